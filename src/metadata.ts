@@ -1,0 +1,50 @@
+/**
+ * Shapes of the runtime metadata that `npm run generate` derives from HPE's
+ * OpenAPI documents (one module per service under `generated/services/`).
+ */
+
+export type HttpMethod = "get" | "put" | "post" | "delete" | "patch" | "head" | "options";
+
+/**
+ * How a list operation pages:
+ * - `offset-items`: `offset` counts items; the response carries `total` (and usually `count`).
+ * - `offset-pages`: `offset` counts pages of `limit` items.
+ * - `cursor`: the response carries a `next` cursor passed back as the `next` query parameter.
+ */
+export type PaginationStyle = "offset-items" | "offset-pages" | "cursor";
+
+export interface PaginationMetadata {
+  readonly style: PaginationStyle;
+  /** Name of the page-size query parameter (usually `limit`). */
+  readonly limitParam: string;
+  /** `offset` for the offset styles, `next` for cursor. */
+  readonly pageParam: string;
+  /** Largest page size the operation accepts (from the `limit` schema's `maximum`), if stated. */
+  readonly maxPageSize?: number;
+  /** Property of the response body that holds the page's items (usually `items`). */
+  readonly itemsField: string;
+  /** Property holding the total item count (offset styles), when the response has one. */
+  readonly totalField?: string;
+  /** Property holding the next cursor (cursor style). */
+  readonly nextField?: string;
+}
+
+export interface OperationMetadata {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly operationId: string;
+  readonly deprecated: boolean;
+  /** Document key (see `specs/sources.json`) the operation comes from. */
+  readonly document: string;
+  readonly pagination?: PaginationMetadata;
+}
+
+export interface ServiceMetadata {
+  /** Service key, e.g. `compute-ops-mgmt`. */
+  readonly service: string;
+  /** Document keys merged into this service. */
+  readonly documents: readonly string[];
+  /** Region name -> base URL. A global service has the single region `global`. */
+  readonly servers: Readonly<Record<string, string>>;
+  readonly operations: readonly OperationMetadata[];
+}
