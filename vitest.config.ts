@@ -1,0 +1,21 @@
+import { defineConfig } from "vitest/config";
+
+// Three suites: fast unit tests of src/, tests of the spec pipeline in scripts/,
+// and contract tests that run the SDK against Prism mocks of HPE's documents.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
+      {
+        test: {
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          globalSetup: ["test/contract/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
