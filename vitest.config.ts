@@ -7,6 +7,7 @@ export default defineConfig({
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
+      { test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 120_000 } },
       {
         test: {
           name: "contract",
