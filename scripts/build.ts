@@ -1,0 +1,107 @@
+/**
+ * Builds the publishable package into dist/: ESM and CommonJS JavaScript,
+ * one output file per source file (no bundling, so every subpath shares one
+ * copy of the runtime and `instanceof GreenLakeError` holds across entries),
+ * plus `.d.ts` declarations emitted by tsc without re-checking types
+ * (`npm run typecheck` does that), the fast path for the large generated types.
+ *
+ * Usage: tsx scripts/build.ts [--sync-exports]
+ *   --sync-exports  rewrite package.json `exports` from the generated entries instead of failing on drift
+ */
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { build, type BuildOptions } from "esbuild";
+import { cjsDir, esmDir, distDir, exportsMap, packageEntries, repoRoot, sourceDirs } from "./package-layout.js";
+
+function listSources(dir: string): string[] {
+  const abs = join(repoRoot, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") && !e.name.endsWith(".test.ts"))
+    .map((e) => relative(repoRoot, join(e.parentPath, e.name)));
+}
+
+function listFiles(dir: string, suffix: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith(suffix))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+async function emitJavaScript(sources: string[]): Promise<void> {
+  const common: BuildOptions = {
+    absWorkingDir: repoRoot,
+    outbase: ".",
+    bundle: false,
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  };
+  await build({ ...common, entryPoints: sources, outdir: esmDir, format: "esm" });
+  // CommonJS has no import.meta; files that read their own URL get it from __filename.
+  const usesImportMeta = sources.filter((s) => readFileSync(join(repoRoot, s), "utf8").includes("import.meta"));
+  const plain = sources.filter((s) => !usesImportMeta.includes(s));
+  await build({ ...common, entryPoints: plain, outdir: cjsDir, format: "cjs" });
+  if (usesImportMeta.length > 0) {
+    await build({
+      ...common,
+      entryPoints: usesImportMeta,
+      outdir: cjsDir,
+      format: "cjs",
+      define: { "import.meta.url": "__importMetaUrl" },
+      banner: { js: '"use strict";\nconst __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    });
+  }
+  writeFileSync(join(repoRoot, cjsDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+}
+
+function emitDeclarations(): void {
+  const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: repoRoot, stdio: "inherit" });
+  // Same declarations for CommonJS: dist/cjs/package.json makes TypeScript read them as CJS.
+  for (const file of listFiles(join(repoRoot, esmDir), ".d.ts")) {
+    const target = join(repoRoot, cjsDir, relative(join(repoRoot, esmDir), file));
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(file, target);
+  }
+}
+
+function checkExports(sync: boolean): void {
+  const pkgPath = join(repoRoot, "package.json");
+  const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports?: unknown };
+  const expected = exportsMap(packageEntries());
+  if (JSON.stringify(pkg.exports) === JSON.stringify(expected)) return;
+  if (!sync) {
+    throw new Error(
+      "package.json `exports` does not match the entry points (src/index.ts, src/testing/index.ts, generated/entries/*.ts). " +
+        "Run `npx tsx scripts/build.ts --sync-exports` and commit package.json.",
+    );
+  }
+  pkg.exports = expected;
+  writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
+  console.log("build: package.json exports rewritten");
+}
+
+async function main(): Promise<void> {
+  const sync = process.argv.includes("--sync-exports");
+  const started = performance.now();
+  const missing = packageEntries().filter((e) => !existsSync(join(repoRoot, `${e.source}.ts`)));
+  if (missing.length > 0) throw new Error(`build: missing entry sources: ${missing.map((e) => e.source).join(", ")}`);
+  checkExports(sync);
+  rmSync(join(repoRoot, distDir), { recursive: true, force: true });
+  const sources = sourceDirs.flatMap(listSources);
+  const jsStarted = performance.now();
+  await emitJavaScript(sources);
+  const dtsStarted = performance.now();
+  emitDeclarations();
+  const done = performance.now();
+  console.log(
+    `build: ${sources.length} modules -> ${distDir}/ (esm+cjs ${((dtsStarted - jsStarted) / 1000).toFixed(1)} s, ` +
+      `declarations ${((done - dtsStarted) / 1000).toFixed(1)} s, total ${((done - started) / 1000).toFixed(1)} s)`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
