@@ -1,0 +1,73 @@
+/**
+ * `GreenLake`: one options object, a lazily created typed client for every
+ * service, all sharing one token, pacing and logging.
+ */
+import { tokenExchangeSource } from "./auth.js";
+import { normalizeWorkspaceId, type GreenLakeOptions } from "./options.js";
+import { createRuntime, type Runtime } from "./runtime.js";
+import { buildServiceClient, type ServiceClient } from "./service-client.js";
+import { serviceKeys, serviceMetadata, serviceNames, type ServiceKey, type ServicePaths } from "../generated/services/index.js";
+
+export type { ServiceKey, ServicePaths };
+
+/** The typed client of each service, under its camelCase name (`computeOpsMgmt`, `identity`, ...). */
+export type GreenLakeServices = {
+  readonly [K in ServiceKey as (typeof serviceNames)[K]]: ServiceClient<ServicePaths[K]>;
+};
+
+const RUNTIME = Symbol("greenlake.runtime");
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface GreenLake extends GreenLakeServices {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class GreenLake {
+  readonly #options: GreenLakeOptions;
+  readonly #clients = new Map<ServiceKey, ServiceClient<any>>();
+  readonly #tenants = new Map<string, GreenLake>();
+  readonly [RUNTIME]: Runtime;
+
+  /** Missing or malformed settings throw a `GreenLakeConfigurationError` here, not at the first call. */
+  constructor(options: GreenLakeOptions = {}, runtime?: Runtime) {
+    this.#options = options;
+    this[RUNTIME] = runtime ?? createRuntime(options);
+  }
+
+  /** The client of a service by its key, e.g. `gl.service("compute-ops-mgmt")`. */
+  service<K extends ServiceKey>(key: K): ServiceClient<ServicePaths[K]> {
+    let client = this.#clients.get(key);
+    if (client === undefined) {
+      const metadata = serviceMetadata[key];
+      if (metadata === undefined) throw new TypeError(`Unknown GreenLake service "${String(key)}"; known services: ${serviceKeys.join(", ")}.`);
+      client = buildServiceClient<ServicePaths[K]>(metadata, this[RUNTIME]);
+      this.#clients.set(key, client);
+    }
+    return client as ServiceClient<ServicePaths[K]>;
+  }
+
+  /**
+   * A client acting in an MSP tenant's workspace: its token comes from an
+   * RFC 8693 exchange of this client's token at the tenant workspace's issuer.
+   */
+  forTenant(tenantWorkspaceId: string): GreenLake {
+    const tenant = normalizeWorkspaceId(tenantWorkspaceId, "tenant workspace id");
+    let child = this.#tenants.get(tenant);
+    if (child === undefined) {
+      const parent = this[RUNTIME];
+      const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.log);
+      child = new GreenLake(this.#options, { ...parent, auth });
+      this.#tenants.set(tenant, child);
+    }
+    return child;
+  }
+}
+
+for (const key of serviceKeys) {
+  Object.defineProperty(GreenLake.prototype, serviceNames[key], {
+    get(this: GreenLake) {
+      return this.service(key);
+    },
+    enumerable: false,
+    configurable: true,
+  });
+}

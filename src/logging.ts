@@ -1,0 +1,120 @@
+/**
+ * Leveled logging over any console-compatible logger. Silent by default;
+ * callers pass only prepared, redacted strings, never headers or bodies.
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
+
+/** Anything shaped like `console` works (only the levels in use are needed). */
+export interface Logger {
+  debug?(message: string, ...rest: unknown[]): void;
+  info?(message: string, ...rest: unknown[]): void;
+  warn?(message: string, ...rest: unknown[]): void;
+  error?(message: string, ...rest: unknown[]): void;
+}
+
+export interface LoggingOptions {
+  logger?: Logger | undefined;
+  /** Lowest level written; default `warn` when a logger is given, otherwise nothing is written. */
+  logLevel?: LogLevel | undefined;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+/** The runtime's internal view: booleans checked before building a message keep silent logging free. */
+export interface Log {
+  readonly debugEnabled: boolean;
+  readonly infoEnabled: boolean;
+  readonly warnEnabled: boolean;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const noop = (): void => {};
+
+export const silentLog: Log = {
+  debugEnabled: false,
+  infoEnabled: false,
+  warnEnabled: false,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+};
+
+export function createLog(options: LoggingOptions): Log {
+  const logger = options.logger;
+  if (!logger) return silentLog;
+  const min = RANK[options.logLevel ?? "warn"];
+  if (min === undefined) {
+    throw new TypeError(`logLevel must be one of debug, info, warn, error, silent (got ${String(options.logLevel)})`);
+  }
+  const pick = (level: Exclude<LogLevel, "silent">): ((m: string) => void) => {
+    const fn = logger[level];
+    return RANK[level] >= min && typeof fn === "function" ? (m) => fn.call(logger, redactSecrets(m)) : noop;
+  };
+  return {
+    debugEnabled: min <= RANK.debug,
+    infoEnabled: min <= RANK.info,
+    warnEnabled: min <= RANK.warn,
+    debug: pick("debug"),
+    info: pick("info"),
+    warn: pick("warn"),
+    error: pick("error"),
+  };
+}
+
+// Last line of defence: anything that looks like a bearer token, JWT or credential assignment.
+const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 [REDACTED]"],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[REDACTED]"],
+  [/((?:client_secret|access_token|subject_token|refresh_token|password)["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, "$1[REDACTED]"],
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Rate-limit headers GreenLake sends on responses, as numbers when present. */
+export interface RateLimitInfo {
+  readonly limit: number | undefined;
+  readonly remaining: number | undefined;
+  /** Seconds until the window resets. */
+  readonly reset: number | undefined;
+}
+
+export function rateLimitOf(response: Response): RateLimitInfo {
+  const num = (name: string): number | undefined => {
+    const v = response.headers.get(name);
+    if (v === null) return undefined;
+    const n = Number.parseFloat(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  return { limit: num("ratelimit-limit"), remaining: num("ratelimit-remaining"), reset: num("ratelimit-reset") };
+}
+
+/** Remembers which operations already warned about `Deprecation`/`Sunset`, so each warns once. */
+export class DeprecationNotices {
+  readonly #seen = new Set<string>();
+  constructor(private readonly log: Log) {}
+
+  check(method: string, schemaPath: string, response: Response): void {
+    if (!this.log.warnEnabled) return;
+    const deprecation = response.headers.get("deprecation");
+    const sunset = response.headers.get("sunset");
+    if (deprecation === null && sunset === null) return;
+    const key = `${method} ${schemaPath}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    let message = `${key} is deprecated`;
+    if (deprecation !== null && deprecation !== "true" && deprecation !== "?1") message += ` since ${deprecation}`;
+    if (sunset !== null) message += `; it stops working after ${sunset}`;
+    const link = response.headers.get("link");
+    if (link !== null && /rel="?(deprecation|sunset|successor-version)/i.test(link)) message += ` (see ${link})`;
+    this.log.warn(message);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * A typed openapi-fetch client for one GreenLake service, wired to the
+ * shared runtime (auth, retries, timeouts, pacing, logging).
+ */
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import { errorFromResponse, readErrorBody } from "./errors.js";
+import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
+import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
+import { serverUrlFor } from "./regions.js";
+import { createRuntime, type Runtime } from "./runtime.js";
+import { createTransport } from "./transport.js";
+
+export type ServiceClientOptions = GreenLakeOptions;
+
+const INTERNALS = Symbol("greenlake.service");
+
+interface Internals {
+  readonly runtime: Runtime;
+  readonly metadata: ServiceMetadata;
+  readonly baseUrl: string;
+  operations?: Map<string, OperationMetadata>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type ServiceClient<Paths extends {}> = Client<Paths, `${string}/${string}`> & {
+  /** The service's generated metadata (servers, operations, pagination). */
+  readonly metadata: ServiceMetadata;
+  /** The same client pointed at another region; clients are cached per region. */
+  withRegion(region: string): ServiceClient<Paths>;
+  readonly [INTERNALS]: Internals;
+};
+
+/** Placeholder origin used until an async region provider answers. */
+const PENDING_ORIGIN = "https://region.pending.invalid";
+
+function throwOnErrorMiddleware(): Middleware {
+  return {
+    async onResponse({ request, response }) {
+      if (response.ok) return undefined;
+      throw errorFromResponse(request.method, request.url, response, await readErrorBody(response.clone()));
+    },
+  };
+}
+
+function deprecationMiddleware(runtime: Runtime): Middleware {
+  return {
+    onResponse({ request, response, schemaPath }) {
+      runtime.deprecations.check(request.method, schemaPath, response);
+      return undefined;
+    },
+  };
+}
+
+/** Builds a client on an existing runtime; `region` overrides the runtime's region. */
+export function buildServiceClient<Paths extends {}>(
+  metadata: ServiceMetadata,
+  runtime: Runtime,
+  region?: string,
+): ServiceClient<Paths> {
+  const { settings } = runtime;
+  let baseUrl: string;
+  let resolveUrl: ((url: string) => Promise<string>) | undefined;
+  if (settings.baseUrl !== undefined) baseUrl = settings.baseUrl;
+  else if (region !== undefined || typeof settings.region !== "function") {
+    baseUrl = serverUrlFor(metadata, region ?? (settings.region as string | undefined));
+  } else {
+    // Region from an async provider: resolved (and checked) at the first request.
+    baseUrl = PENDING_ORIGIN;
+    const provider = settings.region;
+    let origin: Promise<string> | undefined;
+    resolveUrl = async (url) => {
+      origin ??= resolveProvider(provider).then((r) => serverUrlFor(metadata, checkRegionName(r)));
+      return url.startsWith(PENDING_ORIGIN) ? (await origin) + url.slice(PENDING_ORIGIN.length) : url;
+    };
+  }
+  const fetch = createTransport({
+    fetch: settings.fetch,
+    auth: runtime.auth,
+    log: runtime.log,
+    timeoutMs: settings.timeoutMs,
+    retry: settings.retry,
+    limiter: runtime.limiter,
+    resolveUrl,
+  });
+  const client = createClient<Paths>({
+    baseUrl,
+    fetch,
+    headers: settings.tenantAcid === undefined ? undefined : { "Tenant-Acid": settings.tenantAcid },
+  });
+  // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
+  if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime));
+  if (settings.throwOnError) client.use(throwOnErrorMiddleware());
+  const regional = new Map<string, ServiceClient<Paths>>();
+  return Object.assign(client, {
+    metadata,
+    withRegion(r: string): ServiceClient<Paths> {
+      let c = regional.get(r);
+      if (c === undefined) {
+        c = buildServiceClient<Paths>(metadata, runtime, checkRegionName(r));
+        regional.set(r, c);
+      }
+      return c;
+    },
+    [INTERNALS]: { runtime, metadata, baseUrl } as Internals,
+  }) as ServiceClient<Paths>;
+}
+
+/** A standalone client for one service (what the per-service entry points call). */
+export function createServiceClient<Paths extends {}>(
+  metadata: ServiceMetadata,
+  options?: ServiceClientOptions,
+): ServiceClient<Paths> {
+  return buildServiceClient<Paths>(metadata, createRuntime(options));
+}
+
+/** Internal details pagination and async operations need. */
+export function internalsOf(client: ServiceClient<any>): Internals {
+  const internals = (client as { [INTERNALS]?: Internals })[INTERNALS];
+  if (internals === undefined) throw new TypeError("Expected a GreenLake service client (from GreenLake or create<Service>Client).");
+  return internals;
+}
+
+/** The generated metadata of `method path`, looked up once per client. */
+export function operationOf(client: ServiceClient<any>, method: string, path: string): OperationMetadata | undefined {
+  const internals = internalsOf(client);
+  let ops = internals.operations;
+  if (ops === undefined) {
+    ops = new Map(internals.metadata.operations.map((op) => [`${op.method} ${op.path}`, op]));
+    internals.operations = ops;
+  }
+  return ops.get(`${method.toLowerCase()} ${path}`);
+}

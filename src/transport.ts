@@ -1,0 +1,109 @@
+/**
+ * The `fetch` handed to openapi-fetch, beneath its middleware: adds the
+ * bearer token, paces, limits each attempt's time, replays once after a 401
+ * and retries what is safe to retry.
+ */
+import type { TokenSource } from "./auth.js";
+import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf } from "./errors.js";
+import type { Log } from "./logging.js";
+import type { RetryOptions } from "./options.js";
+import type { RateLimiter } from "./rate-limit.js";
+import { backoffDelay, isRetryableFailure, isRetryableStatus, serverRequestedDelay } from "./retry.js";
+import { attemptSignal, sleep } from "./timeouts.js";
+
+export type FetchFunction = (request: Request) => Promise<Response>;
+
+export interface TransportOptions {
+  readonly fetch: FetchFunction;
+  readonly auth: TokenSource;
+  readonly log: Log;
+  readonly timeoutMs: number;
+  readonly retry: Required<RetryOptions> | false;
+  readonly limiter: RateLimiter | undefined;
+  /** Replaces a placeholder origin once an async region provider has answered. */
+  readonly resolveUrl?: ((url: string) => string | Promise<string>) | undefined;
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // the body is not needed; a failure to discard it changes nothing
+  }
+}
+
+export function createTransport(options: TransportOptions): FetchFunction {
+  const { fetch: baseFetch, auth, log, timeoutMs, retry, limiter, resolveUrl } = options;
+  const maxAttempts = retry ? retry.maxAttempts : 1;
+
+  return async function greenLakeFetch(request: Request): Promise<Response> {
+    const method = request.method;
+    const caller = request.signal;
+    const url = resolveUrl ? await resolveUrl(request.url) : request.url;
+    // Buffered once so every attempt re-sends the same bytes.
+    const body = request.body === null ? null : await request.arrayBuffer();
+    const reuse = body === null && timeoutMs <= 0 && url === request.url;
+    let renewedToken = false;
+
+    for (let attempt = 1; ; attempt++) {
+      if (limiter) {
+        const wait = limiter.acquire(caller);
+        if (wait) await wait;
+      }
+      const pending = auth.token();
+      const token = typeof pending === "string" ? pending : await pending;
+      const limit = attemptSignal(caller, timeoutMs);
+      let attemptRequest: Request;
+      if (reuse) {
+        request.headers.set("authorization", `Bearer ${token}`);
+        attemptRequest = request;
+      } else {
+        const headers = new Headers(request.headers);
+        headers.set("authorization", `Bearer ${token}`);
+        attemptRequest = new Request(url, { method, headers, body, signal: limit.signal, redirect: request.redirect });
+      }
+
+      let response: Response;
+      try {
+        response = await baseFetch(attemptRequest);
+      } catch (error) {
+        limit.clear();
+        if (caller.aborted) throw caller.reason ?? error;
+        const timedOut = limit.timedOut();
+        if (attempt < maxAttempts && retry && isRetryableFailure(method, error)) {
+          const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);
+          if (log.infoEnabled) log.info(`${method} ${pathOf(url)} ${timedOut ? "timed out" : "failed to connect"}; retry ${attempt} in ${delay} ms`);
+          await sleep(delay, caller);
+          continue;
+        }
+        const init = { method, path: pathOf(url), cause: error };
+        throw timedOut
+          ? new GreenLakeTimeoutError(`${method} ${init.path} got no response within ${timeoutMs} ms (timeoutMs).`, init)
+          : new GreenLakeConnectionError(`${method} ${init.path} could not reach the server: ${(error as Error)?.message ?? "network error"}.`, init);
+      }
+      limit.clear();
+
+      const status = response.status;
+      if (status < 400) return response;
+      if (status === 401 && auth.renewable && !renewedToken) {
+        // One replay with a fresh token; a second 401 is returned to the caller.
+        renewedToken = true;
+        auth.invalidate(token);
+        await discard(response);
+        attempt--;
+        if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got 401; replaying once with a new token`);
+        continue;
+      }
+      if (attempt < maxAttempts && retry && isRetryableStatus(method, status)) {
+        const requested = await serverRequestedDelay(response);
+        const delay =
+          requested === undefined ? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs) : Math.min(requested, retry.maxRetryAfterMs);
+        if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got ${status}; retry ${attempt} in ${delay} ms`);
+        await discard(response);
+        await sleep(delay, caller);
+        continue;
+      }
+      return response;
+    }
+  };
+}

@@ -1,0 +1,173 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { tokenExchangeSource, TOKEN_EXCHANGE_GRANT, ACCESS_TOKEN_TYPE } from "../../src/auth.js";
+import { GreenLakeAuthError } from "../../src/errors.js";
+import { createRuntime } from "../../src/runtime.js";
+import { buildServiceClient, createServiceClient } from "../../src/service-client.js";
+import { globalService, json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
+
+let issuer: TokenServer;
+beforeEach(async () => {
+  issuer = await startTokenServer();
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await issuer.close();
+});
+
+const workspaceTokenUrl = () => `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`;
+
+function identity(fetch: (r: Request) => Promise<Response>, extra: Record<string, unknown> = {}) {
+  return createServiceClient<any>(globalService, {
+    clientId: uniqueClientId(),
+    clientSecret: SECRET,
+    workspaceId: WORKSPACE,
+    tokenUrl: workspaceTokenUrl(),
+    fetch,
+    retry: false,
+    env: {},
+    ...extra,
+  });
+}
+
+describe("client credentials", () => {
+  it("makes exactly one token request for 200 concurrent cold calls", async () => {
+    issuer.respond((_f, i) => ({ status: 200, body: { access_token: `cold-${i}`, expires_in: 900 }, delayMs: 50 }));
+    const { fetch, requests } = stubFetch(() => json({ items: [] }));
+    const client = identity(fetch);
+    const results = await Promise.all(Array.from({ length: 200 }, () => client.GET("/identity/v1/users")));
+    expect(results.every((r) => r.response.status === 200)).toBe(true);
+    expect(issuer.requests).toHaveLength(1);
+    expect(requests).toHaveLength(200);
+    expect(new Set(requests.map((r) => r.headers.get("authorization")))).toEqual(new Set(["Bearer cold-0"]));
+  });
+
+  it("sends the client id and secret in the form body to the workspace issuer", async () => {
+    const { fetch } = stubFetch(() => json({}));
+    const client = identity(fetch);
+    await client.GET("/identity/v1/users");
+    const [req] = issuer.requests;
+    expect(req?.path).toBe(`/authorization/v2/oauth2/${WORKSPACE}/token`);
+    expect(req?.form.get("grant_type")).toBe("client_credentials");
+    expect(req?.form.get("client_secret")).toBe(SECRET);
+    expect(req?.headers.authorization).toBeUndefined();
+  });
+
+  it("uses HTTP Basic for the SSO issuer form", async () => {
+    const { fetch } = stubFetch(() => json({}));
+    const clientId = uniqueClientId();
+    const client = identity(fetch, { clientId, tokenUrl: `${issuer.url}/as/token.oauth2`, workspaceId: undefined });
+    await client.GET("/identity/v1/users");
+    const [req] = issuer.requests;
+    expect(req?.path).toBe("/as/token.oauth2");
+    expect(req?.form.get("client_secret")).toBeNull();
+    const basic = Buffer.from(String(req?.headers.authorization).replace(/^Basic /, ""), "base64").toString();
+    expect(decodeURIComponent(basic)).toBe(`${clientId}:${SECRET}`);
+  });
+
+  it("resolves async credential providers when the token is first needed", async () => {
+    const { fetch, requests } = stubFetch(() => json({}));
+    const id = uniqueClientId();
+    const client = identity(fetch, { clientId: async () => id, clientSecret: async () => SECRET, workspaceId: async () => WORKSPACE.toUpperCase() });
+    await client.GET("/identity/v1/users");
+    expect(issuer.requests[0]?.form.get("client_id")).toBe(id);
+    expect(requests[0]?.headers.get("authorization")).toMatch(/^Bearer tok-0-/);
+  });
+
+  it("refreshes ahead of expiry while serving the still-valid token", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = new Date("2026-01-01T00:00:00Z").getTime();
+    vi.setSystemTime(start);
+    issuer.respond((_f, i) => ({ status: 200, body: { access_token: `gen-${i}`, expires_in: 900 } }));
+    const { fetch, requests } = stubFetch(() => json({}));
+    const client = identity(fetch);
+    await client.GET("/identity/v1/users");
+    vi.setSystemTime(start + 10 * 60_000); // fresh: no new request
+    await client.GET("/identity/v1/users");
+    expect(issuer.requests).toHaveLength(1);
+    vi.setSystemTime(start + 13 * 60_000); // inside the refresh window, before expiry
+    await client.GET("/identity/v1/users");
+    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2));
+    await vi.waitFor(async () => {
+      await client.GET("/identity/v1/users");
+      expect(requests.at(-1)?.headers.get("authorization")).toBe("Bearer gen-1");
+    });
+    expect(requests[2]?.headers.get("authorization")).toBe("Bearer gen-0");
+    vi.setSystemTime(start + 40 * 60_000); // both expired: callers wait for a new one
+    await client.GET("/identity/v1/users");
+    expect(requests.at(-1)?.headers.get("authorization")).toBe("Bearer gen-2");
+  });
+
+  it("replays a call once with a new token after a 401, then surfaces the 401", async () => {
+    issuer.respond((_f, i) => ({ status: 200, body: { access_token: `t401-${i}`, expires_in: 900 } }));
+    const { fetch, requests } = stubFetch(() => json({ httpStatusCode: 401, errorCode: "HPE-GL-401", message: "expired", debugId: "d1" }, 401));
+    const client = identity(fetch);
+    const { error, response } = await client.GET("/identity/v1/users");
+    expect(response.status).toBe(401);
+    expect(error).toMatchObject({ errorCode: "HPE-GL-401" });
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer t401-0", "Bearer t401-1"]);
+    expect(issuer.requests).toHaveLength(2);
+  });
+
+  it("recovers when the replay after a 401 succeeds", async () => {
+    const { fetch, requests } = stubFetch((_r, i) => (i === 0 ? json({}, 401) : json({ ok: true })));
+    const client = identity(fetch);
+    const { data } = await client.POST("/identity/v1/users", { body: { name: "a" } } as never);
+    expect(data).toEqual({ ok: true });
+    expect(requests.map((r) => r.body)).toEqual(['{"name":"a"}', '{"name":"a"}']);
+  });
+
+  it("reports a rejected token request as GreenLakeAuthError without the secret", async () => {
+    issuer.respond(() => ({ status: 401, body: { error: "invalid_client", error_description: "Bad client credentials" } }));
+    const { fetch } = stubFetch(() => json({}));
+    const client = identity(fetch);
+    const failure = await client.GET("/identity/v1/users").catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(GreenLakeAuthError);
+    expect((failure as Error).message).toContain("invalid_client");
+    expect((failure as Error).message).toContain("Check clientId, clientSecret and workspaceId");
+    expect(JSON.stringify(failure)).not.toContain(SECRET);
+    expect((failure as Error).message).not.toContain(SECRET);
+  });
+});
+
+describe("supplied tokens", () => {
+  it("sends a static token and surfaces a 401 without replay", async () => {
+    const { fetch, requests } = stubFetch(() => json({}, 401));
+    const client = createServiceClient<any>(globalService, { token: "static-abc", fetch, env: {} });
+    const { response } = await client.GET("/identity/v1/users");
+    expect(response.status).toBe(401);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.headers.get("authorization")).toBe("Bearer static-abc");
+  });
+
+  it("asks a custom provider before each request and once more after a 401", async () => {
+    let n = 0;
+    const { fetch, requests } = stubFetch((_r, i) => (i === 0 ? json({}, 401) : json({})));
+    const client = createServiceClient<any>(globalService, { token: async () => `p-${n++}`, fetch, env: {} });
+    await client.GET("/identity/v1/users");
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer p-0", "Bearer p-1"]);
+  });
+});
+
+describe("token exchange (MSP tenants)", () => {
+  it("exchanges the parent token at the tenant workspace issuer and uses the result", async () => {
+    const tenant = "fedcba9876543210fedcba9876543210";
+    issuer.respond((form, i) =>
+      form.get("grant_type") === "client_credentials"
+        ? { status: 200, body: { access_token: `msp-${i}`, expires_in: 900 } }
+        : { status: 200, body: { access_token: `tenant-${i}`, expires_in: 900, issued_token_type: ACCESS_TOKEN_TYPE } },
+    );
+    const { fetch, requests } = stubFetch(() => json({}));
+    const runtime = createRuntime({ clientId: uniqueClientId(), clientSecret: SECRET, workspaceId: WORKSPACE, tokenUrl: workspaceTokenUrl(), fetch, env: {} });
+    const auth = tokenExchangeSource(runtime.auth, runtime.settings.credentials, "FEDCBA98-7654-3210-FEDC-BA9876543210", runtime.log);
+    const tenantClient = buildServiceClient<any>(globalService, { ...runtime, auth });
+    await tenantClient.GET("/identity/v1/users");
+    await tenantClient.GET("/identity/v1/users");
+    expect(issuer.requests).toHaveLength(2);
+    const exchange = issuer.requests[1]!;
+    expect(exchange.path).toBe(`/authorization/v2/oauth2/${tenant}/token`);
+    expect(exchange.form.get("grant_type")).toBe(TOKEN_EXCHANGE_GRANT);
+    expect(exchange.form.get("subject_token")).toBe("msp-0");
+    expect(exchange.form.get("subject_token_type")).toBe(ACCESS_TOKEN_TYPE);
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer tenant-1", "Bearer tenant-1"]);
+  });
+});
