@@ -1,0 +1,52 @@
+/**
+ * Project-owned corrections of HPE's documents, applied at generate time to a copy
+ * (specs/<key>.json stays as published). Each entry says in one line why it exists.
+ */
+import type { Correction } from "./lib/apply-corrections.js";
+import {
+  addMissingOperationIds,
+  defineSecurityScheme,
+  inlineNullableAllOfMembers,
+  inlineNestedRefs,
+  nameServerRegions,
+  removeOneOf,
+  setPagination,
+} from "./lib/correction-helpers.js";
+
+export const corrections: readonly Correction[] = [
+  {
+    reason: "Servers carry no machine-readable region; name each by the region it serves so every service uses the same region names.",
+    documents: "all",
+    apply: nameServerRegions,
+  },
+  {
+    reason: "GET /identity/v1/users counts `offset` in pages of `limit` users, not in items as its siblings do.",
+    documents: ["identity__identity-v1-nb-openapi-identity"],
+    apply: setPagination("get", "/identity/v1/users", { style: "offset-pages" }),
+  },
+  {
+    reason: "Three operations have no operationId, which metadata and generated clients need.",
+    documents: ["reporting"],
+    apply: addMissingOperationIds,
+  },
+  {
+    reason: "The secrets operations require a `JWTBearer` security scheme the document never defines.",
+    documents: ["data-services"],
+    apply: defineSecurityScheme("JWTBearer", { type: "http", scheme: "bearer", bearerFormat: "JWT" }),
+  },
+  {
+    reason: "References into array `items` or nested properties of another schema become indexed-access types that do not compile.",
+    documents: ["backup-recovery"],
+    apply: inlineNestedRefs,
+  },
+  {
+    reason: "The schema's `oneOf` lists its own property schemas (meaning 'members or nativeAppInfo'), which types as a circular alias.",
+    documents: ["backup-recovery"],
+    apply: removeOneOf("MSSQLDatabaseProtectionGroupCreate"),
+  },
+  {
+    reason: "Nullable allOf members under `required` make openapi-typescript emit WithRequired over `never` keys.",
+    documents: ["storage-fleet"],
+    apply: inlineNullableAllOfMembers,
+  },
+];

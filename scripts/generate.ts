@@ -1,0 +1,61 @@
+/**
+ * `npm run generate`: corrected documents, types, service metadata and entry modules into generated/.
+ * `npm run generate:check`: fail when generated/ is stale or was edited by hand.
+ */
+import { readdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { corrections } from "./corrections.js";
+import { findDrift, generateOutput, inputsHash, readStamp, stampFor, writeOutput } from "./lib/generate-output.js";
+import { loadManifest } from "./lib/manifest.js";
+import { defaultGeneratedDir, defaultManifestPath, defaultSpecsDir, projectRoot } from "./lib/paths.js";
+
+async function generatorFiles(): Promise<string[]> {
+  const lib = join(projectRoot, "scripts", "lib");
+  const libFiles = (await readdir(lib)).filter((f) => f.endsWith(".ts")).map((f) => join(lib, f));
+  return [...libFiles, join(projectRoot, "scripts", "generate.ts"), join(projectRoot, "scripts", "corrections.ts"), join(projectRoot, "src", "metadata.ts")];
+}
+
+function toolVersions(): string {
+  const require = createRequire(import.meta.url);
+  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  return `openapi-typescript@${version("openapi-typescript")} typescript@${version("typescript")}`;
+}
+
+async function main(): Promise<number> {
+  const args = new Set(process.argv.slice(2));
+  const check = args.has("--check");
+  const force = args.has("--force");
+  const manifest = await loadManifest(defaultManifestPath);
+  const hash = await inputsHash({ manifestPath: defaultManifestPath, specsDir: defaultSpecsDir, manifest, generatorFiles: await generatorFiles(), extra: toolVersions() });
+  const drift = await findDrift(defaultGeneratedDir, await readStamp(defaultGeneratedDir), hash);
+  if (check) {
+    for (const problem of drift) console.error(`generate:check: ${problem}`);
+    if (drift.length > 0) {
+      console.error("generate:check: run npm run generate");
+      return 1;
+    }
+    console.log("generate:check: generated/ is up to date");
+    return 0;
+  }
+  if (drift.length === 0 && !force) {
+    console.log("generate: generated/ is up to date");
+    return 0;
+  }
+  const started = performance.now();
+  const output = await generateOutput({ manifest, specsDir: defaultSpecsDir, corrections });
+  for (const note of output.unusedCorrections) console.warn(`generate: correction no longer changes anything: ${note}`);
+  const { written, removed } = await writeOutput(defaultGeneratedDir, output.files, stampFor(hash, output.files));
+  const operations = output.metadata.reduce((sum, m) => sum + m.operations.length, 0);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`generate: ${output.metadata.length} services, ${manifest.documents.length} documents, ${operations} operations; ${written} files written, ${removed} removed in ${seconds} s`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`generate: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

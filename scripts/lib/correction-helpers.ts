@@ -1,0 +1,159 @@
+/** Building blocks for scripts/corrections.ts: small, checked edits of an OpenAPI document. */
+import type { HttpMethod } from "../../src/metadata.js";
+import { listOperations, lookupPointer, resolveRef, type OpenApiDocument, type OperationObject, type SchemaObject } from "./openapi.js";
+import { PAGINATION_EXTENSION } from "./pagination.js";
+import { REGION_EXTENSION, regionForServerUrl } from "./regions.js";
+import type { PaginationMetadata } from "../../src/metadata.js";
+
+export function operationAt(document: OpenApiDocument, method: HttpMethod, path: string): OperationObject {
+  const operation = document.paths?.[path]?.[method];
+  if (!operation || typeof operation !== "object") throw new Error(`no operation ${method.toUpperCase()} ${path}`);
+  return operation as OperationObject;
+}
+
+/** States how an operation pages, overriding detection (see pagination.ts). */
+export function setPagination(method: HttpMethod, path: string, pagination: Partial<PaginationMetadata> | false) {
+  return (document: OpenApiDocument): boolean => {
+    const operation = operationAt(document, method, path);
+    if (JSON.stringify(operation[PAGINATION_EXTENSION]) === JSON.stringify(pagination)) return false;
+    operation[PAGINATION_EXTENSION] = pagination as never;
+    return true;
+  };
+}
+
+/** Tags every server (document, path and operation level) with the region it serves. */
+export function nameServerRegions(document: OpenApiDocument): boolean {
+  const serverLists = [document.servers ?? []];
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    if (item.servers) serverLists.push(item.servers);
+    for (const { operation } of listOperations({ paths: { [path]: item } })) if (operation.servers) serverLists.push(operation.servers);
+  }
+  let changed = false;
+  for (const server of serverLists.flat()) {
+    const region = regionForServerUrl(server.url);
+    if (!region) throw new Error(`server ${server.url} serves no known region; add it to scripts/lib/regions.ts`);
+    if (server[REGION_EXTENSION] !== region) {
+      server[REGION_EXTENSION] = region;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Gives operations without an `operationId` one derived from method and path. */
+export function addMissingOperationIds(document: OpenApiDocument): boolean {
+  const taken = new Set(listOperations(document).map((op) => op.operation.operationId).filter(Boolean));
+  let changed = false;
+  for (const { method, path, operation } of listOperations(document)) {
+    if (operation.operationId) continue;
+    let id = operationIdFromPath(method, path);
+    for (let n = 2; taken.has(id); n++) id = `${operationIdFromPath(method, path)}${n}`;
+    taken.add(id);
+    operation.operationId = id;
+    changed = true;
+  }
+  return changed;
+}
+
+/** `get /reporting/v1/async-operations/{id}` -> `getReportingV1AsyncOperationsById`. */
+export function operationIdFromPath(method: string, path: string): string {
+  const words = path
+    .split("/")
+    .filter(Boolean)
+    .flatMap((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment);
+      return param ? ["by", ...param[1]!.split(/[^A-Za-z0-9]+/)] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter(Boolean);
+  return method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join("");
+}
+
+/** Declares a security scheme operations already reference but the document never defines. */
+export function defineSecurityScheme(name: string, scheme: Record<string, unknown>) {
+  return (document: OpenApiDocument): boolean => {
+    const components = (document.components ??= {});
+    const schemes = (components.securitySchemes ??= {});
+    if (name in schemes) return false;
+    schemes[name] = scheme;
+    return true;
+  };
+}
+
+/** Calls `visit` on every object in the document that has a string `$ref`. */
+function forEachRef(node: unknown, visit: (holder: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) forEachRef(item, visit);
+  } else if (node && typeof node === "object") {
+    if (typeof (node as { $ref?: unknown }).$ref === "string") visit(node as Record<string, unknown>);
+    for (const value of Object.values(node)) forEachRef(value, visit);
+  }
+}
+
+/**
+ * Replaces references that point below a component's top-level properties (through `items`, or
+ * into a nested object's properties) with a copy of their target: openapi-typescript turns them
+ * into indexed-access types that do not compile (arrays, optional objects).
+ */
+export function inlineNestedRefs(document: OpenApiDocument): boolean {
+  let changed = false;
+  for (let pass = 0; pass < 8; pass++) {
+    const holders: Record<string, unknown>[] = [];
+    forEachRef(document, (holder) => {
+      const ref = holder.$ref as string;
+      // Segments after `#/components/<kind>/<name>` address the inside of a component.
+      const inside = ref.split("/").slice(4);
+      const nested = inside.includes("items") || inside.filter((segment) => segment === "properties").length > 1;
+      if (ref.startsWith("#/components/") && nested) holders.push(holder);
+    });
+    if (holders.length === 0) break;
+    for (const holder of holders) {
+      const ref = holder.$ref as string;
+      const target = lookupPointer(document, ref.slice(1));
+      if (target === undefined) throw new Error(`unresolvable reference ${ref}`);
+      const siblings = { ...holder };
+      delete siblings.$ref;
+      delete holder.$ref;
+      Object.assign(holder, structuredClone(target), siblings);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Removes a schema's `oneOf` (used where the alternatives are the schema's own properties). */
+export function removeOneOf(schemaName: string) {
+  return (document: OpenApiDocument): boolean => {
+    const schema = (document.components?.schemas as Record<string, SchemaObject> | undefined)?.[schemaName];
+    if (!schema) throw new Error(`no schema ${schemaName}`);
+    if (!schema.oneOf) return false;
+    delete schema.oneOf;
+    return true;
+  };
+}
+
+/**
+ * In schemas that combine `allOf` with `required`, replaces referenced members typed `null`-able
+ * by a copy without `null`: openapi-typescript cannot apply `required` to a nullable member.
+ */
+export function inlineNullableAllOfMembers(document: OpenApiDocument): boolean {
+  let changed = false;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const schema = node as SchemaObject;
+    if (Array.isArray(schema.allOf) && Array.isArray(schema.required)) {
+      schema.allOf = schema.allOf.map((member) => {
+        const target = resolveRef(document, member);
+        if (!member.$ref || !Array.isArray(target?.type) || !target.type.includes("null")) return member;
+        changed = true;
+        const copy = structuredClone(target);
+        copy.type = target.type.filter((t) => t !== "null");
+        if (copy.type.length === 1) copy.type = copy.type[0]!;
+        return copy;
+      });
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+  return changed;
+}

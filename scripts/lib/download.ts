@@ -1,0 +1,73 @@
+/** Downloads one URL with a per-attempt timeout and a bounded retry of transient failures. */
+
+export interface DownloadOptions {
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+  /** Attempts after the first one, for timeouts, connection errors, 429 and 5xx. */
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+}
+
+/** A download failure whose message is safe to print as-is. */
+export class DownloadError extends Error {
+  constructor(
+    message: string,
+    /** True when nothing answered (connection refused, DNS, timeout): a mirror may help. */
+    readonly unreachable: boolean,
+  ) {
+    super(message);
+    this.name = "DownloadError";
+  }
+}
+
+export async function download(url: string, options: DownloadOptions = {}): Promise<Uint8Array> {
+  const fetchImpl = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const retries = options.retries ?? 2;
+  const retryDelayMs = options.retryDelayMs ?? 1_000;
+  let lastError: DownloadError | undefined;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1));
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+      if (response.ok) return new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      lastError = toDownloadError(error, url, timeoutMs);
+      continue;
+    }
+    await response.body?.cancel().catch(() => undefined);
+    lastError = new DownloadError(`HTTP ${response.status} from ${describeUrl(url)}`, false);
+    if (!isTransientStatus(response.status)) throw lastError;
+  }
+  const attempts = retries + 1;
+  throw new DownloadError(`${lastError?.message ?? "download failed"} after ${attempts} attempt${attempts === 1 ? "" : "s"}`, lastError?.unreachable ?? true);
+}
+
+function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+function toDownloadError(error: unknown, url: string, timeoutMs: number): DownloadError {
+  const name = (error as { name?: string } | null)?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new DownloadError(`timed out after ${timeoutMs} ms waiting for ${describeUrl(url)}`, true);
+  }
+  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
+  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return new DownloadError(`could not reach ${describeUrl(url)} (${detail})`, true);
+}
+
+/** Origin and path only: a query string could carry a credential. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return "an invalid URL";
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,161 @@
+/** Builds every file under generated/ in memory, and decides whether generated/ is current. */
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import openapiTS, { astToString } from "openapi-typescript";
+import type { ServiceMetadata } from "../../src/metadata.js";
+import { applyCorrections, unknownCorrectionTargets, type Correction } from "./apply-corrections.js";
+import { documentHash, sha256 } from "./canonical.js";
+import { writeFileAtomic } from "./fs-atomic.js";
+import { documentsByService, type Manifest } from "./manifest.js";
+import type { OpenApiDocument } from "./openapi.js";
+import { specPath } from "./paths.js";
+import { renderEntryModule, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
+import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";
+
+export const STAMP_FILE = ".generate-stamp.json";
+
+export interface GenerateInputs {
+  readonly manifest: Manifest;
+  readonly specsDir: string;
+  readonly corrections: readonly Correction[];
+}
+
+export interface GeneratedOutput {
+  /** Path relative to generated/ (forward slashes) -> content. */
+  readonly files: Map<string, string>;
+  readonly metadata: ServiceMetadata[];
+  /** Corrections that changed nothing in a document they target (fixed upstream?). */
+  readonly unusedCorrections: string[];
+}
+
+export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedOutput> {
+  const unknownTargets = unknownCorrectionTargets(inputs.corrections, inputs.manifest.documents.map((d) => d.key));
+  if (unknownTargets.length > 0) throw new Error(`scripts/corrections.ts names unknown document keys: ${unknownTargets.join(", ")}`);
+  const files = new Map<string, string>();
+  const corrected = new Map<string, OpenApiDocument>();
+  const unusedCorrections: string[] = [];
+  for (const source of inputs.manifest.documents) {
+    const upstream = await readPinnedDocument(inputs.specsDir, source.key, source.sha256);
+    const result = applyCorrections(source.key, upstream, inputs.corrections);
+    unusedCorrections.push(...result.unused.map((reason) => `${source.key}: ${reason}`));
+    const json = `${JSON.stringify(result.document, null, 2)}\n`;
+    files.set(`openapi/${source.key}.json`, json);
+    // openapi-typescript may annotate the object it is given; hand it a private copy.
+    const ast = await openapiTS(JSON.parse(json) as never, { silent: true });
+    files.set(`types/${source.key}.ts`, renderTypesModule(source.key, astToString(ast)));
+    corrected.set(source.key, result.document);
+  }
+  const metadata: ServiceMetadata[] = [];
+  const services = [...documentsByService(inputs.manifest).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [service, sources] of services) {
+    const documents: KeyedDocument[] = sources.map((s) => ({ key: s.key, document: corrected.get(s.key)! }));
+    const serviceMetadata = buildServiceMetadata(service, documents);
+    metadata.push(serviceMetadata);
+    files.set(`services/${service}.ts`, renderServiceModule(serviceMetadata));
+    files.set(`entries/${service}.ts`, renderEntryModule(service));
+  }
+  files.set("services/index.ts", renderServiceIndex(services.map(([service]) => service)));
+  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))), metadata, unusedCorrections };
+}
+
+async function readPinnedDocument(specsDir: string, key: string, pin: string): Promise<OpenApiDocument> {
+  const fix = "run npm run specs:fetch";
+  let text: string;
+  try {
+    text = await readFile(specPath(specsDir, key), "utf8");
+  } catch {
+    throw new Error(`specs/${key}.json is missing; ${fix}`);
+  }
+  let document: OpenApiDocument;
+  try {
+    document = JSON.parse(text) as OpenApiDocument;
+  } catch {
+    throw new Error(`specs/${key}.json is not valid JSON; ${fix}`);
+  }
+  if (documentHash(document) !== pin) throw new Error(`specs/${key}.json is not the version pinned in specs/sources.json; ${fix}`);
+  return document;
+}
+
+/** Hash of everything the output depends on: manifest, documents, corrections and generator code. */
+export async function inputsHash(inputs: { manifestPath: string; specsDir: string; manifest: Manifest; generatorFiles: readonly string[]; extra?: string }): Promise<string> {
+  const parts: string[] = [sha256(await readFile(inputs.manifestPath))];
+  for (const source of inputs.manifest.documents) {
+    try {
+      parts.push(`${source.key}:${sha256(await readFile(specPath(inputs.specsDir, source.key)))}`);
+    } catch {
+      parts.push(`${source.key}:missing`);
+    }
+  }
+  for (const file of [...inputs.generatorFiles].sort()) parts.push(`${file}:${sha256(await readFile(file))}`);
+  parts.push(inputs.extra ?? "");
+  return sha256(parts.join("\n"));
+}
+
+export interface Stamp {
+  readonly inputs: string;
+  /** Path relative to generated/ -> sha256 of its content. */
+  readonly files: Record<string, string>;
+}
+
+export function stampFor(inputs: string, files: Map<string, string>): Stamp {
+  return { inputs, files: Object.fromEntries([...files.entries()].map(([path, content]) => [path, sha256(content)])) };
+}
+
+export async function readStamp(generatedDir: string): Promise<Stamp | undefined> {
+  try {
+    return JSON.parse(await readFile(join(generatedDir, STAMP_FILE), "utf8")) as Stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Problems that make generated/ differ from what the stamp promises; empty when current. */
+export async function findDrift(generatedDir: string, stamp: Stamp | undefined, currentInputs: string): Promise<string[]> {
+  if (!stamp) return ["generated/ has not been generated"];
+  if (stamp.inputs !== currentInputs) return ["generated/ is stale: documents, corrections or generator changed since the last generate"];
+  const problems: string[] = [];
+  const onDisk = new Set(await listFiles(generatedDir));
+  for (const [path, hash] of Object.entries(stamp.files)) {
+    if (!onDisk.has(path)) problems.push(`generated/${path} is missing`);
+    else if (sha256(await readFile(join(generatedDir, path))) !== hash) problems.push(`generated/${path} was edited by hand`);
+  }
+  for (const path of onDisk) {
+    if (path !== STAMP_FILE && !(path in stamp.files)) problems.push(`generated/${path} is not generator output`);
+  }
+  return problems.sort();
+}
+
+/** Writes changed files, removes files no longer generated, then the stamp. */
+export async function writeOutput(generatedDir: string, files: Map<string, string>, stamp: Stamp): Promise<{ written: number; removed: number }> {
+  let written = 0;
+  let removed = 0;
+  await rm(join(generatedDir, STAMP_FILE), { force: true });
+  for (const [path, content] of files) {
+    const target = join(generatedDir, path);
+    const existing = await readFile(target, "utf8").catch(() => undefined);
+    if (existing === content) continue;
+    await writeFileAtomic(target, content);
+    written++;
+  }
+  for (const path of await listFiles(generatedDir)) {
+    if (path !== STAMP_FILE && !files.has(path)) {
+      await rm(join(generatedDir, path));
+      removed++;
+    }
+  }
+  await writeFileAtomic(join(generatedDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+  return { written, removed };
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split(sep).join("/"))
+    .sort();
+}
