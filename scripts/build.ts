@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { build, type BuildOptions } from "esbuild";
+import { transform, type TransformOptions } from "esbuild";
 import { cjsDir, esmDir, distDir, exportsMap, packageEntries, repoRoot, sourceDirs } from "./package-layout.js";
 
 function listSources(dir: string): string[] {
@@ -28,30 +28,36 @@ function listFiles(dir: string, suffix: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-async function emitJavaScript(sources: string[]): Promise<void> {
-  const common: BuildOptions = {
-    absWorkingDir: repoRoot,
-    outbase: ".",
-    bundle: false,
+/**
+ * esbuild's per-file transform, not its build API: a build reads "type": "module"
+ * and then gives CJS output Node's default-import semantics, which breaks
+ * `import createClient from "openapi-fetch"` against that package's CJS build.
+ */
+async function transpile(source: string, format: "esm" | "cjs"): Promise<void> {
+  const code = readFileSync(join(repoRoot, source), "utf8");
+  // CommonJS has no import.meta; files that read their own URL get it from __filename.
+  const needsUrl = format === "cjs" && code.includes("import.meta");
+  const options: TransformOptions = {
+    loader: "ts",
+    format,
     platform: "node",
     target: "node20",
-    logLevel: "warning",
+    sourcefile: source,
+    ...(needsUrl
+      ? {
+          define: { "import.meta.url": "__importMetaUrl" },
+          banner: '"use strict";\nconst __importMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+        }
+      : {}),
   };
-  await build({ ...common, entryPoints: sources, outdir: esmDir, format: "esm" });
-  // CommonJS has no import.meta; files that read their own URL get it from __filename.
-  const usesImportMeta = sources.filter((s) => readFileSync(join(repoRoot, s), "utf8").includes("import.meta"));
-  const plain = sources.filter((s) => !usesImportMeta.includes(s));
-  await build({ ...common, entryPoints: plain, outdir: cjsDir, format: "cjs" });
-  if (usesImportMeta.length > 0) {
-    await build({
-      ...common,
-      entryPoints: usesImportMeta,
-      outdir: cjsDir,
-      format: "cjs",
-      define: { "import.meta.url": "__importMetaUrl" },
-      banner: { js: '"use strict";\nconst __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-    });
-  }
+  const result = await transform(code, options);
+  const target = join(repoRoot, format === "esm" ? esmDir : cjsDir, source.replace(/\.ts$/, ".js"));
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, result.code);
+}
+
+async function emitJavaScript(sources: string[]): Promise<void> {
+  await Promise.all(sources.flatMap((s) => [transpile(s, "esm"), transpile(s, "cjs")]));
   writeFileSync(join(repoRoot, cjsDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 }
 
