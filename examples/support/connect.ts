@@ -1,0 +1,38 @@
+/**
+ * Where an example runs: against GreenLake when credentials are in the
+ * environment, otherwise against local mocks of HPE's documents.
+ */
+import { GreenLake, type GreenLakeOptions } from "../../src/index.js";
+import { startMocks } from "../../src/testing/index.js";
+
+export interface Connection {
+  readonly gl: GreenLake;
+  /** Says where calls go, for the first line of output. */
+  readonly target: string;
+  readonly mocked: boolean;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Services the example calls; only these are mocked. */
+  readonly services: readonly string[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Extra client options, e.g. a logger. */
+  readonly client?: GreenLakeOptions;
+}
+
+export function hasGreenLakeCredentials(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return Boolean(env.GREENLAKE_CLIENT_ID && env.GREENLAKE_CLIENT_SECRET && env.GREENLAKE_WORKSPACE_ID);
+}
+
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const env = options.env ?? process.env;
+  if (hasGreenLakeCredentials(env)) {
+    // Credentials, workspace and region come from GREENLAKE_* variables.
+    const gl = new GreenLake({ ...options.client, env });
+    return { gl, target: `HPE GreenLake (${env.GREENLAKE_REGION ?? "default region"})`, mocked: false, close: async () => {} };
+  }
+  const mocks = await startMocks({ services: [...options.services] });
+  const gl = new GreenLake({ ...mocks.clientOptions(), ...options.client });
+  return { gl, target: `local mocks at ${mocks.baseUrl}`, mocked: true, close: () => mocks.stop() };
+}
