@@ -81,6 +81,10 @@ export function buildServiceClient<Paths extends {}>(
     retry: settings.retry,
     limiter: runtime.limiter,
     resolveUrl,
+    reroute:
+      settings.baseUrl === undefined
+        ? (url, r) => (url.startsWith(baseUrl) ? serverUrlFor(metadata, checkRegionName(r)) + url.slice(baseUrl.length) : url)
+        : undefined,
   });
   const client = createClient<Paths>({
     baseUrl,

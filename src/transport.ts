@@ -22,6 +22,14 @@ export interface TransportOptions {
   readonly limiter: RateLimiter | undefined;
   /** Replaces a placeholder origin once an async region provider has answered. */
   readonly resolveUrl?: ((url: string) => string | Promise<string>) | undefined;
+  /** Points a URL at another region, for the per-call `region` option. */
+  readonly reroute?: ((url: string, region: string) => string) | undefined;
+}
+
+/** Per-call options openapi-fetch copies onto the Request (it passes unknown init keys through). */
+interface CallExtras {
+  region?: unknown;
+  tenantAcid?: unknown;
 }
 
 async function discard(response: Response): Promise<void> {
@@ -33,13 +41,17 @@ async function discard(response: Response): Promise<void> {
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
-  const { fetch: baseFetch, auth, log, timeoutMs, retry, limiter, resolveUrl } = options;
+  const { fetch: baseFetch, auth, log, timeoutMs, retry, limiter, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
 
   return async function greenLakeFetch(request: Request): Promise<Response> {
     const method = request.method;
     const caller = request.signal;
-    const url = resolveUrl ? await resolveUrl(request.url) : request.url;
+    const { region, tenantAcid } = request as CallExtras;
+    let url = request.url;
+    if (typeof region === "string" && reroute) url = reroute(url, region);
+    else if (resolveUrl) url = await resolveUrl(url);
+    if (typeof tenantAcid === "string") request.headers.set("Tenant-Acid", tenantAcid);
     // Buffered once so every attempt re-sends the same bytes.
     const body = request.body === null ? null : await request.arrayBuffer();
     const reuse = body === null && timeoutMs <= 0 && url === request.url;

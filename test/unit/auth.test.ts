@@ -3,7 +3,7 @@ import { tokenExchangeSource, TOKEN_EXCHANGE_GRANT, ACCESS_TOKEN_TYPE } from "..
 import { GreenLakeAuthError } from "../../src/errors.js";
 import { createRuntime } from "../../src/runtime.js";
 import { buildServiceClient, createServiceClient } from "../../src/service-client.js";
-import { globalService, json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
+import { type FixturePaths, globalService, json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
 
 let issuer: TokenServer;
 beforeEach(async () => {
@@ -17,7 +17,7 @@ afterEach(async () => {
 const workspaceTokenUrl = () => `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`;
 
 function identity(fetch: (r: Request) => Promise<Response>, extra: Record<string, unknown> = {}) {
-  return createServiceClient<any>(globalService, {
+  return createServiceClient<FixturePaths>(globalService, {
     clientId: uniqueClientId(),
     clientSecret: SECRET,
     workspaceId: WORKSPACE,
@@ -111,7 +111,7 @@ describe("client credentials", () => {
   it("recovers when the replay after a 401 succeeds", async () => {
     const { fetch, requests } = stubFetch((_r, i) => (i === 0 ? json({}, 401) : json({ ok: true })));
     const client = identity(fetch);
-    const { data } = await client.POST("/identity/v1/users", { body: { name: "a" } } as never);
+    const { data } = await client.POST("/identity/v1/users", { body: { name: "a" } });
     expect(data).toEqual({ ok: true });
     expect(requests.map((r) => r.body)).toEqual(['{"name":"a"}', '{"name":"a"}']);
   });
@@ -132,7 +132,7 @@ describe("client credentials", () => {
 describe("supplied tokens", () => {
   it("sends a static token and surfaces a 401 without replay", async () => {
     const { fetch, requests } = stubFetch(() => json({}, 401));
-    const client = createServiceClient<any>(globalService, { token: "static-abc", fetch, env: {} });
+    const client = createServiceClient<FixturePaths>(globalService, { token: "static-abc", fetch, env: {} });
     const { response } = await client.GET("/identity/v1/users");
     expect(response.status).toBe(401);
     expect(requests).toHaveLength(1);
@@ -142,7 +142,7 @@ describe("supplied tokens", () => {
   it("asks a custom provider before each request and once more after a 401", async () => {
     let n = 0;
     const { fetch, requests } = stubFetch((_r, i) => (i === 0 ? json({}, 401) : json({})));
-    const client = createServiceClient<any>(globalService, { token: async () => `p-${n++}`, fetch, env: {} });
+    const client = createServiceClient<FixturePaths>(globalService, { token: async () => `p-${n++}`, fetch, env: {} });
     await client.GET("/identity/v1/users");
     expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer p-0", "Bearer p-1"]);
   });
@@ -159,7 +159,7 @@ describe("token exchange (MSP tenants)", () => {
     const { fetch, requests } = stubFetch(() => json({}));
     const runtime = createRuntime({ clientId: uniqueClientId(), clientSecret: SECRET, workspaceId: WORKSPACE, tokenUrl: workspaceTokenUrl(), fetch, env: {} });
     const auth = tokenExchangeSource(runtime.auth, runtime.settings.credentials, "FEDCBA98-7654-3210-FEDC-BA9876543210", runtime.log);
-    const tenantClient = buildServiceClient<any>(globalService, { ...runtime, auth });
+    const tenantClient = buildServiceClient<FixturePaths>(globalService, { ...runtime, auth });
     await tenantClient.GET("/identity/v1/users");
     await tenantClient.GET("/identity/v1/users");
     expect(issuer.requests).toHaveLength(2);

@@ -17,6 +17,44 @@ export function uniqueClientId(): string {
   return `client-${process.pid}-${clientCounter}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+interface ErrorBody {
+  httpStatusCode: number;
+  errorCode: string;
+  message: string;
+  debugId: string;
+}
+type Op<Query, Data, Path = never, Body = never> = ([Body] extends [never]
+  ? { requestBody?: never }
+  : { requestBody: { content: { "application/json": Body } } }) & {
+  parameters: { query?: Query; header?: { "Tenant-Acid"?: string }; cookie?: never } & ([Path] extends [never] ? { path?: never } : { path: Path });
+  responses: {
+    200: { headers: { [name: string]: unknown }; content: { "application/json": Data } };
+    default: { headers: { [name: string]: unknown }; content: { "application/json": ErrorBody } };
+  };
+};
+export interface ServerItem {
+  id: string;
+  name?: string;
+}
+interface PageQuery {
+  limit?: number;
+  offset?: number;
+  filter?: string;
+}
+/** Hand-written `paths` in openapi-typescript's shape, for the fixture services. */
+export interface FixturePaths {
+  "/compute-ops-mgmt/v1/servers": { get: Op<PageQuery, { items: ServerItem[]; count: number; offset: number; total: number }> };
+  "/compute-ops-mgmt/v1/pages": { get: Op<PageQuery, { items: ServerItem[]; total?: number }> };
+  "/compute-ops-mgmt/v1/events": { get: Op<{ limit?: number; next?: string }, { items: { id: string }[]; next?: string | null }> };
+  "/compute-ops-mgmt/v1/servers/{id}": { get: Op<{ filter?: string }, ServerItem, { id: string }> };
+  "/compute-ops-mgmt/v1/jobs": { post: Op<never, unknown, never, Record<string, unknown>> };
+  "/compute-ops-mgmt/v1/jobs/{id}": { get: Op<never, unknown, { id: string }> };
+  "/identity/v1/users": {
+    get: Op<{ limit?: number }, { items: unknown[] }>;
+    post: Op<never, unknown, never, Record<string, unknown>>;
+  };
+}
+
 export const regionalService: ServiceMetadata = {
   service: "compute-ops-mgmt",
   documents: ["compute-ops-mgmt"],
@@ -96,7 +134,7 @@ export interface TokenServer {
 /** A loopback OAuth2 issuer (simple-oauth2 does not go through `fetch`). */
 export async function startTokenServer(lifetimeSeconds = 900): Promise<TokenServer> {
   const requests: TokenServer["requests"] = [];
-  let responder = (_form: URLSearchParams, index: number) => {
+  let responder = (_form: URLSearchParams, index: number): { status: number; body: unknown; delayMs?: number } => {
     const token = `tok-${index}-${Math.random().toString(36).slice(2)}`;
     issuedTokens.push(token);
     return { status: 200, body: { access_token: token, token_type: "Bearer", expires_in: lifetimeSeconds }, delayMs: 0 };

@@ -1,0 +1,147 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { GreenLakeError, GreenLakeNotFoundError } from "../../src/errors.js";
+import { paginate, paginatePages } from "../../src/pagination.js";
+import { createServiceClient } from "../../src/service-client.js";
+import { json, regionalService, stubFetch, type FixturePaths, type RecordedRequest, type ServerItem } from "./support/fixtures.js";
+
+const servers = Array.from({ length: 10 }, (_, i) => ({ id: `s${i}` }));
+
+function client(handler: (r: RecordedRequest, i: number) => Response | Promise<Response>) {
+  const stub = stubFetch(handler);
+  const c = createServiceClient<FixturePaths>(regionalService, { token: "t", region: "us-west", fetch: stub.fetch, retry: false, env: {} });
+  return { c, requests: stub.requests };
+}
+
+function query(r: RecordedRequest | undefined): URLSearchParams {
+  return new URL(r!.url).searchParams;
+}
+
+/** Offset-in-items server over `servers`, with an optional delay per offset to scramble completion order. */
+function offsetItems(delay: (offset: number) => number = () => 0) {
+  return async (r: RecordedRequest) => {
+    const q = query(r);
+    const offset = Number(q.get("offset") ?? 0);
+    const limit = Number(q.get("limit") ?? 3);
+    await new Promise((res) => setTimeout(res, delay(offset)));
+    const items = servers.slice(offset, offset + limit);
+    return json({ items, count: items.length, offset, total: servers.length });
+  };
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe("paginate", () => {
+  it("walks offset-in-items pages using the operation's maximum page size", async () => {
+    const { c, requests } = client(offsetItems());
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", { params: { query: { filter: "name eq 'x'" } } }));
+    expectTypeOf(items).toEqualTypeOf<ServerItem[]>();
+    expect(items.map((s) => s.id)).toEqual(servers.map((s) => s.id));
+    expect(requests.map((r) => query(r).get("offset"))).toEqual(["0", "3", "6", "9"]);
+    expect(requests.every((r) => query(r).get("limit") === "3" && query(r).get("filter") === "name eq 'x'")).toBe(true);
+  });
+
+  it("stops at maxItems without fetching further pages", async () => {
+    const { c, requests } = client(offsetItems());
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { maxItems: 4 }));
+    expect(items.map((s) => s.id)).toEqual(["s0", "s1", "s2", "s3"]);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("fetches remaining pages in parallel once total is known and still yields in order", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slowFirst = offsetItems((offset) => (offset === 3 ? 40 : 5));
+    const { c, requests } = client(async (r) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      try {
+        return await slowFirst(r);
+      } finally {
+        inFlight--;
+      }
+    });
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 3 }));
+    expect(items.map((s) => s.id)).toEqual(servers.map((s) => s.id));
+    expect(peak).toBe(3);
+    expect(requests.map((r) => query(r).get("offset")).sort()).toEqual(["0", "3", "6", "9"]);
+  });
+
+  it("respects maxItems under concurrency", async () => {
+    const { c } = client(offsetItems());
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 4, maxItems: 7 }));
+    expect(items.map((s) => s.id)).toEqual(["s0", "s1", "s2", "s3", "s4", "s5", "s6"]);
+  });
+
+  it("walks offset-in-pages pages", async () => {
+    const { c, requests } = client((r) => {
+      const q = query(r);
+      const page = Number(q.get("offset"));
+      const limit = Number(q.get("limit"));
+      return json({ items: servers.slice(page * limit, page * limit + limit), total: servers.length });
+    });
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/pages"));
+    expect(items.map((s) => s.id)).toEqual(servers.map((s) => s.id));
+    expect(requests.map((r) => query(r).get("offset"))).toEqual(["0", "1", "2", "3", "4"]);
+  });
+
+  it("walks offset-in-pages pages in parallel in order", async () => {
+    const { c } = client(async (r) => {
+      const q = query(r);
+      const page = Number(q.get("offset"));
+      await new Promise((res) => setTimeout(res, (5 - page) * 5));
+      return json({ items: servers.slice(page * 2, page * 2 + 2), total: servers.length });
+    });
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/pages", undefined, { concurrency: 5 }));
+    expect(items.map((s) => s.id)).toEqual(servers.map((s) => s.id));
+  });
+
+  it("follows a next cursor until it is absent", async () => {
+    const cursors: Record<string, { items: { id: string }[]; next: string | null }> = {
+      "": { items: [{ id: "a" }, { id: "b" }], next: "c1" },
+      c1: { items: [{ id: "c" }, { id: "d" }], next: "/compute-ops-mgmt/v1/events?limit=2&next=c%2B2" },
+      "c+2": { items: [{ id: "e" }], next: null },
+    };
+    const { c, requests } = client((r) => json(cursors[query(r).get("next") ?? ""]));
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/events"));
+    expect(items.map((e) => e.id)).toEqual(["a", "b", "c", "d", "e"]);
+    expect(requests.map((r) => new URL(r.url).search)).toEqual(["?limit=2", "?limit=2&next=c1", "?limit=2&next=c%2B2"]);
+  });
+
+  it("stops with an error when the cursor does not advance", async () => {
+    const { c, requests } = client(() => json({ items: [{ id: "a" }], next: "same" }));
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/events"))).rejects.toThrow(/cursor did not advance/);
+    expect(requests.length).toBeLessThanOrEqual(3);
+  });
+
+  it("stops with an error when the server ignores the offset", async () => {
+    const { c, requests } = client(() => json({ items: servers.slice(0, 3), count: 3, total: 10 }));
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers"))).rejects.toThrow(/not advancing/);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("stops with an error when the server echoes a different offset", async () => {
+    const { c } = client(() => json({ items: servers.slice(0, 3), offset: 0, total: 10 }));
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers"))).rejects.toThrow(GreenLakeError);
+  });
+
+  it("yields whole pages with paginatePages", async () => {
+    const { c } = client(offsetItems());
+    const pages = await collect(paginatePages(c, "/compute-ops-mgmt/v1/servers", undefined, { pageSize: 5 }));
+    expect(pages.map((p) => p.items.length)).toEqual([5, 5]);
+    expect(pages[0]?.total).toBe(10);
+  });
+
+  it("throws the typed error of a failed page", async () => {
+    const { c } = client(() => json({ httpStatusCode: 404, errorCode: "HPE-GL-404", message: "gone", debugId: "x" }, 404));
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers"))).rejects.toBeInstanceOf(GreenLakeNotFoundError);
+  });
+
+  it("refuses an operation that does not paginate", async () => {
+    const { c } = client(() => json({}));
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers/{id}" as never))).rejects.toThrow(/not a paginated operation/);
+  });
+});
