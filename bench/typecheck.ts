@@ -25,23 +25,38 @@ export function camelCase(serviceKey: string): string {
   return serviceKey.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** GET operations without path parameters, simplest first: they need no arguments to call. */
-function candidates(metadata: ServiceMetadata): string[] {
-  const gets = metadata.operations.filter((o) => o.method === "get" && !o.path.includes("{"));
-  return [...new Set(gets.map((o) => o.path))].sort((a, b) => a.length - b.length);
+interface Call {
+  method: string;
+  path: string;
+  /** No candidate checks with the generated arguments, so the arguments are waived. */
+  loose: boolean;
 }
 
-function consumerSource(calls: Map<string, { path: string; loose: boolean }>): string {
+/** Operations to try, simplest first: GETs without path parameters, then GETs with them, then anything. */
+function candidates(metadata: ServiceMetadata): { method: string; path: string }[] {
+  const params = (path: string) => (path.match(/\{/g) ?? []).length;
+  const ops = metadata.operations.map((o) => ({ method: o.method.toUpperCase(), path: o.path }));
+  const rank = (o: { method: string; path: string }) => (o.method === "GET" ? 0 : 100) + params(o.path) * 10;
+  return ops.sort((a, b) => rank(a) - rank(b) || a.path.length - b.path.length);
+}
+
+function callArguments({ path, loose }: Call): string {
+  if (loose) return ", {} as never";
+  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+  if (names.length === 0) return "";
+  const values = names.map((n) => `${JSON.stringify(n)}: "example"`).join(", ");
+  return `, { params: { path: { ${values} } } }`;
+}
+
+function consumerSource(calls: Map<string, Call>): string {
   const lines = [
     'import { GreenLake } from "greenlake-sdk";',
     "",
     "export async function callEveryService(gl: GreenLake): Promise<unknown[]> {",
     "  return [",
   ];
-  for (const [service, { path, loose }] of calls) {
-    // `loose`: no argument-free GET checks cleanly, so required parameters are waived.
-    const init = loose ? ", {} as never" : "";
-    lines.push(`    (await gl.${camelCase(service)}.GET(${JSON.stringify(path)}${init})).data,`);
+  for (const [service, call] of calls) {
+    lines.push(`    (await gl.${camelCase(service)}.${call.method}(${JSON.stringify(call.path)}${callArguments(call)})).data,`);
   }
   lines.push("  ];", "}", "");
   return lines.join("\n");
@@ -84,20 +99,21 @@ function runTsc(configPath: string): { seconds: number; errorLines: Set<number>;
 
 export function measureTypecheck(services: ReadonlyMap<string, ServiceMetadata>, rounds: number): TypecheckResult {
   const options = new Map([...services].map(([key, m]) => [key, candidates(m)]));
-  const calls = new Map<string, { path: string; loose: boolean }>();
-  for (const [key, paths] of options) calls.set(key, { path: paths[0] ?? "/", loose: paths.length === 0 });
+  const calls = new Map<string, Call>();
+  for (const [key, ops] of options) calls.set(key, { ...ops[0]!, loose: false });
   const firstCallLine = 5;
   const consumerConfig = () => writeProject("consumer", consumerSource(calls));
-  // Swap out operations whose required parameters make the argument-free call fail to check.
+  // Move on to the next candidate where the generated arguments do not match the operation's parameters.
   for (let attempt = 0; ; attempt++) {
     const { errorLines, output } = runTsc(consumerConfig());
     if (errorLines.size === 0) break;
-    if (attempt === 3) throw new Error(`typecheck bench: consumer file does not compile:\n${output}`);
+    if (attempt === 4) throw new Error(`typecheck bench: consumer file does not compile:\n${output}`);
     [...calls.keys()].forEach((key, i) => {
       if (!errorLines.has(firstCallLine + i)) return;
-      const next = options.get(key)!.indexOf(calls.get(key)!.path) + 1;
-      const path = options.get(key)![next];
-      calls.set(key, path && attempt < 2 ? { path, loose: false } : { path: calls.get(key)!.path, loose: true });
+      const current = calls.get(key)!;
+      const ops = options.get(key)!;
+      const next = ops[ops.findIndex((o) => o.method === current.method && o.path === current.path) + 1];
+      calls.set(key, next && attempt < 3 ? { ...next, loose: false } : { ...current, loose: true });
     });
   }
   const emptyConfig = writeProject("empty", "export {};\n");
@@ -113,6 +129,6 @@ export function measureTypecheck(services: ReadonlyMap<string, ServiceMetadata>,
     consumerS,
     emptyS,
     ratio: consumerS / emptyS,
-    operations: [...calls].map(([k, c]) => `${k} GET ${c.path}${c.loose ? " (params waived)" : ""}`),
+    operations: [...calls].map(([k, c]) => `${k} ${c.method} ${c.path}${c.loose ? " (arguments waived)" : ""}`),
   };
 }
