@@ -6,6 +6,7 @@ import type { Correction } from "./lib/apply-corrections.js";
 import {
   addMissingOperationIds,
   defineSecurityScheme,
+  dropUrlRefsFromExamples,
   inlineNullableAllOfMembers,
   inlineNestedRefs,
   nameServerRegions,
@@ -48,5 +49,10 @@ export const corrections: readonly Correction[] = [
     reason: "Nullable allOf members under `required` make openapi-typescript emit WithRequired over `never` keys.",
     documents: ["storage-fleet"],
     apply: inlineNullableAllOfMembers,
+  },
+  {
+    reason: "Example values carry SCIM `$ref` member URLs, which Prism resolves as references to example.com and fails to start.",
+    documents: ["scim"],
+    apply: dropUrlRefsFromExamples,
   },
 ];

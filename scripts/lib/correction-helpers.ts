@@ -157,3 +157,33 @@ export function inlineNullableAllOfMembers(document: OpenApiDocument): boolean {
   visit(document);
   return changed;
 }
+
+/**
+ * Drops `$ref` members with a non-local target from example values, where they are data
+ * (e.g. SCIM's member `$ref` URL) that mock servers would try to download as references.
+ */
+export function dropUrlRefsFromExamples(document: OpenApiDocument): boolean {
+  let changed = false;
+  const scrub = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(scrub);
+    if (!node || typeof node !== "object") return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.$ref === "string" && !record.$ref.startsWith("#")) {
+      delete record.$ref;
+      changed = true;
+    }
+    Object.values(record).forEach(scrub);
+  };
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "example") scrub(value);
+      else if (key === "examples" && value && typeof value === "object") {
+        for (const example of Object.values(value)) scrub((example as { value?: unknown } | null)?.value ?? example);
+      } else visit(value);
+    }
+  };
+  visit(document);
+  return changed;
+}

@@ -1,0 +1,71 @@
+/**
+ * `npm run specs:lint`: lint every fetched document with Redocly and compare with
+ * specs/lint-baseline.json. Fails on any problem beyond the baseline;
+ * `--update-baseline` records the current counts instead (after reviewing them).
+ */
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { writeFileAtomic } from "./lib/fs-atomic.js";
+import { compareWithBaseline, normalizeCounts, totals, type LintCounts } from "./lib/lint-baseline.js";
+import { loadManifest } from "./lib/manifest.js";
+import { defaultManifestPath, defaultSpecsDir, projectRoot, specPath } from "./lib/paths.js";
+import { lintDocuments } from "./lib/run-redocly.js";
+
+const baselinePath = join(projectRoot, "specs", "lint-baseline.json");
+
+async function main(): Promise<number> {
+  const update = process.argv.includes("--update-baseline");
+  const manifest = await loadManifest(defaultManifestPath);
+  const keys = manifest.documents.map((d) => d.key);
+  const started = performance.now();
+  for (const key of keys) {
+    await stat(specPath(defaultSpecsDir, key)).catch(() => {
+      throw new Error(`specs/${key}.json is missing; run npm run specs:fetch`);
+    });
+  }
+  const current = normalizeCounts(await lintDocuments({ keys }), keys);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const baseline = await readBaseline();
+  const differences = compareWithBaseline(current, baseline);
+  const all = keys.map((key) => totals(current[key]));
+  const summary = `${keys.length} documents, ${sum(all.map((t) => t.errors))} errors and ${sum(all.map((t) => t.warnings))} warnings in ${seconds} s`;
+
+  if (update) {
+    await writeFileAtomic(baselinePath, `${JSON.stringify(current, null, 2)}\n`);
+    console.log(`specs:lint: baseline updated (${differences.length} changed counts); ${summary}`);
+    return 0;
+  }
+  const worse = differences.filter((d) => d.current > d.baseline);
+  for (const d of differences) {
+    const label = d.current > d.baseline ? "new" : "gone";
+    const stream = d.current > d.baseline ? console.error : console.log;
+    stream(`specs:lint: ${d.key}: ${label} ${d.severity.slice(0, -1)}s for ${d.rule}: ${d.baseline} -> ${d.current}`);
+  }
+  if (worse.length > 0) {
+    console.error(`specs:lint: ${worse.length} rule counts above specs/lint-baseline.json; fix with a correction or review and run npm run specs:lint -- --update-baseline`);
+    console.error(`specs:lint: ${summary}`);
+    return 1;
+  }
+  console.log(`specs:lint: no problems beyond the baseline; ${summary}`);
+  return 0;
+}
+
+async function readBaseline(): Promise<LintCounts> {
+  try {
+    return JSON.parse(await readFile(baselinePath, "utf8")) as LintCounts;
+  } catch {
+    return {};
+  }
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`specs:lint: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
