@@ -1,0 +1,170 @@
+/**
+ * Long-running calls: follow `202 Accepted` + `Location` to the async-operation
+ * resource and wait for a terminal state; and Compute Ops Management jobs
+ * (create, then wait until COMPLETE, ERROR or STALLED).
+ */
+import { errorFromResponse, GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError } from "./errors.js";
+import { parseRetryAfter } from "./retry.js";
+import { internalsOf, type ServiceClient } from "./service-client.js";
+import { sleep } from "./timeouts.js";
+
+export interface WaitOptions {
+  /** Give up after this long; default 15 minutes. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Interval when the server suggests none; default 5 s. */
+  pollIntervalMs?: number;
+  /** Upper bound on any interval, including the server's suggestion; default 60 s. */
+  maxPollIntervalMs?: number;
+}
+
+/** The async-operation resource as GreenLake services return it (fields vary by service). */
+export interface AsyncOperation {
+  readonly id?: string;
+  /** Device and subscription management name the state `status`; Compute Ops Management names it `state`. */
+  readonly status?: string;
+  readonly state?: string;
+  readonly suggestedPollingIntervalSeconds?: number;
+  readonly [field: string]: unknown;
+}
+
+const SUCCEEDED = new Set(["SUCCEEDED", "SUCCESS", "COMPLETED"]);
+const FAILED = new Set(["FAILED", "FAILURE", "TIMEDOUT", "TIMEOUT", "CANCELLED", "CANCELED", "ERROR"]);
+
+type Getter = (path: string, init: { signal?: AbortSignal | undefined }) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+/** Path and query of `location` on the client's own base URL, with `+` kept a plus (`%2B`). */
+function pathOnClient(location: string): string {
+  const url = new URL(location, "https://location.invalid");
+  // Only the path is kept: the token must never follow a Location to another host.
+  return (url.pathname + url.search).replaceAll("+", "%2B");
+}
+
+function stateOf(resource: AsyncOperation): string | undefined {
+  const state = resource.status ?? resource.state;
+  return typeof state === "string" ? state.toUpperCase() : undefined;
+}
+
+async function poll<T extends Record<string, unknown>>(
+  client: ServiceClient<any>,
+  path: string,
+  options: WaitOptions,
+  settle: (resource: T) => "done" | "failed" | undefined,
+  describe: (resource: T) => string,
+  suggestedMs: (resource: T, response: Response) => number | undefined,
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 15 * 60_000;
+  const maxInterval = options.maxPollIntervalMs ?? 60_000;
+  const fallback = options.pollIntervalMs ?? 5000;
+  const deadline = Date.now() + timeoutMs;
+  const get = client.GET as unknown as Getter;
+  for (;;) {
+    const result = await get(path, { signal: options.signal });
+    if (!result.response.ok) throw errorFromResponse("GET", result.response.url, result.response, result.error);
+    const resource = (result.data ?? {}) as T;
+    const outcome = settle(resource);
+    if (outcome === "done") return resource;
+    if (outcome === "failed") {
+      throw new GreenLakeOperationError(`${describe(resource)} ended in a failed state.`, resource, { method: "GET", path: path.split("?")[0] });
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new GreenLakeTimeoutError(`${describe(resource)} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path: path.split("?")[0] });
+    }
+    const interval = Math.min(maxInterval, suggestedMs(resource, result.response) ?? fallback);
+    await sleep(Math.min(interval, remaining), options.signal);
+  }
+}
+
+function operationSummary(resource: AsyncOperation): string {
+  const id = typeof resource.id === "string" ? ` ${resource.id}` : "";
+  const state = stateOf(resource) ?? "unknown";
+  const error = resource.error as { message?: unknown; errorCode?: unknown } | null | undefined;
+  const reason = error && typeof error.message === "string" ? `: ${typeof error.errorCode === "string" ? `${error.errorCode} ` : ""}${error.message}` : "";
+  return `Async operation${id} (state ${state}${reason})`;
+}
+
+/**
+ * Waits for the async operation a `202 Accepted` response points to and
+ * returns its final resource; a failed, timed-out or cancelled operation throws
+ * `GreenLakeOperationError`, running past `timeoutMs` throws `GreenLakeTimeoutError`.
+ */
+export async function waitForAsyncOperation(
+  client: ServiceClient<any>,
+  accepted: { response: Response } | Response | string,
+  options: WaitOptions = {},
+): Promise<AsyncOperation> {
+  internalsOf(client);
+  let location: string | null;
+  if (typeof accepted === "string") location = accepted;
+  else {
+    const response = accepted instanceof Response ? accepted : accepted.response;
+    location = response.headers.get("location");
+    if (location === null) {
+      const hint = response.status === 202 ? "" : ` (the call answered ${response.status}, not 202 Accepted)`;
+      throw new GreenLakeError(`No Location header to follow to an async operation${hint}.`, { status: response.status });
+    }
+  }
+  return poll<AsyncOperation>(
+    client,
+    pathOnClient(location),
+    options,
+    (resource) => {
+      const state = stateOf(resource);
+      if (state === undefined) return undefined;
+      return SUCCEEDED.has(state) ? "done" : FAILED.has(state) ? "failed" : undefined;
+    },
+    operationSummary,
+    (resource, response) => {
+      const s = resource.suggestedPollingIntervalSeconds;
+      return typeof s === "number" && s > 0 ? s * 1000 : parseRetryAfter(response.headers.get("retry-after"));
+    },
+  );
+}
+
+/** A Compute Ops Management job resource (the fields the helper reads). */
+export interface ComJob {
+  readonly id: string;
+  readonly state?: string;
+  readonly resultCode?: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ComJobOptions extends WaitOptions {
+  /** Jobs API version segment; default `v1`. */
+  apiVersion?: string;
+}
+
+const JOB_TERMINAL = new Set(["COMPLETE", "ERROR", "STALLED"]);
+
+/**
+ * Waits for a Compute Ops Management job until COMPLETE (returned; check
+ * `resultCode`), or ERROR or STALLED (thrown as `GreenLakeOperationError`).
+ */
+export async function waitForComJob(client: ServiceClient<any>, job: string | { id: string }, options: ComJobOptions = {}): Promise<ComJob> {
+  const id = typeof job === "string" ? job : job.id;
+  const version = options.apiVersion ?? "v1";
+  return poll<ComJob>(
+    client,
+    `/compute-ops-mgmt/${version}/jobs/${encodeURIComponent(id)}`,
+    options,
+    (resource) => {
+      const state = typeof resource.state === "string" ? resource.state.toUpperCase() : undefined;
+      if (state === undefined || !JOB_TERMINAL.has(state)) return undefined;
+      return state === "COMPLETE" ? "done" : "failed";
+    },
+    (resource) => `Compute Ops Management job ${id} (state ${String(resource.state)}${resource.resultCode ? `, result ${String(resource.resultCode)}` : ""})`,
+    () => undefined,
+  );
+}
+
+/** Creates a Compute Ops Management job (`POST /compute-ops-mgmt/<version>/jobs`) and waits for it. */
+export async function runComJob(client: ServiceClient<any>, body: Record<string, unknown>, options: ComJobOptions = {}): Promise<ComJob> {
+  const version = options.apiVersion ?? "v1";
+  const post = client.POST as unknown as (p: string, i: unknown) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+  const created = await post(`/compute-ops-mgmt/${version}/jobs`, { body, signal: options.signal });
+  if (!created.response.ok) throw errorFromResponse("POST", created.response.url, created.response, created.error);
+  const job = created.data as ComJob | undefined;
+  if (job === undefined || typeof job.id !== "string") throw new GreenLakeError("The job was created but the response carries no job id.", { method: "POST" });
+  return waitForComJob(client, job, options);
+}
