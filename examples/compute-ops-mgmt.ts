@@ -42,7 +42,8 @@ export async function activationKeys(gl: GreenLake, narrator: Narrator): Promise
   const key = created.activationKey ?? "";
   narrator.say(`created an iLO activation key ${short(key, 6)}, expires ${created.expiresAt ?? "(not stated)"}`);
 
-  const filter = odata.and(odata.eq("targetDevice", "ILO"), odata.eq("applianceUri", applianceUri)).toString();
+  // Values become quoted literals; the `+` is percent-encoded on the wire by the client.
+  const filter = odata`targetDevice eq ${"ILO"} and applianceUri eq ${applianceUri}`;
   const listing = await succeeded(api.GET("/compute-ops-mgmt/v1beta1/activation-keys", { params: { query: { filter } } }));
   narrator.say(`filter ${filter}`);
   narrator.say(`  -> ${plural(listing.items.length, "key")}`);
@@ -76,7 +77,7 @@ export async function userPreferences(gl: GreenLake, narrator: Narrator): Promis
 
 export async function listServers(gl: GreenLake, narrator: Narrator, options: ComputeOptions): Promise<Pick<ComputeOutcome, "serverFilter" | "serversListed">> {
   narrator.step("Compute Ops Management: servers, paged and filtered");
-  const serverFilter = odata.or(odata.eq("id", options.serverId), odata.eq("hardware/serialNumber", serialOf(options.serverId))).toString();
+  const serverFilter = odata`id eq ${options.serverId}`;
   let count = 0;
   for await (const server of paginate(
     gl.computeOpsMgmt,
@@ -98,10 +99,6 @@ export async function computeOpsTour(gl: GreenLake, narrator: Narrator, options:
     ...(await userPreferences(gl, narrator)),
     ...(await listServers(gl, narrator, options)),
   };
-}
-
-function serialOf(serverId: string): string {
-  return serverId.slice(serverId.indexOf("+") + 1);
 }
 
 export const exampleServerId = "875840-S01+1M512501AB";

@@ -4,7 +4,7 @@
  *
  * Run: `npx tsx examples/users.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import type { GreenLake } from "../src/index.js";
+import { odata, type GreenLake } from "../src/index.js";
 import { short, type Narrator } from "./support/narrator.js";
 import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
@@ -33,7 +33,7 @@ export async function manageUsers(gl: GreenLake, narrator: Narrator, options: Us
 
   // The invitation answers with a message only; the new user is found by username.
   const found = await succeeded(
-    gl.identity.GET("/identity/v1/users", { params: { query: { filter: usernameIs(email), limit: 1 } } }),
+    gl.identity.GET("/identity/v1/users", { params: { query: { filter: odata`username eq ${email}`, limit: 1 } } }),
   );
   const invited = found.items[0];
   if (invited === undefined) throw new Error(`the invited user ${email} is not listed`);
@@ -52,10 +52,6 @@ export async function manageUsers(gl: GreenLake, narrator: Narrator, options: Us
   await succeeded(gl.identity.DELETE("/identity/v1/users/{id}", { params: { path: { id: user.id } } }));
   narrator.say(`user ${short(user.id)} removed from the workspace`);
   return { invitedEmail: email, userId: user.id };
-}
-
-function usernameIs(email: string): string {
-  return `username eq '${email.replaceAll("'", "''")}'`;
 }
 
 if (isMain(import.meta.url)) {
