@@ -1,22 +1,14 @@
 /** `npm run specs:fetch [key...]`: fetch every pinned HPE document into specs/ (see docs/ARCHITECTURE.md). */
-import { resolve } from "node:path";
+import { fetchOptionsFromArgs } from "./lib/cli-options.js";
 import { fetchDocuments } from "./lib/fetch-documents.js";
-import { loadManifest } from "./lib/manifest.js";
-import { defaultManifestPath, defaultSpecsDir } from "./lib/paths.js";
 
 async function main(): Promise<number> {
-  const keys = process.argv.slice(2);
-  const mirror = process.env.GREENLAKE_SPECS_MIRROR;
-  const manifest = await loadManifest(defaultManifestPath);
-  const report = await fetchDocuments({
-    manifest,
-    specsDir: defaultSpecsDir,
-    keys,
-    ...(mirror ? { mirrorDir: resolve(process.cwd(), mirror) } : {}),
-  });
+  const options = await fetchOptionsFromArgs(process.argv.slice(2));
+  const report = await fetchDocuments(options);
   for (const failure of report.failures) console.error(`specs:fetch: ${failure.message}`);
-  const source = mirror ? `mirror ${mirror}` : "upstream";
-  console.log(`specs:fetch: ${report.fetched.length} fetched from ${source}, ${report.present.length} already present and verified, ${report.failures.length} failed`);
+  const source = options.mirrorDir ? `mirror ${process.env.GREENLAKE_SPECS_MIRROR}` : "upstream";
+  const summary = `specs:fetch: ${report.fetched.length} fetched from ${source}, ${report.present.length} already present and verified, ${report.failures.length} failed`;
+  console.log(summary);
   return report.failures.length === 0 ? 0 : 1;
 }
 

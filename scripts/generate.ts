@@ -4,7 +4,8 @@
  */
 import { readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { corrections } from "./corrections.js";
 import { findDrift, generateOutput, inputsHash, readStamp, stampFor, writeOutput } from "./lib/generate-output.js";
 import { loadManifest } from "./lib/manifest.js";
@@ -23,12 +24,23 @@ function toolVersions(): string {
 }
 
 async function main(): Promise<number> {
-  const args = new Set(process.argv.slice(2));
-  const check = args.has("--check");
-  const force = args.has("--force");
-  const manifest = await loadManifest(defaultManifestPath);
-  const hash = await inputsHash({ manifestPath: defaultManifestPath, specsDir: defaultSpecsDir, manifest, generatorFiles: await generatorFiles(), extra: toolVersions() });
-  const drift = await findDrift(defaultGeneratedDir, await readStamp(defaultGeneratedDir), hash);
+  // Directory options exist so tests can generate from small documents in temp dirs.
+  const { values } = parseArgs({
+    options: {
+      check: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      manifest: { type: "string" },
+      "specs-dir": { type: "string" },
+      "generated-dir": { type: "string" },
+    },
+  });
+  const { check, force } = values;
+  const manifestPath = values.manifest ? resolve(values.manifest) : defaultManifestPath;
+  const specsDir = values["specs-dir"] ? resolve(values["specs-dir"]) : defaultSpecsDir;
+  const generatedDir = values["generated-dir"] ? resolve(values["generated-dir"]) : defaultGeneratedDir;
+  const manifest = await loadManifest(manifestPath);
+  const hash = await inputsHash({ manifestPath, specsDir, manifest, generatorFiles: await generatorFiles(), extra: toolVersions() });
+  const drift = await findDrift(generatedDir, await readStamp(generatedDir), hash);
   if (check) {
     for (const problem of drift) console.error(`generate:check: ${problem}`);
     if (drift.length > 0) {
@@ -43,9 +55,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const started = performance.now();
-  const output = await generateOutput({ manifest, specsDir: defaultSpecsDir, corrections });
+  const output = await generateOutput({ manifest, specsDir, corrections });
   for (const note of output.unusedCorrections) console.warn(`generate: correction no longer changes anything: ${note}`);
-  const { written, removed } = await writeOutput(defaultGeneratedDir, output.files, stampFor(hash, output.files));
+  const { written, removed } = await writeOutput(generatedDir, output.files, stampFor(hash, output.files));
   const operations = output.metadata.reduce((sum, m) => sum + m.operations.length, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`generate: ${output.metadata.length} services, ${manifest.documents.length} documents, ${operations} operations; ${written} files written, ${removed} removed in ${seconds} s`);

@@ -24,16 +24,15 @@ export interface GeneratedOutput {
   /** Path relative to generated/ (forward slashes) -> content. */
   readonly files: Map<string, string>;
   readonly metadata: ServiceMetadata[];
-  /** Corrections that changed nothing in a document they target (fixed upstream?). */
+  /** Corrections that changed nothing in a document they name (fixed upstream?), or name no known document. */
   readonly unusedCorrections: string[];
 }
 
 export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedOutput> {
-  const unknownTargets = unknownCorrectionTargets(inputs.corrections, inputs.manifest.documents.map((d) => d.key));
-  if (unknownTargets.length > 0) throw new Error(`scripts/corrections.ts names unknown document keys: ${unknownTargets.join(", ")}`);
   const files = new Map<string, string>();
   const corrected = new Map<string, OpenApiDocument>();
-  const unusedCorrections: string[] = [];
+  const unknownTargets = unknownCorrectionTargets(inputs.corrections, inputs.manifest.documents.map((d) => d.key));
+  const unusedCorrections = unknownTargets.map((key) => `${key}: not in the manifest`);
   for (const source of inputs.manifest.documents) {
     const upstream = await readPinnedDocument(inputs.specsDir, source.key, source.sha256);
     const result = applyCorrections(source.key, upstream, inputs.corrections);

@@ -1,0 +1,24 @@
+/**
+ * `npm run specs:update [key...]`: fetch the latest documents (upstream, or the mirror in
+ * GREENLAKE_SPECS_MIRROR), re-pin the changed ones in specs/sources.json and print a changelog
+ * per service. Review it, then run specs:lint and generate.
+ */
+import { fetchOptionsFromArgs } from "./lib/cli-options.js";
+import { formatChangelog, updateDocuments } from "./lib/update-documents.js";
+
+async function main(): Promise<number> {
+  const options = await fetchOptionsFromArgs(process.argv.slice(2));
+  const report = await updateDocuments(options);
+  process.stdout.write(formatChangelog(report.updates));
+  for (const failure of report.failures) console.error(`specs:update: ${failure.message}`);
+  console.log(`specs:update: ${report.updates.length} re-pinned, ${report.unchanged.length} unchanged, ${report.failures.length} failed`);
+  return report.failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`specs:update: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
