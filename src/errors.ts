@@ -192,3 +192,18 @@ export function safeHeaders(headers: Headers): Record<string, string> {
   });
   return out;
 }
+
+/**
+ * Exceptions for one call: returns `data`, or throws the `GreenLakeError` for
+ * the `{ error, response }` openapi-fetch returned.
+ *
+ *     const users = await unwrap(gl.identity.GET("/identity/v1/users"));
+ */
+export async function unwrap<D>(
+  result: Promise<{ data?: D; error?: unknown; response: Response }> | { data?: D; error?: unknown; response: Response },
+): Promise<D> {
+  const { data, error, response } = await result;
+  if (response.ok) return data as D;
+  // The Response does not know its request's method; the path and status identify the call.
+  throw errorFromResponse("Request", response.url, response, error);
+}

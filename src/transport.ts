@@ -96,6 +96,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
       limit.clear();
 
       const status = response.status;
+      if (log.debugEnabled) log.debug(`${method} ${pathOf(url)} -> ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
       if (status < 400) return response;
       if (status === 401 && auth.renewable && !renewedToken) {
         // One replay with a fresh token; a second 401 is returned to the caller.

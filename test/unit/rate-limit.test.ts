@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { RateLimiter } from "../../src/rate-limit.js";
+import { createServiceClient } from "../../src/service-client.js";
+import { globalService, json, stubFetch, type FixturePaths } from "./support/fixtures.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("client-side rate limit", () => {
+  it("spaces requests evenly at the configured rate", async () => {
+    vi.useFakeTimers();
+    const { fetch, requests } = stubFetch(() => json({}));
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, rateLimit: { requestsPerMinute: 600 }, env: {} });
+    const calls = Promise.all(Array.from({ length: 4 }, () => client.GET("/identity/v1/users")));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(201);
+    expect(requests).toHaveLength(4);
+    await calls;
+  });
+
+  it("starts immediately when under the rate", () => {
+    vi.useFakeTimers();
+    const limiter = new RateLimiter(60);
+    expect(limiter.acquire()).toBeUndefined();
+    vi.advanceTimersByTime(1000);
+    expect(limiter.acquire()).toBeUndefined();
+    expect(limiter.acquire()).toBeInstanceOf(Promise);
+  });
+
+  it("lets the caller abort a wait for a slot", async () => {
+    const limiter = new RateLimiter(1);
+    limiter.acquire();
+    const controller = new AbortController();
+    const wait = limiter.acquire(controller.signal);
+    controller.abort(new Error("not waiting a minute"));
+    await expect(wait).rejects.toThrow("not waiting a minute");
+  });
+});

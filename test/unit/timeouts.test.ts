@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { GreenLakeTimeoutError } from "../../src/errors.js";
+import { createServiceClient } from "../../src/service-client.js";
+import { attemptSignal, sleep } from "../../src/timeouts.js";
+import { captureError } from "./support/capture.js";
+import { globalService, json, type FixturePaths } from "./support/fixtures.js";
+
+/** A fetch that answers only after `delays[i]` ms, honouring the request's signal. */
+function slowFetch(delays: number[]) {
+  const seen: Request[] = [];
+  const fetch = (request: Request) =>
+    new Promise<Response>((resolve, reject) => {
+      const i = seen.push(request) - 1;
+      const timer = setTimeout(() => resolve(json({ attempt: i })), delays[i] ?? 0);
+      request.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(request.signal.reason);
+      });
+    });
+  return { fetch, seen };
+}
+
+describe("per-attempt timeouts", () => {
+  it("fails a call whose attempt exceeds timeoutMs", async () => {
+    const { fetch, seen } = slowFetch([10_000]);
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, timeoutMs: 20, retry: false, env: {} });
+    const error = captureError(await client.GET("/identity/v1/users").catch((e: unknown) => e));
+    expect(error).toBeInstanceOf(GreenLakeTimeoutError);
+    expect(error).toMatchObject({ method: "GET", path: "/identity/v1/users" });
+    expect((error as Error).message).toContain("within 20 ms");
+    expect(seen).toHaveLength(1);
+  });
+
+  it("gives each attempt its own time limit, so a retry can succeed", async () => {
+    const { fetch, seen } = slowFetch([10_000, 1]);
+    const client = createServiceClient<FixturePaths>(globalService, {
+      token: "t",
+      fetch,
+      timeoutMs: 20,
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+      env: {},
+    });
+    const { data } = await client.GET("/identity/v1/users");
+    expect(data).toEqual({ attempt: 1 });
+    expect(seen).toHaveLength(2);
+  });
+
+  it("does not retry a timed-out POST", async () => {
+    const { fetch, seen } = slowFetch([10_000, 1]);
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, timeoutMs: 20, retry: { maxAttempts: 3, baseDelayMs: 1 }, env: {} });
+    await expect(client.POST("/identity/v1/users", { body: {} })).rejects.toBeInstanceOf(GreenLakeTimeoutError);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("lets the caller's signal end an attempt early, with the caller's reason and no retry", async () => {
+    const { fetch, seen } = slowFetch([10_000]);
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, timeoutMs: 60_000, env: {} });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("user cancelled")), 10);
+    await expect(client.GET("/identity/v1/users", { signal: controller.signal })).rejects.toThrow("user cancelled");
+    expect(seen).toHaveLength(1);
+  });
+
+  it("joins the caller's signal and the limit", () => {
+    const caller = new AbortController();
+    const joined = attemptSignal(caller.signal, 60_000);
+    expect(joined.signal.aborted).toBe(false);
+    caller.abort(new Error("x"));
+    expect(joined.signal.aborted).toBe(true);
+    expect(joined.timedOut()).toBe(false);
+    joined.clear();
+    const none = attemptSignal(caller.signal, 0);
+    expect(none.signal).toBe(caller.signal);
+  });
+
+  it("sleeps until aborted", async () => {
+    const controller = new AbortController();
+    const pending = sleep(60_000, controller.signal);
+    controller.abort(new Error("woken"));
+    await expect(pending).rejects.toThrow("woken");
+    await expect(sleep(1, AbortSignal.abort(new Error("already")))).rejects.toThrow("already");
+  });
+});
