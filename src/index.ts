@@ -1,6 +1,17 @@
 /** Public surface of the GreenLake SDK. */
 export { GreenLake, type GreenLakeServices, type ServiceKey, type ServicePaths } from "./greenlake.js";
 export { createServiceClient, type ServiceClient, type ServiceClientOptions } from "./service-client.js";
+export { paginate, paginatePages, type PaginateOptions } from "./pagination.js";
+export { odata, filter, type ODataFilter, type ODataValue } from "./filters.js";
+export {
+  waitForAsyncOperation,
+  runComJob,
+  waitForComJob,
+  type AsyncOperation,
+  type ComJob,
+  type ComJobOptions,
+  type WaitOptions,
+} from "./async-operations.js";
 export type { GreenLakeOptions, Provider, RetryOptions, RateLimitOptions } from "./options.js";
 export type { Logger, LogLevel } from "./logging.js";
 export { rateLimitOf, type RateLimitInfo } from "./logging.js";
@@ -17,6 +28,7 @@ export {
   GreenLakeConnectionError,
   GreenLakeConfigurationError,
   GreenLakeOperationError,
+  unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";
 export type { ServiceMetadata, OperationMetadata, PaginationMetadata, PaginationStyle } from "./metadata.js";

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { serviceKeys, serviceNames } from "../../generated/services/index.js";
+import { GreenLake } from "../../src/greenlake.js";
+import { GreenLakeConfigurationError, type ServiceClient } from "../../src/index.js";
+import { json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
+
+let issuer: TokenServer;
+beforeEach(async () => {
+  issuer = await startTokenServer();
+});
+afterEach(async () => {
+  await issuer.close();
+});
+
+describe("GreenLake", () => {
+  it("offers every generated service under its camelCase name, created once and lazily", () => {
+    const gl = new GreenLake({ token: "t", baseUrl: "http://127.0.0.1:1", env: {} });
+    expect(serviceKeys).toHaveLength(25);
+    for (const key of serviceKeys) {
+      const client = (gl as unknown as Record<string, ServiceClient<{}>>)[serviceNames[key]];
+      expect(client?.metadata.service).toBe(key);
+      expect(gl.service(key)).toBe(client);
+    }
+    expectTypeOf(gl.computeOpsMgmt).toEqualTypeOf(gl.service("compute-ops-mgmt"));
+  });
+
+  it("shares one token across services", async () => {
+    const { fetch, requests } = stubFetch(() => json({ items: [] }));
+    const gl = new GreenLake({
+      clientId: uniqueClientId(),
+      clientSecret: SECRET,
+      workspaceId: WORKSPACE,
+      tokenUrl: `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`,
+      region: "us-west",
+      fetch,
+      env: {},
+    });
+    await Promise.all([
+      gl.identity.GET("/identity/v1/users", { params: { query: { limit: 1 } } }),
+      gl.computeOpsMgmt.GET("/compute-ops-mgmt/v1/servers"),
+    ]);
+    expect(issuer.requests).toHaveLength(1);
+    expect(requests.map((r) => new URL(r.url).host).sort()).toEqual(["global.api.greenlake.hpe.com", "us-west.api.greenlake.hpe.com"]);
+  });
+
+  it("fails at construction for bad settings, and at first use of a regional service without a region", () => {
+    expect(() => new GreenLake({ env: {} })).toThrow(GreenLakeConfigurationError);
+    const gl = new GreenLake({ token: "t", env: {} });
+    expect(gl.identity.metadata.service).toBe("identity");
+    expect(() => gl.computeOpsMgmt).toThrow(/compute-ops-mgmt is a regional service: set `region`/);
+    expect(() => new GreenLake({ token: "t", region: "eu-central", env: {} }).consumptionAnalytics).toThrow(/valid regions: us-west/);
+  });
+
+  it("gives a tenant client whose token comes from a token exchange", async () => {
+    const tenant = "fedcba9876543210fedcba9876543210";
+    issuer.respond((form, i) => ({ status: 200, body: { access_token: `${form.get("grant_type")?.slice(-8)}-${i}`, expires_in: 900 } }));
+    const { fetch, requests } = stubFetch(() => json({ items: [] }));
+    const gl = new GreenLake({
+      clientId: uniqueClientId(),
+      clientSecret: SECRET,
+      workspaceId: WORKSPACE,
+      tokenUrl: `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`,
+      fetch,
+      tenantAcid: "acid-1",
+      env: {},
+    });
+    const asTenant = gl.forTenant(tenant);
+    expect(gl.forTenant(tenant.toUpperCase())).toBe(asTenant);
+    await asTenant.identity.GET("/identity/v1/users");
+    await gl.identity.GET("/identity/v1/users", { tenantAcid: "acid-2" });
+    expect(issuer.requests.map((r) => r.path)).toEqual([
+      `/authorization/v2/oauth2/${WORKSPACE}/token`,
+      `/authorization/v2/oauth2/${tenant}/token`,
+    ]);
+    expect(requests[0]!.headers.get("authorization")).toBe("Bearer exchange-1");
+    expect(requests[1]!.headers.get("authorization")).toBe("Bearer dentials-0");
+    expect(requests.map((r) => r.headers.get("tenant-acid"))).toEqual(["acid-1", "acid-2"]);
+    expect(() => gl.forTenant("nope")).toThrow(/tenant workspace id is malformed/);
+  });
+});
