@@ -4,9 +4,8 @@
  *
  * Run: `npx tsx examples/authorization.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import type { GreenLake } from "../src/index.js";
+import { unwrap, type GreenLake } from "../src/index.js";
 import { plural, short, type Narrator } from "./support/narrator.js";
-import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["authorization"] as const;
@@ -34,14 +33,14 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   const api = gl.authorization;
 
   // `id` and `type` are assigned by the service; the document marks them read-only.
-  const group = await succeeded(
+  const group = await unwrap(
     api.POST("/authorization/v1beta1/scope-groups", {
       body: { name: "sdk-example-hosts", description: "Hosts managed by the SDK example" } as never,
     }),
   );
   narrator.say(`created scope group "${group.name}" (${short(group.id)})`);
 
-  const added = await succeeded(
+  const added = await unwrap(
     api.POST("/authorization/v1beta1/scope-groups/{id}/scopes/batch", {
       params: { path: { id: group.id } },
       body: { items: options.resourceGrns.map((grn, i) => ({ grn, description: `resource ${i + 1}` })) as never },
@@ -49,12 +48,12 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   );
   narrator.say(`added scopes in one batch: ${added.successCount} added, ${added.errorCount} rejected`);
 
-  const scopes = await succeeded(
+  const scopes = await unwrap(
     api.GET("/authorization/v1beta1/scope-groups/{id}/scopes", { params: { path: { id: group.id }, query: { limit: 100 } } }),
   );
   narrator.say(`the group holds ${plural(scopes.items.length, "scope")}`);
 
-  const removed = await succeeded(
+  const removed = await unwrap(
     api.DELETE("/authorization/v1beta1/scope-groups/{id}/scopes/bulk", {
       params: { path: { id: group.id } },
       body: { items: scopes.items.map((s) => ({ id: s.id })) },
@@ -63,17 +62,17 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   narrator.say(`bulk-deleted scopes: ${removed.successCount} removed, ${removed.errorCount} failed`);
 
   const scope = [`grn:glp/workspaces/${options.workspaceId}/regions/default/providers/authorization/scope-groups/${group.id}`];
-  const assignment = await succeeded(
+  const assignment = await unwrap(
     api.POST("/authorization/v1beta1/role-assignments", {
       body: { principal: options.principal, role: options.role, scope } as never,
     }),
   );
   narrator.say(`granted ${lastSegment(assignment.role)} to ${assignment.principal} (${short(assignment.id)})`);
 
-  const current = await succeeded(api.GET("/authorization/v1beta1/role-assignments/{id}", { params: { path: { id: assignment.id } } }));
+  const current = await unwrap(api.GET("/authorization/v1beta1/role-assignments/{id}", { params: { path: { id: assignment.id } } }));
   narrator.say(`read it back: generation ${current.generation}, ${plural(current.scope.length, "scope")}`);
 
-  const updated = await succeeded(
+  const updated = await unwrap(
     api.PUT("/authorization/v1beta1/role-assignments/{id}", {
       params: { path: { id: assignment.id } },
       body: { id: assignment.id, principal: current.principal, role: current.role, scope: [...current.scope, ...scope] } as never,
@@ -81,8 +80,8 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   );
   narrator.say(`updated it: generation ${updated.generation}`);
 
-  await succeeded(api.DELETE("/authorization/v1beta1/role-assignments/{id}", { params: { path: { id: assignment.id } } }));
-  await succeeded(api.DELETE("/authorization/v1beta1/scope-groups/{id}", { params: { path: { id: group.id } } }));
+  await unwrap(api.DELETE("/authorization/v1beta1/role-assignments/{id}", { params: { path: { id: assignment.id } } }));
+  await unwrap(api.DELETE("/authorization/v1beta1/scope-groups/{id}", { params: { path: { id: group.id } } }));
   narrator.say("deleted the role assignment and the scope group");
 
   return { scopeGroupId: group.id, scopesAdded: added.successCount, scopesRemoved: removed.successCount, roleAssignmentId: assignment.id };

@@ -5,9 +5,8 @@
  *
  * Run: `npx tsx examples/compute-ops-mgmt.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import { odata, paginate, type GreenLake } from "../src/index.js";
+import { odata, paginate, unwrap, type GreenLake } from "../src/index.js";
 import { plural, short, type Narrator } from "./support/narrator.js";
-import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["compute-ops-mgmt"] as const;
@@ -36,7 +35,7 @@ export interface ComputeOutcome {
 export async function activationKeys(gl: GreenLake, narrator: Narrator): Promise<Pick<ComputeOutcome, "activationKey" | "activationKeyFilter" | "keysListed">> {
   narrator.step("Compute Ops Management: activation keys");
   const api = gl.computeOpsMgmt;
-  const created = await succeeded(
+  const created = await unwrap(
     api.POST("/compute-ops-mgmt/v1beta1/activation-keys", { params: { header: json }, body: { targetDevice: "ILO", expirationInHours: 24 } }),
   );
   const key = created.activationKey ?? "";
@@ -44,11 +43,11 @@ export async function activationKeys(gl: GreenLake, narrator: Narrator): Promise
 
   // Values become quoted literals; the `+` is percent-encoded on the wire by the client.
   const filter = odata`targetDevice eq ${"ILO"} and applianceUri eq ${applianceUri}`;
-  const listing = await succeeded(api.GET("/compute-ops-mgmt/v1beta1/activation-keys", { params: { query: { filter } } }));
+  const listing = await unwrap(api.GET("/compute-ops-mgmt/v1beta1/activation-keys", { params: { query: { filter } } }));
   narrator.say(`filter ${filter}`);
   narrator.say(`  -> ${plural(listing.items.length, "key")}`);
 
-  await succeeded(api.DELETE("/compute-ops-mgmt/v1beta1/activation-keys/{activation_key}", { params: { path: { activation_key: key } } }));
+  await unwrap(api.DELETE("/compute-ops-mgmt/v1beta1/activation-keys/{activation_key}", { params: { path: { activation_key: key } } }));
   narrator.say(`deleted key ${short(key, 6)}`);
   return { activationKey: key, activationKeyFilter: filter, keysListed: listing.items.length };
 }
@@ -56,16 +55,16 @@ export async function activationKeys(gl: GreenLake, narrator: Narrator): Promise
 export async function userPreferences(gl: GreenLake, narrator: Narrator): Promise<Pick<ComputeOutcome, "preferenceId">> {
   narrator.step("Compute Ops Management: user preferences");
   const api = gl.computeOpsMgmt;
-  const existing = await succeeded(api.GET("/compute-ops-mgmt/v1/user-preferences"));
+  const existing = await unwrap(api.GET("/compute-ops-mgmt/v1/user-preferences"));
   narrator.say(`current preferences: ${plural(existing.items.length, "record")}`);
 
-  const created = await succeeded(
+  const created = await unwrap(
     api.POST("/compute-ops-mgmt/v1/user-preferences", { body: { criticalNotification: true, warningNotification: false } }),
   );
   const id = created.id ?? "";
   narrator.say(`created preferences ${short(id)}: critical alerts on, warnings off`);
 
-  const updated = await succeeded(
+  const updated = await unwrap(
     api.PUT("/compute-ops-mgmt/v1/user-preferences/{id}", {
       params: { path: { id } },
       body: { criticalNotification: true, warningNotification: true, healthNotification: true },

@@ -5,9 +5,8 @@
  *
  * Run: `npx tsx examples/credentials.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import type { GreenLake } from "../src/index.js";
+import { unwrap, type GreenLake } from "../src/index.js";
 import { plural, short, type Narrator } from "./support/narrator.js";
-import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["credentials"] as const;
@@ -34,7 +33,7 @@ export async function manageCredentials(gl: GreenLake, narrator: Narrator, optio
   narrator.step("Credentials: create, list, reset secret, delete");
   const created: string[] = [];
 
-  const plain = await succeeded(gl.credentials.POST("/workspaces/v1/credentials", { body: { credentialName: "sdk-example" } }));
+  const plain = await unwrap(gl.credentials.POST("/workspaces/v1/credentials", { body: { credentialName: "sdk-example" } }));
   created.push(plain.id);
   narrator.say(`created "${plain.credentialName}" for the workspace: client id ${short(plain.clientId)} (secret not shown)`);
 
@@ -46,23 +45,23 @@ export async function manageCredentials(gl: GreenLake, narrator: Narrator, optio
       variants.push({ credentialName: "sdk-example-tenant-service", associatedTenant, associatedServiceManagerProvision });
     }
     for (const body of variants) {
-      const bound = await succeeded(gl.credentials.POST("/workspaces/v1/credentials", { body }));
+      const bound = await unwrap(gl.credentials.POST("/workspaces/v1/credentials", { body }));
       created.push(bound.id);
       const manager = bound.associatedServiceManagerProvision ? ", for a provisioned service manager" : "";
       narrator.say(`created "${bound.credentialName}" in tenant ${bound.associatedTenant?.tenantName ?? options.tenantUri}${manager}`);
     }
   }
 
-  const listing = await succeeded(gl.credentials.GET("/workspaces/v1/credentials"));
+  const listing = await unwrap(gl.credentials.GET("/workspaces/v1/credentials"));
   narrator.say(`listed ${plural(listing.items.length, "credential")}`);
 
-  const reset = await succeeded(
+  const reset = await unwrap(
     gl.credentials.POST("/workspaces/v1/credentials/{credentialId}/reset", { params: { path: { credentialId: plain.id } } }),
   );
   narrator.say(`reset the secret of ${short(reset.clientId)}: generation ${reset.generation} (new secret not shown)`);
 
   for (const id of created) {
-    await succeeded(gl.credentials.DELETE("/workspaces/v1/credentials/{credentialId}", { params: { path: { credentialId: id } } }));
+    await unwrap(gl.credentials.DELETE("/workspaces/v1/credentials/{credentialId}", { params: { path: { credentialId: id } } }));
   }
   narrator.say(`deleted ${plural(created.length, "credential")}`);
   return { createdIds: created, listed: listing.items.length };

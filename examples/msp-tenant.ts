@@ -5,9 +5,8 @@
  *
  * Run: `npx tsx examples/msp-tenant.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import type { GreenLake } from "../src/index.js";
+import { unwrap, type GreenLake } from "../src/index.js";
 import { plural, short, type Narrator } from "./support/narrator.js";
-import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["workspace", "identity"] as const;
@@ -19,14 +18,14 @@ export interface MspOutcome {
 
 export async function actAsTenant(gl: GreenLake, narrator: Narrator): Promise<MspOutcome> {
   narrator.step("MSP: act in a tenant workspace");
-  const tenants = await succeeded(gl.workspace.GET("/workspaces/v1/msp-tenants", { params: { query: { limit: 10 } } }));
+  const tenants = await unwrap(gl.workspace.GET("/workspaces/v1/msp-tenants", { params: { query: { limit: 10 } } }));
   const tenant = tenants.items[0];
   if (tenant === undefined) throw new Error("this MSP workspace has no tenants");
   narrator.say(`the MSP workspace has ${plural(tenants.items.length, "tenant")}; using "${tenant.workspaceName}" (${short(tenant.id)})`);
 
   // The tenant client exchanges the MSP token at the tenant's issuer on its first call.
   const asTenant = gl.forTenant(tenant.id);
-  const users = await succeeded(asTenant.identity.GET("/identity/v1/users", { params: { query: { limit: 5 } } }));
+  const users = await unwrap(asTenant.identity.GET("/identity/v1/users", { params: { query: { limit: 5 } } }));
   narrator.say(`exchanged the MSP token for a tenant token; as the tenant, listed ${plural(users.items.length, "user")}`);
   return { tenantId: tenant.id, tenantUsers: users.items.length };
 }

@@ -4,9 +4,8 @@
  *
  * Run: `npx tsx examples/private-cloud-catalogs.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import type { GreenLake } from "../src/index.js";
+import { unwrap, type GreenLake } from "../src/index.js";
 import { plural, type Narrator } from "./support/narrator.js";
-import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["private-cloud-business"] as const;
@@ -18,7 +17,7 @@ export interface CatalogSummary {
 
 export async function listSystemSoftwareCatalogs(gl: GreenLake, narrator: Narrator): Promise<CatalogSummary[]> {
   narrator.step("Private Cloud Business Edition: system software catalogs");
-  const page = await succeeded(
+  const page = await unwrap(
     gl.privateCloudBusiness.GET("/private-cloud-business/v1beta1/system-software-catalogs", { params: { query: { limit: 10 } } }),
   );
   const catalogs = page.items.map((c) => ({ id: c.id, version: c.version }));

@@ -4,9 +4,8 @@
  *
  * Run: `npx tsx examples/users.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import { odata, type GreenLake } from "../src/index.js";
+import { odata, unwrap, type GreenLake } from "../src/index.js";
 import { short, type Narrator } from "./support/narrator.js";
-import { succeeded } from "./support/result.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["identity"] as const;
@@ -25,23 +24,23 @@ export async function manageUsers(gl: GreenLake, narrator: Narrator, options: Us
   narrator.step("Users: list, invite, get, update preferences, remove");
   const email = options.email ?? `sdk-example-${Date.now().toString(36)}@example.com`;
 
-  const listing = await succeeded(gl.identity.GET("/identity/v1/users", { params: { query: { limit: 5 } } }));
+  const listing = await unwrap(gl.identity.GET("/identity/v1/users", { params: { query: { limit: 5 } } }));
   narrator.say(`listed ${listing.count} of ${listing.total} users`);
 
-  await succeeded(gl.identity.POST("/identity/v1/users", { body: { email, sendWelcomeEmail: false } }));
+  await unwrap(gl.identity.POST("/identity/v1/users", { body: { email, sendWelcomeEmail: false } }));
   narrator.say(`invited ${email} (no welcome email)`);
 
   // The invitation answers with a message only; the new user is found by username.
-  const found = await succeeded(
+  const found = await unwrap(
     gl.identity.GET("/identity/v1/users", { params: { query: { filter: odata`username eq ${email}`, limit: 1 } } }),
   );
   const invited = found.items[0];
   if (invited === undefined) throw new Error(`the invited user ${email} is not listed`);
 
-  const user = await succeeded(gl.identity.GET("/identity/v1/users/{id}", { params: { path: { id: invited.id } } }));
+  const user = await unwrap(gl.identity.GET("/identity/v1/users/{id}", { params: { path: { id: invited.id } } }));
   narrator.say(`user ${short(user.id)}: ${user.username}, status ${user.userStatus ?? "unknown"}`);
 
-  await succeeded(
+  await unwrap(
     gl.identity.PUT("/identity/v1/users/{id}", {
       params: { path: { id: user.id } },
       body: { language: "en", idleTimeout: 1800 },
@@ -49,7 +48,7 @@ export async function manageUsers(gl: GreenLake, narrator: Narrator, options: Us
   );
   narrator.say("preferences set: language en, idle timeout 30 min");
 
-  await succeeded(gl.identity.DELETE("/identity/v1/users/{id}", { params: { path: { id: user.id } } }));
+  await unwrap(gl.identity.DELETE("/identity/v1/users/{id}", { params: { path: { id: user.id } } }));
   narrator.say(`user ${short(user.id)} removed from the workspace`);
   return { invitedEmail: email, userId: user.id };
 }

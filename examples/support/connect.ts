@@ -3,7 +3,6 @@
  * environment, otherwise against local mocks of HPE's documents.
  */
 import { GreenLake, type GreenLakeOptions } from "../../src/index.js";
-import { startMocks } from "../../src/testing/index.js";
 
 export interface Connection {
   readonly gl: GreenLake;
@@ -19,6 +18,8 @@ export interface ConnectOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra client options, e.g. a logger. */
   readonly client?: GreenLakeOptions;
+  /** Use the mocks even when GreenLake credentials are set. */
+  readonly mocksOnly?: boolean;
 }
 
 export function hasGreenLakeCredentials(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
@@ -27,12 +28,15 @@ export function hasGreenLakeCredentials(env: Readonly<Record<string, string | un
 
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const env = options.env ?? process.env;
-  if (hasGreenLakeCredentials(env)) {
+  if (!options.mocksOnly && hasGreenLakeCredentials(env)) {
     // Credentials, workspace and region come from GREENLAKE_* variables.
-    const gl = new GreenLake({ ...options.client, env });
+    const gl = new GreenLake({ throwOnError: true, ...options.client, env });
     return { gl, target: `HPE GreenLake (${env.GREENLAKE_REGION ?? "default region"})`, mocked: false, close: async () => {} };
   }
+  // Loaded only when needed: runs against GreenLake do not load the mock machinery.
+  const { startMocks } = await import("../../src/testing/index.js");
   const mocks = await startMocks({ services: [...options.services] });
-  const gl = new GreenLake({ ...mocks.clientOptions(), ...options.client });
+  // Failures throw typed errors, so example code reads as the happy path.
+  const gl = new GreenLake({ ...mocks.clientOptions(), throwOnError: true, ...options.client });
   return { gl, target: `local mocks at ${mocks.baseUrl}`, mocked: true, close: () => mocks.stop() };
 }

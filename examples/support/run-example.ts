@@ -21,45 +21,51 @@ export function isMain(moduleUrl: string): boolean {
   }
 }
 
-/** Stops the connection on SIGINT/SIGTERM, then exits with the conventional code. */
-export function closeOnInterrupt(close: () => Promise<void>, write: (line: string) => void): () => void {
-  let closing = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    write(`\n${signal === "SIGINT" ? "Interrupted" : "Terminated"}: stopping the mocks…`);
-    // Do not wait forever on a stuck child; exit anyway after a few seconds.
-    const deadline = setTimeout(() => process.exit(130), 5_000);
-    close().finally(() => {
-      clearTimeout(deadline);
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    });
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
+export interface RunOptions {
+  /** Use the mocks even when GreenLake credentials are set (the demo changes things). */
+  readonly mocksOnly?: boolean;
 }
 
-export async function runExample(title: string, services: readonly string[], scenario: Scenario): Promise<void> {
+const EXIT_ON = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/** Connects, runs `scenario`, disconnects, and exits: 0 on success, 1 on failure, 128+n on a signal. */
+export async function runExample(title: string, services: readonly string[], scenario: Scenario, options: RunOptions = {}): Promise<never> {
   const write = (line: string) => process.stdout.write(`${line}\n`);
+  const started = Date.now();
   // Kept as a promise so an interrupt during start-up still stops what was started.
-  const connecting: Promise<Connection> = connect({ services });
-  let connection: Connection | undefined;
-  let release = closeOnInterrupt(() => connecting.then((c) => c.close(), () => {}), write);
+  const connecting: Promise<Connection> = connect({ services, mocksOnly: options.mocksOnly });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= connecting.then((c) => c.close(), () => {}));
+
+  let interrupted = false;
+  const onSignal = (signal: keyof typeof EXIT_ON) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.exitCode = EXIT_ON[signal];
+    write(`\nStopped by ${signal}; shutting the mocks down…`);
+    // A stuck child must not keep the script alive: give up waiting after a few seconds.
+    setTimeout(() => process.exit(), 5_000).unref();
+    void close().finally(() => process.exit());
+  };
+  for (const signal of Object.keys(EXIT_ON) as (keyof typeof EXIT_ON)[]) process.on(signal, onSignal);
+
   try {
-    connection = await connecting;
-    write(`${title} — against ${connection.target}`);
+    write(title);
+    const connection = await connecting;
+    write(`Calls go to ${connection.target} (ready in ${seconds(Date.now() - started)}).`);
     await scenario(connection.gl, consoleNarrator(write));
-    write("\nDone.");
+    write(`\nDone in ${seconds(Date.now() - started)}.`);
   } catch (error) {
-    process.exitCode = 1;
-    write(`\nFailed: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    release();
-    release = () => {};
-    await connection?.close();
+    if (!interrupted) {
+      process.exitCode = 1;
+      write(`\nFailed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
+  await close();
+  // Idle keep-alive sockets would otherwise hold the process open a few seconds more.
+  process.exit();
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

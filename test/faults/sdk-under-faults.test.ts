@@ -3,8 +3,7 @@
  * fault-injecting proxy, and its token issuer behind another.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GreenLake, GreenLakeError, type GreenLakeOptions } from "../../src/index.js";
-import { paginate } from "../../src/pagination.js";
+import { GreenLake, GreenLakeError, paginate, type GreenLakeOptions } from "../../src/index.js";
 import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from "./fault-proxy.js";
 import { seededFaultPlan } from "./fault-plan.js";
 import { SERVERS_PATH, serverId, startStubServer, type StubServer } from "./stub-server.js";
