@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { corrections } from "../../scripts/corrections.js";
+import { applyCorrections, unknownCorrectionTargets } from "../../scripts/lib/apply-corrections.js";
+import {
+  addMissingOperationIds,
+  defineSecurityScheme,
+  dropUrlRefsFromExamples,
+  inlineNestedRefs,
+  inlineNullableAllOfMembers,
+  nameServerRegions,
+  operationIdFromPath,
+  removeOneOf,
+  setPagination,
+} from "../../scripts/lib/correction-helpers.js";
+import { loadManifest } from "../../scripts/lib/manifest.js";
+import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { defaultManifestPath } from "../../scripts/lib/paths.js";
+import { widgetsDocument } from "./helpers.js";
+
+describe("scripts/corrections.ts", () => {
+  it("gives every correction a one-line reason and only known document keys", async () => {
+    const manifest = await loadManifest(defaultManifestPath);
+    for (const correction of corrections) {
+      expect(correction.reason.trim().length).toBeGreaterThan(20);
+      expect(correction.reason).not.toContain("\n");
+    }
+    expect(unknownCorrectionTargets(corrections, manifest.documents.map((d) => d.key))).toEqual([]);
+  });
+
+  it("marks GET /identity/v1/users as paging by pages", () => {
+    const identity = corrections.find((c) => c.reason.includes("/identity/v1/users"))!;
+    const doc = { paths: { "/identity/v1/users": { get: { operationId: "users" } } } } as OpenApiDocument;
+    expect(identity.apply(doc, "identity__identity-v1-nb-openapi-identity")).toBe(true);
+    expect((doc.paths!["/identity/v1/users"]!.get as any)["x-greenlake-pagination"]).toEqual({ style: "offset-pages" });
+  });
+});
+
+describe("applyCorrections", () => {
+  const rename = { reason: "rename title", documents: ["widgets"], apply: (d: OpenApiDocument) => ((d as any).info.title = "Renamed") !== undefined };
+  const noop = { reason: "nothing to do", documents: ["widgets"], apply: () => false };
+  const global = { reason: "everywhere, nothing to do", documents: "all" as const, apply: () => false };
+  const other = { reason: "other document", documents: ["gadgets"], apply: () => true };
+
+  it("corrects a copy, reports what applied and which named correction found nothing", () => {
+    const upstream = widgetsDocument();
+    const result = applyCorrections("widgets", upstream, [rename, noop, global, other]);
+    expect((result.document as any).info.title).toBe("Renamed");
+    expect((upstream as any).info.title).toBe("Widgets");
+    expect(result.applied).toEqual(["rename title"]);
+    expect(result.unused).toEqual(["nothing to do"]);
+  });
+
+  it("names the document and the correction when one fails", () => {
+    const broken = { reason: "needs a missing operation", documents: "all" as const, apply: setPagination("get", "/nope", { style: "cursor" }) };
+    expect(() => applyCorrections("widgets", widgetsDocument(), [broken])).toThrow('widgets: correction "needs a missing operation" failed: no operation GET /nope');
+  });
+
+  it("lists corrections aimed at documents the manifest lacks", () => {
+    expect(unknownCorrectionTargets([rename, other, global], ["widgets"])).toEqual(["gadgets"]);
+  });
+});
+
+describe("correction helpers", () => {
+  it("names every server's region, at document, path and operation level", () => {
+    const doc = widgetsDocument() as any;
+    doc.paths["/widgets/v1/events"].servers = [{ url: "https://jp1.data.cloud.hpe.com" }];
+    doc.paths["/widgets/v1/events"].get.servers = [{ url: "https://global.api.greenlake.hpe.com" }];
+    expect(nameServerRegions(doc)).toBe(true);
+    expect(doc.servers.map((s: any) => s["x-greenlake-region"])).toEqual(["us-west", "eu-central"]);
+    expect(doc.paths["/widgets/v1/events"].servers[0]["x-greenlake-region"]).toBe("ap-northeast");
+    expect(doc.paths["/widgets/v1/events"].get.servers[0]["x-greenlake-region"]).toBe("global");
+    expect(nameServerRegions(doc)).toBe(false);
+  });
+
+  it("refuses a server in no known region", () => {
+    const doc = { servers: [{ url: "https://api.example.com" }], paths: {} } as OpenApiDocument;
+    expect(() => nameServerRegions(doc)).toThrow("server https://api.example.com serves no known region");
+  });
+
+  it("derives missing operationIds from method and path, unique within the document", () => {
+    const doc = widgetsDocument() as any;
+    delete doc.paths["/widgets/v1/widgets/{id}"].get.operationId;
+    delete doc.paths["/widgets/v1/events"].get.operationId;
+    doc.paths["/widgets/v1/widgets"].post.operationId = "getWidgetsV1Events";
+    expect(addMissingOperationIds(doc)).toBe(true);
+    expect(doc.paths["/widgets/v1/widgets/{id}"].get.operationId).toBe("getWidgetsV1WidgetsById");
+    expect(doc.paths["/widgets/v1/events"].get.operationId).toBe("getWidgetsV1Events2");
+    expect(addMissingOperationIds(doc)).toBe(false);
+    expect(operationIdFromPath("get", "/reporting/v1/async-operations/{id}")).toBe("getReportingV1AsyncOperationsById");
+  });
+
+  it("defines a missing security scheme once", () => {
+    const doc = widgetsDocument();
+    const define = defineSecurityScheme("JWTBearer", { type: "http", scheme: "bearer" });
+    expect(define(doc)).toBe(true);
+    expect(doc.components!.securitySchemes).toEqual({ JWTBearer: { type: "http", scheme: "bearer" } });
+    expect(define(doc)).toBe(false);
+  });
+
+  it("inlines references through array items and nested properties, keeping the rest", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.schemas.Template = {
+      type: "object",
+      properties: { steps: { type: "array", items: { type: "object", properties: { id: { type: "string", format: "uuid" } } } }, owner: { type: "object", properties: { name: { type: "string" } } } },
+    };
+    doc.components.schemas.Job = {
+      type: "object",
+      properties: {
+        step: { $ref: "#/components/schemas/Template/properties/steps/items/properties/id" },
+        owner: { $ref: "#/components/schemas/Template/properties/owner/properties/name", description: "kept" },
+        shallow: { $ref: "#/components/schemas/Template/properties/owner" },
+      },
+    };
+    expect(inlineNestedRefs(doc)).toBe(true);
+    expect(doc.components.schemas.Job.properties).toEqual({
+      step: { type: "string", format: "uuid" },
+      owner: { type: "string", description: "kept" },
+      shallow: { $ref: "#/components/schemas/Template/properties/owner" },
+    });
+    expect(inlineNestedRefs(doc)).toBe(false);
+  });
+
+  it("removes a schema's oneOf", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.schemas.Widget.oneOf = [{ $ref: "#/components/schemas/Widget/properties/name" }];
+    expect(removeOneOf("Widget")(doc)).toBe(true);
+    expect(doc.components.schemas.Widget.oneOf).toBeUndefined();
+    expect(removeOneOf("Widget")(doc)).toBe(false);
+  });
+
+  it("replaces nullable allOf members under `required` by non-null copies", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.schemas.IdPart = { type: ["object", "null"], properties: { id: { type: "string" } } };
+    doc.components.schemas.Witness = { allOf: [{ $ref: "#/components/schemas/IdPart" }, { $ref: "#/components/schemas/Collection" }], required: ["id"], type: ["object", "null"] };
+    expect(inlineNullableAllOfMembers(doc)).toBe(true);
+    expect(doc.components.schemas.Witness.allOf).toEqual([{ type: "object", properties: { id: { type: "string" } } }, { $ref: "#/components/schemas/Collection" }]);
+    expect(doc.components.schemas.IdPart.type).toEqual(["object", "null"]);
+  });
+
+  it("drops URL `$ref` members from example values only", () => {
+    const doc = widgetsDocument() as any;
+    const member = { value: "u1", $ref: "https://example.com/v2/Users/u1" };
+    doc.paths["/widgets/v1/widgets"].post.requestBody.content["application/json"].examples = { add: { value: { members: [member] } } };
+    doc.components.schemas.Widget.example = { owner: { $ref: "https://example.com/Users/u2" } };
+    expect(dropUrlRefsFromExamples(doc)).toBe(true);
+    expect(doc.paths["/widgets/v1/widgets"].post.requestBody.content["application/json"].examples.add.value.members).toEqual([{ value: "u1" }]);
+    expect(doc.components.schemas.Widget.example).toEqual({ owner: {} });
+    expect(doc.paths["/widgets/v1/widgets"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/WidgetCreate" });
+    expect(dropUrlRefsFromExamples(doc)).toBe(false);
+  });
+});
