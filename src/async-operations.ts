@@ -4,6 +4,7 @@
  * (create, then wait until COMPLETE, ERROR or STALLED).
  */
 import { errorFromResponse, GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError } from "./errors.js";
+import { redactSecrets } from "./logging.js";
 import { parseRetryAfter } from "./retry.js";
 import { internalsOf, type ServiceClient } from "./service-client.js";
 import { sleep } from "./timeouts.js";
@@ -60,16 +61,16 @@ async function poll<T extends Record<string, unknown>>(
   const get = client.GET as unknown as Getter;
   for (;;) {
     const result = await get(path, { signal: options.signal });
-    if (!result.response.ok) throw errorFromResponse("GET", result.response.url, result.response, result.error);
+    if (!result.response.ok) throw errorFromResponse("GET", result.response.url || path, result.response, result.error);
     const resource = (result.data ?? {}) as T;
     const outcome = settle(resource);
     if (outcome === "done") return resource;
     if (outcome === "failed") {
-      throw new GreenLakeOperationError(`${describe(resource)} ended in a failed state.`, resource, { method: "GET", path: path.split("?")[0] });
+      throw new GreenLakeOperationError(redactSecrets(`${describe(resource)} ended in a failed state.`), resource, { method: "GET", path: path.split("?")[0] });
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new GreenLakeTimeoutError(`${describe(resource)} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path: path.split("?")[0] });
+      throw new GreenLakeTimeoutError(redactSecrets(`${describe(resource)} did not finish within ${timeoutMs} ms (timeoutMs).`), { method: "GET", path: path.split("?")[0] });
     }
     const interval = Math.min(maxInterval, suggestedMs(resource, result.response) ?? fallback);
     await sleep(Math.min(interval, remaining), options.signal);
@@ -163,7 +164,7 @@ export async function runComJob(client: ServiceClient<any>, body: Record<string,
   const version = options.apiVersion ?? "v1";
   const post = client.POST as unknown as (p: string, i: unknown) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
   const created = await post(`/compute-ops-mgmt/${version}/jobs`, { body, signal: options.signal });
-  if (!created.response.ok) throw errorFromResponse("POST", created.response.url, created.response, created.error);
+  if (!created.response.ok) throw errorFromResponse("POST", created.response.url || `/compute-ops-mgmt/${version}/jobs`, created.response, created.error);
   const job = created.data as ComJob | undefined;
   if (job === undefined || typeof job.id !== "string") throw new GreenLakeError("The job was created but the response carries no job id.", { method: "POST" });
   return waitForComJob(client, job, options);

@@ -6,7 +6,7 @@
  */
 import { ClientCredentials } from "simple-oauth2";
 import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError } from "./errors.js";
-import { redactSecrets, type Log } from "./logging.js";
+import { redactSecrets, rememberSecret, type Log } from "./logging.js";
 import {
   SSO_ISSUER,
   WORKSPACE_ISSUER,
@@ -104,14 +104,20 @@ export class CachedTokenSource implements TokenSource {
 /** A token the caller manages: a fixed string, or a function asked before every request. */
 export class SuppliedTokenSource implements TokenSource {
   readonly renewable: boolean;
+  #last = "";
   constructor(private readonly supplied: Provider<string>) {
     this.renewable = typeof supplied === "function";
+    if (typeof supplied === "string") rememberSecret(supplied);
   }
   token(): string | Promise<string> {
     const supplied = this.supplied;
     if (typeof supplied === "string") return supplied;
     return Promise.resolve(supplied()).then((t) => {
       if (typeof t !== "string" || t === "") throw new GreenLakeConfigurationError("The token provider returned no token (expected a non-empty string).");
+      if (t !== this.#last) {
+        this.#last = t;
+        rememberSecret(t);
+      }
       return t;
     });
   }
@@ -163,18 +169,25 @@ async function requestToken(
     const token = await oauth.getToken(params as never);
     payload = token.token as TokenResponse;
   } catch (error) {
-    throw tokenError(error, issuer, what);
+    throw tokenError(error, issuer, what, [client.secret, params.subject_token]);
   }
   if (typeof payload.access_token !== "string" || payload.access_token === "") {
     throw new GreenLakeAuthError(`${what} at ${issuer.url.host}${issuer.url.pathname} returned no access_token.`, { method: "POST", path: issuer.url.pathname });
   }
+  rememberSecret(payload.access_token);
   const expiresIn = Number(payload.expires_in);
   return { accessToken: payload.access_token, expiresIn: Number.isFinite(expiresIn) ? expiresIn : DEFAULT_LIFETIME_S };
 }
 
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError that carries no credential. */
-function tokenError(error: unknown, issuer: Issuer, what: string): GreenLakeError {
+function tokenError(error: unknown, issuer: Issuer, what: string, secrets: readonly (string | undefined)[]): GreenLakeError {
   const where = `${issuer.url.host}${issuer.url.pathname}`;
+  // An issuer may echo what it was sent; scrub the exact values as well as credential-shaped text.
+  const scrub = (text: string): string => {
+    let out = redactSecrets(text);
+    for (const secret of secrets) if (secret) out = out.replaceAll(secret, "[REDACTED]");
+    return out;
+  };
   const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { payload?: unknown } };
   if (boom?.isBoom && boom.output?.statusCode !== undefined && boom.data?.payload !== undefined) {
     const status = boom.output.statusCode;
@@ -190,13 +203,13 @@ function tokenError(error: unknown, issuer: Issuer, what: string): GreenLakeErro
       status === 400 || status === 401
         ? " Check clientId, clientSecret and workspaceId (the API client must belong to that workspace), or tokenUrl."
         : "";
-    return new GreenLakeAuthError(redactSecrets(`${what} at ${where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`), {
+    return new GreenLakeAuthError(scrub(`${what} at ${where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`), {
       method: "POST",
       path: issuer.url.pathname,
       status,
     });
   }
-  return new GreenLakeConnectionError(`${what} at ${where} could not connect: ${describe(error)}`, { method: "POST", path: issuer.url.pathname });
+  return new GreenLakeConnectionError(scrub(`${what} at ${where} could not connect: ${describe(error)}`), { method: "POST", path: issuer.url.pathname });
 }
 
 // Process-wide, so every client built from the same plain credentials shares one token.
@@ -208,6 +221,7 @@ export function clientCredentialsSource(credentials: Extract<Credentials, { kind
   const issue = async (): Promise<IssuedToken> => {
     const id = checkClientId(await resolveProvider(clientId));
     const secret = checkClientSecret(await resolveProvider(clientSecret));
+    rememberSecret(secret);
     const ws = workspaceId === undefined ? undefined : normalizeWorkspaceId(await resolveProvider(workspaceId));
     const issuer = issuerFor(tokenUrl === undefined ? undefined : checkUrl(tokenUrl, "tokenUrl").href, ws);
     if (log.debugEnabled) log.debug(`Requesting access token from ${issuer.url.host}${issuer.url.pathname}`);

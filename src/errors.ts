@@ -2,6 +2,7 @@
  * The `GreenLakeError` family: one class per kind of failure, parsed from
  * HPE's error body (`httpStatusCode`, `errorCode`, `message`, `debugId`, `errorDetails`).
  */
+import { redactSecrets } from "./logging.js";
 
 export interface GreenLakeErrorDetail {
   readonly type?: string;
@@ -127,7 +128,7 @@ export function errorFromResponse(
   const debugId = str(fields.debugId);
   const serverMessage = str(fields.message) ?? (typeof body === "string" ? body.slice(0, 200) : undefined);
   const details = Array.isArray(fields.errorDetails) ? (fields.errorDetails as GreenLakeErrorDetail[]) : [];
-  const path = pathOf(url);
+  const path = pathOf(url) || "(unknown path)";
   let message = `${method} ${path} failed with ${status}`;
   if (errorCode) message += ` ${errorCode}`;
   if (serverMessage) message += `: ${serverMessage}`;
@@ -135,7 +136,7 @@ export function errorFromResponse(
   const hint = HINTS[status];
   if (hint) message += `. ${hint}`;
   const ErrorClass = classFor(status);
-  return new ErrorClass(message, {
+  return new ErrorClass(redactSecrets(message), {
     method,
     path,
     status,

@@ -73,9 +73,21 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/((?:client_secret|access_token|subject_token|refresh_token|password)["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, "$1[REDACTED]"],
 ];
 
+// Exact credentials in use (client secrets, current tokens), bounded so token rotation cannot grow it.
+const knownSecrets = new Set<string>();
+const MAX_KNOWN_SECRETS = 64;
+
+/** Registers a credential so any message that happens to contain it (e.g. echoed by a server) is scrubbed. */
+export function rememberSecret(value: string): void {
+  if (value.length < 6 || knownSecrets.has(value)) return;
+  if (knownSecrets.size >= MAX_KNOWN_SECRETS) knownSecrets.delete(knownSecrets.values().next().value as string);
+  knownSecrets.add(value);
+}
+
 export function redactSecrets(text: string): string {
   let out = text;
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  for (const secret of knownSecrets) if (out.includes(secret)) out = out.replaceAll(secret, "[REDACTED]");
   return out;
 }
 

@@ -88,7 +88,7 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
       ...baseInit,
       params: { ...baseInit.params, query },
     })) as { data?: unknown; error?: unknown; response: Response };
-    if (!result.response.ok) throw errorFromResponse("GET", result.response.url, result.response, result.error);
+    if (!result.response.ok) throw errorFromResponse("GET", result.response.url || where, result.response, result.error);
     const data = (result.data ?? {}) as Record<string, unknown>;
     const items = data[meta.itemsField];
     if (!Array.isArray(items)) throw pageError(where, `the response has no "${meta.itemsField}" array to page through.`);
