@@ -1,0 +1,27 @@
+/** What the contract project's global setup hands to each test file. */
+import { inject } from "vitest";
+import type { GreenLakeOptions } from "../../../src/index.js";
+
+export interface MockEndpoints {
+  readonly baseUrl: string;
+  readonly tokenUrl: string;
+  readonly credentials: { readonly clientId: string; readonly clientSecret: string; readonly workspaceId: string };
+  /** Document key -> why Prism could not load it. */
+  readonly unavailable: Readonly<Record<string, string>>;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    greenlakeMocks: MockEndpoints;
+  }
+}
+
+export function mockEndpoints(): MockEndpoints {
+  return inject("greenlakeMocks");
+}
+
+/** Client options for the shared mocks; retries off so a contract failure surfaces at once. */
+export function mockClientOptions(overrides: GreenLakeOptions = {}): GreenLakeOptions {
+  const m = mockEndpoints();
+  return { ...m.credentials, tokenUrl: m.tokenUrl, baseUrl: m.baseUrl, retry: false, ...overrides };
+}
