@@ -20,16 +20,26 @@ const services = [
 // The mocks accept any workspace id in scope GRNs; this one only has to look right.
 const demoWorkspace = "0123456789abcdef0123456789abcdef";
 
+// A short pause between steps lets a reader follow the tour as it scrolls.
+const PAUSE_MS = 250;
+
 async function tour(gl: GreenLake, narrator: Narrator): Promise<void> {
-  await listSystemSoftwareCatalogs(gl, narrator);
-  await manageUsers(gl, narrator, { email: "jane.doe@example.com" });
-  await manageCredentials(gl, narrator, exampleAssociations);
-  await manageAuthorization(gl, narrator, exampleAuthorization(demoWorkspace));
-  await activationKeys(gl, narrator);
-  await userPreferences(gl, narrator);
-  await listServers(gl, narrator, { serverId: exampleServerId, maxServers: 20 });
-  await actAsTenant(gl, narrator);
-  await typedErrors(gl, narrator);
+  const steps: ((gl: GreenLake, narrator: Narrator) => Promise<unknown>)[] = [
+    listSystemSoftwareCatalogs,
+    (gl, n) => manageUsers(gl, n, { email: "jane.doe@example.com" }),
+    (gl, n) => manageCredentials(gl, n, exampleAssociations),
+    (gl, n) => manageAuthorization(gl, n, exampleAuthorization(demoWorkspace)),
+    activationKeys,
+    userPreferences,
+    // The mocks answer every offset with the same example page, so one page is all they can show.
+    (gl, n) => listServers(gl, n, { serverId: exampleServerId, maxServers: 1 }),
+    actAsTenant,
+    typedErrors,
+  ];
+  for (const step of steps) {
+    await step(gl, narrator);
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+  }
 }
 
 /** Failures arrive as typed errors that say what failed and what to check. */

