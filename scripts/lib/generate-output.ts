@@ -4,7 +4,7 @@ import { join, relative, sep } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { applyCorrections, unknownCorrectionTargets, type Correction } from "./apply-corrections.js";
-import { documentHash, sha256 } from "./canonical.js";
+import { canonicalJson, documentHash, sha256 } from "./canonical.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 import { documentsByService, type Manifest } from "./manifest.js";
 import type { OpenApiDocument } from "./openapi.js";
@@ -72,7 +72,8 @@ async function readPinnedDocument(specsDir: string, key: string, pin: string): P
     throw new Error(`specs/${key}.json is not valid JSON; ${fix}`);
   }
   if (documentHash(document) !== pin) throw new Error(`specs/${key}.json is not the version pinned in specs/sources.json; ${fix}`);
-  return document;
+  // Key order is not part of the pin; sorting makes the output depend on the pinned content alone.
+  return JSON.parse(canonicalJson(document)) as OpenApiDocument;
 }
 
 /** Hash of everything the output depends on: manifest, documents, corrections and generator code. */

@@ -1,0 +1,119 @@
+/**
+ * Checks against HPE's real documents, read from the local mirror (never copied into the project):
+ * the manifest pins them, and the metadata lists every operation of every document.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { corrections } from "../../scripts/corrections.js";
+import { documentHash } from "../../scripts/lib/canonical.js";
+import { generateOutput, type GeneratedOutput } from "../../scripts/lib/generate-output.js";
+import { loadManifest, type Manifest } from "../../scripts/lib/manifest.js";
+import { HTTP_METHODS, resolveRef, type OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { defaultManifestPath } from "../../scripts/lib/paths.js";
+import { hpeMirrorDir } from "./helpers.js";
+
+interface MirrorSource {
+  readonly service: string;
+  readonly file: string;
+  readonly url: string;
+}
+
+let manifest: Manifest;
+let mirrorSources: MirrorSource[];
+let documents: Map<string, OpenApiDocument>;
+let output: GeneratedOutput;
+
+beforeAll(async () => {
+  manifest = await loadManifest(defaultManifestPath);
+  mirrorSources = (JSON.parse(await readFile(join(hpeMirrorDir, "sources.json"), "utf8")) as { specs: MirrorSource[] }).specs;
+  documents = new Map();
+  for (const source of mirrorSources) {
+    documents.set(source.file.replace(/\.json$/, ""), JSON.parse(await readFile(join(hpeMirrorDir, source.file), "utf8")) as OpenApiDocument);
+  }
+  output = await generateOutput({ manifest, specsDir: hpeMirrorDir, corrections });
+}, 120_000);
+
+/** Operations of a document counted straight from its `paths`, independently of the generator. */
+function countOperations(document: OpenApiDocument): number {
+  return Object.values(document.paths ?? {}).reduce((sum, item) => sum + Object.keys(item).filter((k) => (HTTP_METHODS as readonly string[]).includes(k)).length, 0);
+}
+
+describe("specs/sources.json", () => {
+  it("lists every mirrored document once, with HPE's service and URL", () => {
+    const expected = mirrorSources.map((s) => ({ key: s.file.replace(/\.json$/, ""), service: s.service, url: s.url })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    expect(manifest.documents.map(({ key, service, url }) => ({ key, service, url }))).toEqual(expected);
+    expect(manifest.documents).toHaveLength(29);
+  });
+
+  it("pins each document's canonical content", () => {
+    for (const source of manifest.documents) expect(documentHash(documents.get(source.key)), source.key).toBe(source.sha256);
+  });
+});
+
+describe("metadata generated from HPE's documents", () => {
+  it("lists exactly 918 operations over 633 paths in 25 services", () => {
+    const operations = output.metadata.flatMap((m) => m.operations);
+    expect(output.metadata).toHaveLength(25);
+    expect(operations).toHaveLength(918);
+    expect(new Set(operations.map((op) => op.path)).size).toBe(633);
+  });
+
+  it("has per-service operation counts equal to the documents'", () => {
+    const expected: Record<string, number> = {};
+    for (const source of manifest.documents) expected[source.service] = (expected[source.service] ?? 0) + countOperations(documents.get(source.key)!);
+    const actual = Object.fromEntries(output.metadata.map((m) => [m.service, m.operations.length]));
+    expect(actual).toEqual(expected);
+  });
+
+  it("credits each operation to its document with its upstream operationId and deprecation", () => {
+    for (const m of output.metadata) {
+      for (const op of m.operations) {
+        const upstream = documents.get(op.document)!.paths![op.path]![op.method] as { operationId?: string; deprecated?: boolean };
+        expect(upstream, `${op.method} ${op.path}`).toBeDefined();
+        if (upstream.operationId) expect(op.operationId).toBe(upstream.operationId);
+        expect(op.deprecated).toBe(upstream.deprecated === true);
+      }
+    }
+  });
+
+  it("names regions consistently and keeps every upstream server", () => {
+    const allowed = ["us-west", "eu-west", "eu-central", "ap-northeast", "global"];
+    for (const m of output.metadata) {
+      expect(Object.keys(m.servers).every((region) => allowed.includes(region)), m.service).toBe(true);
+      const upstream = new Set(m.documents.flatMap((key) => (documents.get(key)!.servers ?? []).map((s) => s.url.replace(/\/+$/, ""))));
+      expect(new Set(Object.values(m.servers))).toEqual(upstream);
+    }
+    expect(output.metadata.find((m) => m.service === "block-storage")!.servers).toEqual({
+      "us-west": "https://us1.data.cloud.hpe.com",
+      "eu-central": "https://eu1.data.cloud.hpe.com",
+      "ap-northeast": "https://jp1.data.cloud.hpe.com",
+    });
+  });
+
+  it("pages /identity/v1/users by pages and every offset/next list operation somehow", () => {
+    const identity = output.metadata.find((m) => m.service === "identity")!;
+    expect(identity.operations.find((op) => op.path === "/identity/v1/users" && op.method === "get")!.pagination?.style).toBe("offset-pages");
+    for (const m of output.metadata) {
+      for (const op of m.operations) {
+        const upstream = documents.get(op.document)!.paths![op.path]!;
+        const params = [...((upstream.parameters as { name?: string; in?: string }[]) ?? []), ...(((upstream[op.method] as { parameters?: unknown[] }).parameters as { name?: string; in?: string; $ref?: string }[]) ?? [])];
+        const names = params.map((p) => resolveRef(documents.get(op.document)!, p as { name?: string }).name);
+        const pages = op.method === "get" && names.includes("limit") && (names.includes("offset") || names.includes("next"));
+        expect(op.pagination !== undefined, `${op.method} ${op.path}`).toBe(pages);
+      }
+    }
+  });
+
+  it("applies every correction somewhere", () => {
+    expect(output.unusedCorrections).toEqual([]);
+  });
+
+  it("leaves the upstream documents untouched", async () => {
+    for (const source of manifest.documents) {
+      const fresh = JSON.parse(await readFile(join(hpeMirrorDir, `${source.key}.json`), "utf8"));
+      expect(documentHash(fresh)).toBe(source.sha256);
+    }
+    expect(JSON.parse(output.files.get("openapi/reporting.json")!).paths["/reporting/v1/report-exports"].post.operationId).toBe("postReportingV1ReportExports");
+  });
+});
