@@ -1,7 +1,6 @@
 /** Builds every file under generated/ in memory, and decides whether generated/ is current. */
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import openapiTS, { astToString } from "openapi-typescript";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { applyCorrections, unknownCorrectionTargets, type Correction } from "./apply-corrections.js";
 import { canonicalJson, documentHash, sha256 } from "./canonical.js";
@@ -29,6 +28,8 @@ export interface GeneratedOutput {
 }
 
 export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedOutput> {
+  // Loaded here, not at the top: `generate:check` and up-to-date runs never need it.
+  const { default: openapiTS, astToString } = await import("openapi-typescript");
   const files = new Map<string, string>();
   const corrected = new Map<string, OpenApiDocument>();
   const unknownTargets = unknownCorrectionTargets(inputs.corrections, inputs.manifest.documents.map((d) => d.key));
