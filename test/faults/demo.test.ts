@@ -1,6 +1,6 @@
 /**
- * `npm run demo` interrupted: Ctrl-C mid-tour must leave no mock server or
- * other child process behind.
+ * `npm run demo` (its `tsx examples/demo.ts` part): the tour runs to the end
+ * and exits 0, and Ctrl-C mid-tour leaves no mock server or other child process behind.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
@@ -61,11 +61,44 @@ async function interruptMidTour(deliver: (pid: number) => void): Promise<{ befor
   }
 }
 
-describe("demo interrupted with Ctrl-C", () => {
-  it("stops every process it started when the terminal interrupts its process group", async () => {
+describe("demo", () => {
+  it("tours every scenario, stops the mocks and exits 0", async () => {
+    const demo = startDemo();
+    const pid = demo.child.pid!;
+    try {
+      const seen: number[] = [];
+      // Watch the process tree while it runs, to check afterwards that all of it is gone.
+      const watch = setInterval(() => seen.push(...descendantsOf(pid).map((p) => p.pid)), 200);
+      const { code } = await demo.exited;
+      clearInterval(watch);
+      const output = demo.output();
+      expect(code, output).toBe(0);
+      const steps = output.match(/^\d+\. .+$/gm) ?? [];
+      expect(steps.map((s) => s.slice(0, s.indexOf(":")))).toEqual([
+        "1. Private Cloud Business Edition",
+        "2. Users",
+        "3. Credentials",
+        "4. Authorization",
+        "5. Compute Ops Management",
+        "6. Compute Ops Management",
+        "7. Compute Ops Management",
+        "8. MSP",
+        "9. Errors",
+      ]);
+      expect(output).toMatch(/\nDone in \d+\.\d s\.\n/);
+      expect(output).not.toMatch(/Failed:/);
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      await waitUntil(() => survivors([...new Set(seen)], pid).length === 0, 5_000);
+      expect(survivors([...new Set(seen)], pid).map((p) => `${p.pid} ${p.command}`)).toEqual([]);
+    } finally {
+      killGroup(pid);
+    }
+  });
+
+  it("stops every process it started when Ctrl-C interrupts its process group", async () => {
     const { before, after, code, output } = await interruptMidTour((pid) => process.kill(-pid, "SIGINT"));
-    // The mock servers were running as children when the interrupt came.
-    expect(before.length, `no child processes seen:\n${output}`).toBeGreaterThan(0);
+    // The demo's node process and the mock server host were running when the interrupt came.
+    expect(before.length, `too few child processes seen:\n${output}`).toBeGreaterThanOrEqual(2);
     expect(after.map((p) => `${p.pid} ${p.command}`)).toEqual([]);
     expect(output).not.toMatch(/Done in/);
     expect(code).not.toBe(0);
@@ -73,8 +106,9 @@ describe("demo interrupted with Ctrl-C", () => {
 
   it("stops every process it started when only the demo itself is interrupted", async () => {
     const { before, after, output } = await interruptMidTour((pid) => process.kill(pid, "SIGINT"));
-    expect(before.length, `no child processes seen:\n${output}`).toBeGreaterThan(0);
+    expect(before.length, `too few child processes seen:\n${output}`).toBeGreaterThanOrEqual(2);
     expect(after.map((p) => `${p.pid} ${p.command}`)).toEqual([]);
     expect(output).toMatch(/Stopped by SIGINT/);
+    expect(output).not.toMatch(/Done in/);
   });
 });
