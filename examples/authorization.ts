@@ -105,6 +105,14 @@ export function exampleAuthorization(workspaceId: string): AuthorizationOptions 
 }
 
 if (isMain(import.meta.url)) {
-  const workspaceId = process.env.GREENLAKE_WORKSPACE_ID ?? "0123456789abcdef0123456789abcdef";
-  await runExample("Authorization", services, (gl, narrator) => manageAuthorization(gl, narrator, exampleAuthorization(workspaceId)));
+  const env = process.env;
+  const workspaceId = env.GREENLAKE_WORKSPACE_ID ?? "0123456789abcdef0123456789abcdef";
+  const options = exampleAuthorization(workspaceId);
+  await runExample("Authorization", services, (gl, narrator) =>
+    manageAuthorization(gl, narrator, {
+      ...options,
+      principal: env.GREENLAKE_EXAMPLE_PRINCIPAL ?? options.principal,
+      role: env.GREENLAKE_EXAMPLE_ROLE ?? options.role,
+    }),
+  );
 }
