@@ -214,7 +214,10 @@ describe("SDK under injected faults", () => {
       expect(error, `no failure while the issuer answered with ${outage.kind}`).toBeDefined();
       output.record(error);
       expect(error).toBeInstanceOf(GreenLakeError);
+      expect((error as Error).constructor).not.toBe(GreenLakeError);
+      // Names the step that failed and where, so the reader looks at the issuer, not the API.
       expect((error as Error).message).toMatch(/token/i);
+      expect((error as Error).message).toContain(new URL(issuerProxy.url).host);
     }
     expect(issuerProxy.exchanges.length).toBeGreaterThanOrEqual(2);
 
