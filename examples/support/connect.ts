@@ -38,5 +38,5 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const mocks = await startMocks({ services: [...options.services] });
   // Failures throw typed errors, so example code reads as the happy path.
   const gl = new GreenLake({ ...mocks.clientOptions(), throwOnError: true, ...options.client });
-  return { gl, target: `local mocks at ${mocks.baseUrl}`, mocked: true, close: () => mocks.stop() };
+  return { gl, target: `the local mocks at ${mocks.baseUrl}`, mocked: true, close: () => mocks.stop() };
 }

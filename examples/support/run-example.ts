@@ -5,7 +5,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { GreenLake } from "../../src/index.js";
-import { connect, type Connection } from "./connect.js";
+import { connect, hasGreenLakeCredentials, type Connection } from "./connect.js";
 import { consoleNarrator, type Narrator } from "./narrator.js";
 
 export type Scenario = (gl: GreenLake, narrator: Narrator) => Promise<unknown>;
@@ -49,9 +49,14 @@ export async function runExample(title: string, services: readonly string[], sce
   };
   for (const signal of Object.keys(EXIT_ON) as (keyof typeof EXIT_ON)[]) process.on(signal, onSignal);
 
+  let mocked = false;
   try {
     write(title);
+    if (options.mocksOnly || !hasGreenLakeCredentials()) {
+      write(`Starting Prism mocks of ${services.join(", ")} and a local OAuth2 token issuer...`);
+    }
     const connection = await connecting;
+    mocked = connection.mocked;
     write(`Calls go to ${connection.target} (ready in ${seconds(Date.now() - started)}).`);
     await scenario(connection.gl, consoleNarrator(write));
     write(`\nDone in ${seconds(Date.now() - started)}.`);
@@ -62,6 +67,7 @@ export async function runExample(title: string, services: readonly string[], sce
     }
   }
   await close();
+  if (mocked && !interrupted) write("Mocks stopped.");
   // Idle keep-alive sockets would otherwise hold the process open a few seconds more.
   process.exit();
 }
