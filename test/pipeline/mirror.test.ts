@@ -2,16 +2,17 @@
  * Checks against HPE's real documents, read from the local mirror (never copied into the project):
  * the manifest pins them, and the metadata lists every operation of every document.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { corrections } from "../../scripts/corrections.js";
 import { documentHash } from "../../scripts/lib/canonical.js";
 import { generateOutput, type GeneratedOutput } from "../../scripts/lib/generate-output.js";
 import { loadManifest, type Manifest } from "../../scripts/lib/manifest.js";
 import { HTTP_METHODS, resolveRef, type OpenApiDocument } from "../../scripts/lib/openapi.js";
-import { defaultManifestPath } from "../../scripts/lib/paths.js";
-import { hpeMirrorDir } from "./helpers.js";
+import { defaultManifestPath, projectRoot } from "../../scripts/lib/paths.js";
+import { hpeMirrorDir, tempDir } from "./helpers.js";
 
 interface MirrorSource {
   readonly service: string;
@@ -116,4 +117,34 @@ describe("metadata generated from HPE's documents", () => {
     }
     expect(JSON.parse(output.files.get("openapi/reporting.json")!).paths["/reporting/v1/report-exports"].post.operationId).toBe("postReportingV1ReportExports");
   });
+});
+
+describe("corrected documents and their types", () => {
+  it("reference nothing outside themselves, which Prism would try to download", () => {
+    for (const [path, text] of output.files) {
+      if (!path.startsWith("openapi/")) continue;
+      const external = [...text.matchAll(/"\$ref": "([^"#][^"]*)"/g)].map((m) => m[1]);
+      expect(external, path).toEqual([]);
+    }
+  });
+
+  it("compile under the project's strict compiler settings", async () => {
+    const dir = await tempDir();
+    for (const [path, text] of output.files) {
+      if (!path.startsWith("types/") && !path.startsWith("services/")) continue;
+      await mkdir(dirname(join(dir, "generated", path)), { recursive: true });
+      await writeFile(join(dir, "generated", path), text);
+    }
+    await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    await mkdir(join(dir, "src"));
+    await copyFile(join(projectRoot, "src", "metadata.ts"), join(dir, "src", "metadata.ts"));
+    const base = JSON.parse(await readFile(join(projectRoot, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+    await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...base.compilerOptions, types: [] }, include: ["generated", "src"] }));
+    const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");
+    const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => resolve({ code: error ? 1 : 0, stdout }));
+    });
+    expect(result.stdout).toBe("");
+    expect(result.code).toBe(0);
+  }, 120_000);
 });
