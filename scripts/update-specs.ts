@@ -12,6 +12,7 @@ async function main(): Promise<number> {
   process.stdout.write(formatChangelog(report.updates));
   for (const failure of report.failures) console.error(`specs:update: ${failure.message}`);
   console.log(`specs:update: ${report.updates.length} re-pinned, ${report.unchanged.length} unchanged, ${report.failures.length} failed`);
+  if (report.updates.length > 0) console.log("specs:update: next, npm run specs:lint (new upstream problems) and npm run generate");
   return report.failures.length === 0 ? 0 : 1;
 }
 

@@ -23,6 +23,10 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
       servers[region] = url;
     }
     for (const ref of listOperations(document)) {
+      // The runtime picks a base URL per service and region; a per-path host would be silently ignored.
+      if (ref.pathItem.servers || ref.operation.servers) {
+        throw new Error(`${key}: ${ref.method.toUpperCase()} ${ref.path} declares its own servers, which the metadata cannot express; add a correction`);
+      }
       if (!ref.operation.operationId) throw new Error(`${key}: ${ref.method.toUpperCase()} ${ref.path} has no operationId`);
       const pagination = paginationFor(document, ref);
       operations.push({

@@ -109,6 +109,14 @@ export function createGadgetStoreClient(options?: ServiceClientOptions): GadgetS
     await expect(generateOutput({ manifest: ws.manifest, specsDir: ws.specsDir, corrections })).rejects.toThrow(/server https:\/\/api\.example\.com serves no known region/);
   });
 
+  it("refuses servers at path or operation level, which the metadata cannot express", async () => {
+    const doc = gadgetsDocument() as any;
+    doc.paths["/widgets/v1beta1/gadgets"].servers = [{ url: "https://eu-west.api.greenlake.hpe.com" }];
+    const ws = await workspace({ odd: { service: "odd", document: doc } });
+    await fetchDocuments({ manifest: ws.manifest, specsDir: ws.specsDir, mirrorDir: ws.mirrorDir });
+    await expect(generateOutput({ manifest: ws.manifest, specsDir: ws.specsDir, corrections })).rejects.toThrow("odd: GET /widgets/v1beta1/gadgets declares its own servers");
+  });
+
   it("refuses an operation without operationId", async () => {
     const doc = gadgetsDocument() as any;
     delete doc.paths["/widgets/v1beta1/gadgets"].get.operationId;
