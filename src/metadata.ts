@@ -36,6 +36,7 @@ export interface OperationMetadata {
   readonly deprecated: boolean;
   /** Document key (see `specs/sources.json`) the operation comes from. */
   readonly document: string;
+  /** How the operation pages; absent when it returns everything at once (or is not a list). */
   readonly pagination?: PaginationMetadata;
 }
 

@@ -1,9 +1,8 @@
 /** Building blocks for scripts/corrections.ts: small, checked edits of an OpenAPI document. */
-import type { HttpMethod } from "../../src/metadata.js";
+import type { HttpMethod, PaginationMetadata } from "../../src/metadata.js";
 import { listOperations, lookupPointer, resolveRef, type OpenApiDocument, type OperationObject, type SchemaObject } from "./openapi.js";
 import { PAGINATION_EXTENSION } from "./pagination.js";
 import { REGION_EXTENSION, regionForServerUrl } from "./regions.js";
-import type { PaginationMetadata } from "../../src/metadata.js";
 
 export function operationAt(document: OpenApiDocument, method: HttpMethod, path: string): OperationObject {
   const operation = document.paths?.[path]?.[method];
