@@ -113,6 +113,18 @@ describe("fetchDocuments from upstream", () => {
     expect(calls).toBe(2);
   });
 
+  it("gives up on a server that keeps failing, saying how often it tried", async () => {
+    let calls = 0;
+    const base = await serve((_req, res) => {
+      calls++;
+      res.writeHead(503).end();
+    });
+    const ws = await workspace({ widgets: docs().widgets }, base);
+    const report = await fetchDocuments({ manifest: ws.manifest, specsDir: ws.specsDir, timeoutMs: 300, retries: 2, retryDelayMs: 5 });
+    expect(report.failures.map((f) => f.message)).toEqual([`widgets: HTTP 503 from ${base}/widgets.json after 3 attempts`]);
+    expect(calls).toBe(3);
+  });
+
   it("reports an HTTP error without retrying a 404, keeping the good copy", async () => {
     const { ws, good } = await withGoodCopies();
     let calls = 0;
