@@ -72,6 +72,17 @@ function emitDeclarations(): void {
   }
 }
 
+/** The corrected documents the `testing` mocks serve; found by searching up from dist/<format>/src/testing. */
+function copyMockDocuments(): number {
+  const from = join(repoRoot, "generated/openapi");
+  if (!existsSync(from)) return 0;
+  const to = join(repoRoot, distDir, "generated/openapi");
+  mkdirSync(to, { recursive: true });
+  const files = readdirSync(from).filter((f) => f.endsWith(".json"));
+  for (const f of files) copyFileSync(join(from, f), join(to, f));
+  return files.length;
+}
+
 function checkExports(sync: boolean): void {
   const pkgPath = join(repoRoot, "package.json");
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports?: unknown };
@@ -100,6 +111,7 @@ async function main(): Promise<void> {
   await emitJavaScript(sources);
   const dtsStarted = performance.now();
   emitDeclarations();
+  copyMockDocuments();
   const done = performance.now();
   console.log(
     `build: ${sources.length} modules -> ${distDir}/ (esm+cjs ${((dtsStarted - jsStarted) / 1000).toFixed(1)} s, ` +

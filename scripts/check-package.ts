@@ -51,10 +51,10 @@ function smoke(tarball: string, project: string): void {
 function main(): void {
   const started = performance.now();
   if (!process.argv.includes("--no-build")) run("build", process.execPath, [bin("tsx"), "scripts/build.ts"]);
-  run("publint", bin("publint"), ["--strict"]);
   const work = mkdtempSync(join(tmpdir(), "greenlake-sdk-package-"));
   try {
     const tarball = pack(work);
+    run("publint", bin("publint"), ["run", tarball, "--strict"]);
     // node10 resolution has no subpath exports; engines.node >= 20 and TypeScript's node16/bundler modes cover consumers.
     run("attw", bin("attw"), [tarball, "--profile", "node16", "--format", "ascii"]);
     smoke(tarball, work);

@@ -2,6 +2,7 @@
 const assert = require("node:assert/strict");
 const { GreenLake, GreenLakeError } = require("greenlake-sdk");
 const { createComputeOpsMgmtClient } = require("greenlake-sdk/compute-ops-mgmt");
+const { startMocks } = require("greenlake-sdk/testing");
 const { startSmokeServer } = require("./smoke-server.cjs");
 
 async function main() {
@@ -16,6 +17,7 @@ async function main() {
     assert.equal(listed.data.count, 1);
     assert.deepEqual([...new Set(server.authorizations)], ["Bearer smoke-token"]);
     assert.equal(typeof GreenLakeError, "function");
+    assert.equal(typeof startMocks, "function");
     console.log("cjs: ok");
   } finally {
     await server.close();

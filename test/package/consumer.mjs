@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { GreenLake, GreenLakeError } from "greenlake-sdk";
 import { createComputeOpsMgmtClient } from "greenlake-sdk/compute-ops-mgmt";
+import { startMocks } from "greenlake-sdk/testing";
 import smoke from "./smoke-server.cjs";
 
 const server = await smoke.startSmokeServer();
@@ -15,6 +16,7 @@ try {
   assert.equal(listed.data.count, 1);
   assert.deepEqual([...new Set(server.authorizations)], ["Bearer smoke-token"]);
   assert.equal(typeof GreenLakeError, "function");
+  assert.equal(typeof startMocks, "function");
   console.log("esm: ok");
 } finally {
   await server.close();
