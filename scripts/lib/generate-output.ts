@@ -7,7 +7,7 @@ import { canonicalJson, documentHash, sha256 } from "./canonical.js";
 import { writeFileAtomic } from "./fs-atomic.js";
 import { documentsByService, type Manifest } from "./manifest.js";
 import type { OpenApiDocument } from "./openapi.js";
-import { specPath } from "./paths.js";
+import { projectRoot, specPath } from "./paths.js";
 import { renderEntryModule, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
 import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";
 
@@ -87,7 +87,8 @@ export async function inputsHash(inputs: { manifestPath: string; specsDir: strin
       parts.push(`${source.key}:missing`);
     }
   }
-  for (const file of [...inputs.generatorFiles].sort()) parts.push(`${file}:${sha256(await readFile(file))}`);
+  // Relative names, so the same checkout hashes the same wherever it lives.
+  for (const file of [...inputs.generatorFiles].sort()) parts.push(`${relative(projectRoot, file)}:${sha256(await readFile(file))}`);
   parts.push(inputs.extra ?? "");
   return sha256(parts.join("\n"));
 }
