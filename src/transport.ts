@@ -43,6 +43,7 @@ async function discard(response: Response): Promise<void> {
 export function createTransport(options: TransportOptions): FetchFunction {
   const { fetch: baseFetch, auth, log, timeoutMs, retry, limiter, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
+  const nativeFetch = baseFetch === globalThis.fetch;
 
   return async function greenLakeFetch(request: Request): Promise<Response> {
     const method = request.method;
@@ -54,7 +55,8 @@ export function createTransport(options: TransportOptions): FetchFunction {
     if (typeof tenantAcid === "string") request.headers.set("Tenant-Acid", tenantAcid);
     // Buffered once so every attempt re-sends the same bytes.
     const body = request.body === null ? null : await request.arrayBuffer();
-    const reuse = body === null && timeoutMs <= 0 && url === request.url;
+    // Without a body or a new URL the caller's Request is sent as is: no copy on the common path.
+    const reuse = body === null && url === request.url && (nativeFetch || timeoutMs <= 0);
     let renewedToken = false;
 
     for (let attempt = 1; ; attempt++) {
@@ -66,9 +68,12 @@ export function createTransport(options: TransportOptions): FetchFunction {
       const token = typeof pending === "string" ? pending : await pending;
       const limit = attemptSignal(caller, timeoutMs);
       let attemptRequest: Request;
+      let init: RequestInit | undefined;
       if (reuse) {
         request.headers.set("authorization", `Bearer ${token}`);
         attemptRequest = request;
+        // The platform fetch takes the attempt's signal as init, sparing a Request copy.
+        if (timeoutMs > 0) init = { signal: limit.signal };
       } else {
         const headers = new Headers(request.headers);
         headers.set("authorization", `Bearer ${token}`);
@@ -77,7 +82,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
 
       let response: Response;
       try {
-        response = await baseFetch(attemptRequest);
+        response = await (init === undefined ? baseFetch(attemptRequest) : (baseFetch as typeof fetch)(attemptRequest, init));
       } catch (error) {
         limit.clear();
         if (caller.aborted) throw caller.reason ?? error;

@@ -81,3 +81,36 @@ describe("per-attempt timeouts", () => {
     await expect(sleep(1, AbortSignal.abort(new Error("already")))).rejects.toThrow("already");
   });
 });
+
+describe("timeouts with the platform fetch", () => {
+  it("aborts a hung request to a loopback server and retries it on a fresh attempt", async () => {
+    const { createServer } = await import("node:http");
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      if (hits === 1) return; // never answers
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as import("node:net").AddressInfo;
+    try {
+      const client = createServiceClient<FixturePaths>(globalService, {
+        token: "t",
+        baseUrl: `http://127.0.0.1:${port}`,
+        timeoutMs: 50,
+        retry: { maxAttempts: 2, baseDelayMs: 1 },
+        env: {},
+      });
+      const { data } = await client.GET("/identity/v1/users");
+      expect(data).toEqual({ ok: true });
+      expect(hits).toBe(2);
+      const noRetry = createServiceClient<FixturePaths>(globalService, { token: "t", baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 50, retry: false, env: {} });
+      hits = 0;
+      await expect(noRetry.GET("/identity/v1/users")).rejects.toBeInstanceOf(GreenLakeTimeoutError);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
