@@ -33,7 +33,7 @@ const { createLogger } = require(modules.core);
 const logger = createLogger("prism", { level: "silent" });
 const config = {
   validateRequest: true, validateResponse: true, checkSecurity: true, errors: false,
-  mock: { dynamic: false }, isProxy: false, upstreamProxy: undefined,
+  mock: { dynamic: false, seed: "greenlake" }, isProxy: false, upstreamProxy: undefined,
 };
 process.on("disconnect", () => process.exit(0));
 (async () => {

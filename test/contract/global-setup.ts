@@ -1,19 +1,45 @@
 /**
- * Starts the GreenLake mocks once for the contract project and hands their
- * addresses to the test files through vitest's provide/inject.
+ * Starts the GreenLake mocks once for the contract project, hands their
+ * addresses to the test files through vitest's provide/inject, and at the end
+ * prints the coverage of all services from the suites' tallies.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startMocks } from "../../src/testing/index.js";
+import type { SuiteTally } from "./support/contract-suite.js";
 import type { MockEndpoints } from "./support/endpoints.js";
 
+function printAllServicesCoverage(dir: string): void {
+  const tallies = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as SuiteTally);
+  if (tallies.length < 2) return;
+  const covered = tallies.reduce((n, t) => n + t.covered, 0);
+  const total = tallies.reduce((n, t) => n + t.total, 0);
+  const unservable = tallies.flatMap((t) => t.unservable);
+  console.log(`contract coverage (all services): ${covered}/${total} operations`);
+  for (const u of unservable) console.log(`  not served: ${u.operation}: ${u.reason}`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
   const mocks = await startMocks();
+  console.log(`mocks: ${mocks.services.length} services on ${mocks.baseUrl}, started in ${Date.now() - started} ms`);
   const endpoints: MockEndpoints = {
     baseUrl: mocks.baseUrl,
     tokenUrl: mocks.tokenUrl,
     credentials: mocks.credentials,
     unavailable: Object.fromEntries(mocks.unavailable),
   };
+  const tallyDir = mkdtempSync(join(tmpdir(), "greenlake-contract-"));
   project.provide("greenlakeMocks", endpoints);
-  return () => mocks.stop();
+  project.provide("contractTallyDir", tallyDir);
+  return async () => {
+    await mocks.stop();
+    try {
+      printAllServicesCoverage(tallyDir);
+    } finally {
+      rmSync(tallyDir, { recursive: true, force: true });
+    }
+  };
 }
