@@ -5,6 +5,8 @@
  * ahead of expiry, and fetched once however many calls wait for them.
  */
 import { ClientCredentials } from "simple-oauth2";
+import { backoffDelay } from "./retry.js";
+import { sleep } from "./timeouts.js";
 import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError } from "./errors.js";
 import { redactSecrets, rememberSecret, type Log } from "./logging.js";
 import {
@@ -34,7 +36,8 @@ export interface IssuedToken {
   readonly expiresIn: number;
 }
 
-const DEFAULT_LIFETIME_S = 900; // GreenLake workspace tokens live 15 minutes
+const DEFAULT_LIFETIME_S = 900;
+const TOKEN_ATTEMPTS = 3; // GreenLake workspace tokens live 15 minutes
 
 /** Refresh this long before expiry: a fifth of the lifetime, between 10 s and 5 minutes. */
 function refreshMargin(lifetimeMs: number): number {
@@ -164,12 +167,18 @@ async function requestToken(
     options: { authorizationMethod: issuer.method, bodyFormat: "form" },
     http: { timeout: 30_000 },
   });
-  let payload: TokenResponse;
-  try {
-    const token = await oauth.getToken(params as never);
-    payload = token.token as TokenResponse;
-  } catch (error) {
-    throw tokenError(error, issuer, what, [client.secret, params.subject_token]);
+  let payload: TokenResponse | undefined;
+  for (let attempt = 1; payload === undefined; attempt++) {
+    try {
+      const token = await oauth.getToken(params as never);
+      payload = token.token as TokenResponse;
+    } catch (error) {
+      // Issuer overload or outage is worth two more tries; a rejection of the credentials is not.
+      const status = (error as { output?: { statusCode?: number } })?.output?.statusCode;
+      const transient = status === undefined || status === 429 || status >= 500;
+      if (!transient || attempt >= TOKEN_ATTEMPTS) throw tokenError(error, issuer, what, [client.secret, params.subject_token]);
+      await sleep(backoffDelay(attempt, 250, 2000));
+    }
   }
   if (typeof payload.access_token !== "string" || payload.access_token === "") {
     throw new GreenLakeAuthError(`${what} at ${issuer.url.host}${issuer.url.pathname} returned no access_token.`, { method: "POST", path: issuer.url.pathname });

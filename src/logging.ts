@@ -114,6 +114,15 @@ export class DeprecationNotices {
   readonly #seen = new Set<string>();
   constructor(private readonly log: Log) {}
 
+  /** Warns once when the generated metadata marks the operation deprecated. */
+  checkDeclared(method: string, schemaPath: string, deprecated: boolean): void {
+    if (!deprecated || !this.log.warnEnabled) return;
+    const key = `${method} ${schemaPath}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.log.warn(`${key} is marked deprecated in the API description; plan a move to its successor.`);
+  }
+
   check(method: string, schemaPath: string, response: Response): void {
     if (!this.log.warnEnabled) return;
     const deprecation = response.headers.get("deprecation");

@@ -28,8 +28,13 @@ type PageData<P, Path extends keyof P> = NonNullable<
 type ItemOf<Data> = Data extends { items?: infer A } ? (NonNullable<A> extends readonly (infer I)[] ? I : unknown) : unknown;
 type Init<P, Path extends keyof P> = MaybeOptionalInit<P[Path] & Record<string, any>, "get">;
 
-/** What a page request may carry besides paging: path parameters, query (filter, sort, select), headers. */
-export type PageInit<P, Path extends keyof P> = Init<P, Path> | undefined;
+type QueryOf<P, Path extends keyof P> = GetOperation<P, Path> extends { parameters: { query?: infer Q } } ? Q : never;
+
+/**
+ * What a page request may carry besides paging: openapi-fetch's init
+ * (`{ params: { query, path }, headers }`), or just `{ query }`.
+ */
+export type PageInit<P, Path extends keyof P> = Init<P, Path> | { query?: QueryOf<P, Path> } | undefined;
 
 interface Page {
   readonly data: Record<string, unknown>;
@@ -73,7 +78,12 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
   if (meta === undefined) throw new TypeError(`GET ${String(path)} is not a paginated operation of ${client.metadata.service}.`);
   const maxItems = positiveInteger(options.maxItems, "maxItems") ?? Number.POSITIVE_INFINITY;
   const concurrency = positiveInteger(options.concurrency, "concurrency") ?? 1;
-  const baseInit = (init ?? {}) as { params?: { query?: Record<string, unknown> } & Record<string, unknown> } & Record<string, unknown>;
+  type LooseInit = { params?: { query?: Record<string, unknown> } & Record<string, unknown>; query?: Record<string, unknown> } & Record<string, unknown>;
+  let baseInit = (init ?? {}) as LooseInit;
+  if (baseInit.query !== undefined && baseInit.params === undefined) {
+    const { query: shorthand, ...rest } = baseInit;
+    baseInit = { ...rest, params: { query: shorthand } };
+  }
   const baseQuery = baseInit.params?.query ?? {};
   const requestedSize = options.pageSize ?? (baseQuery[meta.limitParam] as number | undefined) ?? meta.maxPageSize;
   const pageSize = positiveInteger(requestedSize, "pageSize");

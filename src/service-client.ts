@@ -42,9 +42,12 @@ function throwOnErrorMiddleware(): Middleware {
   };
 }
 
-function deprecationMiddleware(runtime: Runtime): Middleware {
+function deprecationMiddleware(runtime: Runtime, metadata: ServiceMetadata): Middleware {
+  let deprecated: Set<string> | undefined;
   return {
     onResponse({ request, response, schemaPath }) {
+      deprecated ??= new Set(metadata.operations.filter((op) => op.deprecated).map((op) => `${op.method.toUpperCase()} ${op.path}`));
+      if (deprecated.has(`${request.method} ${schemaPath}`)) runtime.deprecations.checkDeclared(request.method, schemaPath, true);
       runtime.deprecations.check(request.method, schemaPath, response);
       return undefined;
     },
@@ -92,7 +95,7 @@ export function buildServiceClient<Paths extends {}>(
     headers: settings.tenantAcid === undefined ? undefined : { "Tenant-Acid": settings.tenantAcid },
   });
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
-  if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime));
+  if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
   const regional = new Map<string, ServiceClient<Paths>>();
   return Object.assign(client, {

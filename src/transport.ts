@@ -30,6 +30,7 @@ export interface TransportOptions {
 interface CallExtras {
   region?: unknown;
   tenantAcid?: unknown;
+  timeoutMs?: unknown;
 }
 
 async function discard(response: Response): Promise<void> {
@@ -41,14 +42,16 @@ async function discard(response: Response): Promise<void> {
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
-  const { fetch: baseFetch, auth, log, timeoutMs, retry, limiter, resolveUrl, reroute } = options;
+  const { fetch: baseFetch, auth, log, retry, limiter, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
   const nativeFetch = baseFetch === globalThis.fetch;
 
   return async function greenLakeFetch(request: Request): Promise<Response> {
     const method = request.method;
     const caller = request.signal;
-    const { region, tenantAcid } = request as CallExtras;
+    const extras = request as CallExtras;
+    const { region, tenantAcid } = extras;
+    const timeoutMs = typeof extras.timeoutMs === "number" && extras.timeoutMs >= 0 ? extras.timeoutMs : options.timeoutMs;
     let url = request.url;
     if (typeof region === "string" && reroute) url = reroute(url, region);
     else if (resolveUrl) url = await resolveUrl(url);

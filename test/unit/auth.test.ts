@@ -116,6 +116,14 @@ describe("client credentials", () => {
     expect(requests.map((r) => r.body)).toEqual(['{"name":"a"}', '{"name":"a"}']);
   });
 
+  it("retries an overloaded issuer but not a rejection", async () => {
+    issuer.respond((_f, i) => (i < 2 ? { status: 503, body: { error: "busy" } } : { status: 200, body: { access_token: `late-${i}`, expires_in: 900 } }));
+    const { fetch, requests } = stubFetch(() => json({}));
+    await identity(fetch).GET("/identity/v1/users");
+    expect(issuer.requests).toHaveLength(3);
+    expect(requests[0]?.headers.get("authorization")).toBe("Bearer late-2");
+  });
+
   it("reports a rejected token request as GreenLakeAuthError without the secret", async () => {
     issuer.respond(() => ({ status: 401, body: { error: "invalid_client", error_description: "Bad client credentials" } }));
     const { fetch } = stubFetch(() => json({}));
@@ -126,6 +134,7 @@ describe("client credentials", () => {
     expect((failure as Error).message).toContain("Check clientId, clientSecret and workspaceId");
     expect(JSON.stringify(failure)).not.toContain(SECRET);
     expect((failure as Error).message).not.toContain(SECRET);
+    expect(issuer.requests).toHaveLength(1);
   });
 });
 

@@ -55,6 +55,16 @@ describe("response headers", () => {
     expect(rateLimitOf(json({}))).toEqual({ limit: undefined, remaining: undefined, reset: undefined });
   });
 
+  it("warns once about an operation the description marks deprecated", async () => {
+    const { logger, lines } = captureLogger();
+    const { fetch } = stubFetch(() => json({}));
+    const metadata = { ...globalService, operations: [{ ...globalService.operations[0]!, deprecated: true }] };
+    const client = createServiceClient<FixturePaths>(metadata, { token: "t", fetch, logger, env: {} });
+    await client.GET("/identity/v1/users");
+    await client.GET("/identity/v1/users");
+    expect(lines).toEqual(["warn GET /identity/v1/users is marked deprecated in the API description; plan a move to its successor."]);
+  });
+
   it("warns once per operation about Deprecation and Sunset", async () => {
     const { logger, lines } = captureLogger();
     const { fetch } = stubFetch((r) =>

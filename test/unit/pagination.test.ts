@@ -44,6 +44,14 @@ describe("paginate", () => {
     expect(requests.every((r) => query(r).get("limit") === "3" && query(r).get("filter") === "name eq 'x'")).toBe(true);
   });
 
+  it("accepts the { query } shorthand", async () => {
+    const { c, requests } = client(offsetItems());
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", { query: { filter: "a eq 1" } }, { maxItems: 2 }));
+    expectTypeOf(items).toEqualTypeOf<ServerItem[]>();
+    expect(items).toHaveLength(2);
+    expect(query(requests[0]).get("filter")).toBe("a eq 1");
+  });
+
   it("stops at maxItems without fetching further pages", async () => {
     const { c, requests } = client(offsetItems());
     const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { maxItems: 4 }));

@@ -31,6 +31,12 @@ describe("per-attempt timeouts", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("takes a per-call timeoutMs", async () => {
+    const { fetch } = slowFetch([10_000]);
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, timeoutMs: 0, retry: false, env: {} });
+    await expect(client.GET("/identity/v1/users", { timeoutMs: 10 })).rejects.toBeInstanceOf(GreenLakeTimeoutError);
+  });
+
   it("gives each attempt its own time limit, so a retry can succeed", async () => {
     const { fetch, seen } = slowFetch([10_000, 1]);
     const client = createServiceClient<FixturePaths>(globalService, {
