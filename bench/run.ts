@@ -22,6 +22,7 @@ const PACKAGE = "greenlake-sdk";
 const tsx = join(repoRoot, "node_modules/tsx/dist/cli.mjs");
 
 const LATENCY = { rounds: 10, sequentialCalls: 300, inFlight: 32, callsPerWorker: 16, warmupCalls: 300 };
+const NO_TIMEOUT = "greenlake-sdk (timeoutMs: 0)";
 const PAGINATION = { totalItems: 100_000, pageSize: 1_000, pageDelayMs: 20 };
 
 function step<T>(label: string, work: () => T): T {
@@ -43,7 +44,7 @@ async function loadServices(): Promise<Map<string, ServiceMetadata>> {
   return new Map(index.serviceKeys.map((k) => [k, index.serviceMetadata[k]!]));
 }
 
-function sdkClient(sdk: Sdk, stub: Stub, clientId = "bench-client") {
+function sdkClient(sdk: Sdk, stub: Stub, clientId = "bench-client", options: { timeoutMs?: number } = {}) {
   // Client credentials against the stub's issuer: the token path, retry layer and default logger all run.
   return new sdk.GreenLake({
     clientId,
@@ -51,14 +52,15 @@ function sdkClient(sdk: Sdk, stub: Stub, clientId = "bench-client") {
     workspaceId: "0123456789abcdef0123456789abcdef",
     tokenUrl: stub.tokenUrl,
     baseUrl: stub.baseUrl,
+    ...options,
   });
 }
 
-function sdkContender(sdk: Sdk, stub: Stub): Contender {
-  const gl = sdkClient(sdk, stub);
+function sdkContender(sdk: Sdk, stub: Stub, name = "greenlake-sdk", options: { timeoutMs?: number } = {}): Contender {
+  const gl = sdkClient(sdk, stub, "bench-client", options);
   const com = gl.computeOpsMgmt;
   return {
-    name: "greenlake-sdk",
+    name,
     async call() {
       const { data, error } = await com.GET(OVERHEAD_PATH, { params: { query: { limit: 10 } } });
       if (error !== undefined) throw new Error("greenlake-sdk: request failed");
@@ -91,7 +93,13 @@ async function main(): Promise<void> {
   let tokenRequests: number;
   let pagination: PaginationResult | null = null;
   try {
-    const contenders = [rawFetchContender(stub.baseUrl), openapiFetchContender(stub.baseUrl), sdkContender(sdk, stub)];
+    const contenders = [
+      rawFetchContender(stub.baseUrl),
+      openapiFetchContender(stub.baseUrl),
+      sdkContender(sdk, stub),
+      // Same client without the per-attempt time limit: isolates what that limit costs per call.
+      sdkContender(sdk, stub, NO_TIMEOUT, { timeoutMs: 0 }),
+    ];
     process.stderr.write("bench: per-call latency (sequential and 32 in flight)...\n");
     latency = await measureLatency(contenders, LATENCY);
     tokenRequests = await coldTokenRequests(sdk, stub, 500);
@@ -144,6 +152,10 @@ async function main(): Promise<void> {
       sequential: ratio("greenlake-sdk", "fetch", "sequential"),
       in_flight_32: ratio("greenlake-sdk", "fetch", "concurrent"),
       target: 1.25,
+    },
+    overhead_vs_openapi_fetch_without_timeout: {
+      sequential: ratio(NO_TIMEOUT, "openapi-fetch", "sequential"),
+      in_flight_32: ratio(NO_TIMEOUT, "openapi-fetch", "concurrent"),
     },
     openapi_fetch_vs_raw_fetch: {
       sequential: ratio("openapi-fetch", "fetch", "sequential"),

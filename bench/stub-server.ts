@@ -35,6 +35,8 @@ const SMALL_BODY = JSON.stringify({
 
 let stats: StubStats = { tokenRequests: 0, requests: 0 };
 let paged: PagedRoute | null = null;
+/** Page bodies by query string, built before timing starts so the stub's own JSON work is not measured. */
+let pageCache = new Map<string, string>();
 
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
@@ -69,6 +71,21 @@ function pageBody(route: PagedRoute, query: URLSearchParams): string {
   return JSON.stringify(body);
 }
 
+/** Every full page as a client paging with `maxPageSize` asks for it (limit first, as openapi-fetch orders the query). */
+function prebuildPages(route: PagedRoute): Map<string, string> {
+  const cache = new Map<string, string>();
+  const { limitParam, pageParam, style } = route.pagination;
+  const size = route.maxPageSize;
+  for (let page = 0; page * size < route.totalItems; page++) {
+    const position = style === "offset-pages" ? page : page * size;
+    for (const query of [`?${limitParam}=${size}&${pageParam}=${position}`, `?${pageParam}=${position}&${limitParam}=${size}`]) {
+      cache.set(query, pageBody(route, new URLSearchParams(query)));
+    }
+    if (page === 0) cache.set(`?${limitParam}=${size}`, pageBody(route, new URLSearchParams(`?${limitParam}=${size}`)));
+  }
+  return cache;
+}
+
 const server = createServer(async (req, res) => {
   stats.requests++;
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -79,7 +96,7 @@ const server = createServer(async (req, res) => {
     return;
   }
   if (paged && url.pathname === paged.path) {
-    const body = pageBody(paged, url.searchParams);
+    const body = pageCache.get(url.search) ?? pageBody(paged, url.searchParams);
     setTimeout(() => sendJson(res, 200, body), paged.delayMs);
     return;
   }
@@ -95,6 +112,7 @@ process.on("message", (msg: StubCommand) => {
     process.send?.({ type: "reset" });
   } else if (msg.type === "paged") {
     paged = msg.route;
+    pageCache = paged ? prebuildPages(paged) : new Map();
     process.send?.({ type: "paged" });
   }
 });
