@@ -3,7 +3,7 @@
  * shared runtime (auth, retries, timeouts, pacing, logging).
  */
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import { errorFromResponse, readErrorBody } from "./errors.js";
+import { errorFromResponse, GreenLakeConnectionError, GreenLakeError, GreenLakeServerError, readErrorBody } from "./errors.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
 import { serverUrlFor } from "./regions.js";
@@ -54,6 +54,38 @@ function deprecationMiddleware(runtime: Runtime, metadata: ServiceMetadata): Mid
   };
 }
 
+const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
+
+/**
+ * openapi-fetch reads the body after the transport returned, so a body cut
+ * off mid-way or malformed JSON surfaces there; name the call and type the error.
+ */
+function bodyError(error: unknown, method: string, path: string): unknown {
+  if (error instanceof GreenLakeError || (error as { name?: string })?.name === "AbortError") return error;
+  if (error instanceof SyntaxError) {
+    return new GreenLakeServerError(`${method} ${path} returned a body that is not valid JSON: ${error.message}`, { method, path, cause: error });
+  }
+  if (error instanceof TypeError) {
+    return new GreenLakeConnectionError(`${method} ${path} lost the connection while reading the response (${error.message}).`, { method, path, cause: error });
+  }
+  return error;
+}
+
+function typeBodyErrors(client: Record<string, unknown>): void {
+  for (const method of METHODS) {
+    const send = client[method] as (url: string, init?: unknown) => Promise<unknown>;
+    client[method] = (url: string, init?: unknown) =>
+      send(url, init).catch((error: unknown) => {
+        throw bodyError(error, method, url);
+      });
+  }
+  const request = client.request as (method: string, url: string, init?: unknown) => Promise<unknown>;
+  client.request = (method: string, url: string, init?: unknown) =>
+    request(method, url, init).catch((error: unknown) => {
+      throw bodyError(error, method.toUpperCase(), url);
+    });
+}
+
 /** Builds a client on an existing runtime; `region` overrides the runtime's region. */
 export function buildServiceClient<Paths extends {}>(
   metadata: ServiceMetadata,
@@ -97,6 +129,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
+  typeBodyErrors(client as unknown as Record<string, unknown>);
   const regional = new Map<string, ServiceClient<Paths>>();
   return Object.assign(client, {
     metadata,

@@ -3,6 +3,7 @@ import {
   errorFromResponse,
   GreenLakeAuthError,
   GreenLakeConflictError,
+  GreenLakeConnectionError,
   GreenLakeError,
   GreenLakeForbiddenError,
   GreenLakeNotFoundError,
@@ -89,5 +90,27 @@ describe("exceptions instead of { data, error }", () => {
     const users = await unwrap(client.GET("/identity/v1/users"));
     expect(users.items).toEqual([1]);
     await expect(unwrap(client.GET("/identity/v1/users"))).rejects.toBeInstanceOf(GreenLakeConflictError);
+  });
+});
+
+describe("unreadable bodies", () => {
+  it("types malformed JSON and a cut-off body, naming the call", async () => {
+    const { fetch } = stubFetch((_r, i) => {
+      if (i === 0) return new Response('{"items": [', { status: 200, headers: { "content-type": "application/json" } });
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"items": ['));
+          controller.error(new TypeError("terminated"));
+        },
+      });
+      return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+    });
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, env: {} });
+    const malformed = captureError(await client.GET("/identity/v1/users").catch((e: unknown) => e));
+    expect(malformed).toBeInstanceOf(GreenLakeServerError);
+    expect((malformed as Error).message).toMatch(/^GET \/identity\/v1\/users returned a body that is not valid JSON/);
+    const cut = captureError(await client.GET("/identity/v1/users").catch((e: unknown) => e));
+    expect(cut).toBeInstanceOf(GreenLakeConnectionError);
+    expect(cut).toMatchObject({ method: "GET", path: "/identity/v1/users" });
   });
 });
