@@ -8,9 +8,12 @@ export interface Contender {
   call(): Promise<unknown>;
 }
 
+/** Per contender, one array of per-call latencies (ms) per round. */
+export type RoundSamples = Map<string, number[][]>;
+
 export interface LatencySamples {
-  sequential: Map<string, number[]>;
-  concurrent: Map<string, number[]>;
+  sequential: RoundSamples;
+  concurrent: RoundSamples;
 }
 
 export interface LatencyPlan {
@@ -54,10 +57,14 @@ export async function measureLatency(contenders: readonly Contender[], plan: Lat
   }
   for (let round = 0; round < plan.rounds; round++) {
     for (const c of rotate(contenders, round)) {
-      await sequential(c, plan.sequentialCalls, samples.sequential.get(c.name)!);
+      const into: number[] = [];
+      await sequential(c, plan.sequentialCalls, into);
+      samples.sequential.get(c.name)!.push(into);
     }
     for (const c of rotate(contenders, round + 1)) {
-      await concurrent(c, plan.inFlight, plan.callsPerWorker, samples.concurrent.get(c.name)!);
+      const into: number[] = [];
+      await concurrent(c, plan.inFlight, plan.callsPerWorker, into);
+      samples.concurrent.get(c.name)!.push(into);
     }
   }
   return samples;
@@ -72,4 +79,17 @@ export function median(values: readonly number[]): number {
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Median latency over every call of every round. */
+export function pooledMedian(rounds: readonly number[][]): number {
+  return median(rounds.flat());
+}
+
+/**
+ * Median over rounds of the per-round ratio of median latencies: contenders of
+ * one round ran back to back, so drift in machine load between rounds cancels out.
+ */
+export function medianRoundRatio(a: readonly number[][], b: readonly number[][]): number {
+  return median(a.map((round, i) => median(round) / median(b[i]!)));
 }
