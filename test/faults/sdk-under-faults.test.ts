@@ -227,6 +227,16 @@ describe("SDK under injected faults", () => {
     expect(data?.items?.map((s) => s.id)).toEqual([serverId(0), serverId(1)]);
   });
 
+  it("rides out a short issuer outage without the caller noticing", async () => {
+    // The issuer drops the first token request and refuses the second, then recovers.
+    const outage: Fault[] = [{ kind: "reset-before-send" }, { kind: "status", status: 503 }];
+    const { gl, issuerProxy } = await clientBehind(() => undefined, () => outage.shift());
+    const { data, response } = await gl.computeOpsMgmt.GET("/compute-ops-mgmt/v1/servers", { params: { query: { limit: 3 } } });
+    expect(response.status).toBe(200);
+    expect(data?.items?.map((s) => s.id)).toEqual([serverId(0), serverId(1), serverId(2)]);
+    expect(issuerProxy.exchanges.map((e) => e.fault)).toEqual(["reset-before-send", "status", "none"]);
+  });
+
   it("writes no secret and no token to logs or error messages", () => {
     const texts = output.texts();
     // The suite produced output to check: debug logs of retries and the errors it surfaced.
