@@ -41,6 +41,25 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
+/** Waits for a shared promise (the token) but lets this caller stop waiting. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export function createTransport(options: TransportOptions): FetchFunction {
   const { fetch: baseFetch, auth, log, retry, limiter, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
@@ -60,26 +79,34 @@ export function createTransport(options: TransportOptions): FetchFunction {
     const body = request.body === null ? null : await request.arrayBuffer();
     // Without a body or a new URL the caller's Request is sent as is: no copy on the common path.
     const reuse = body === null && url === request.url && (nativeFetch || timeoutMs <= 0);
-    let renewedToken = false;
+    // A caller who sets Authorization on a call keeps it: no token, no 401 replay.
+    const callerAuthorization = request.headers.get("authorization");
+    let renewedToken = callerAuthorization !== null;
 
     for (let attempt = 1; ; attempt++) {
       if (limiter) {
         const wait = limiter.acquire(caller);
         if (wait) await wait;
       }
-      const pending = auth.token();
-      const token = typeof pending === "string" ? pending : await pending;
+      let token = "";
+      let authorization: string;
+      if (callerAuthorization !== null) authorization = callerAuthorization;
+      else {
+        const pending = auth.token();
+        token = typeof pending === "string" ? pending : await untilAborted(pending, caller);
+        authorization = `Bearer ${token}`;
+      }
       const limit = attemptSignal(caller, timeoutMs);
       let attemptRequest: Request;
       let init: RequestInit | undefined;
       if (reuse) {
-        request.headers.set("authorization", `Bearer ${token}`);
+        request.headers.set("authorization", authorization);
         attemptRequest = request;
         // The platform fetch takes the attempt's signal as init, sparing a Request copy.
         if (timeoutMs > 0) init = { signal: limit.signal };
       } else {
         const headers = new Headers(request.headers);
-        headers.set("authorization", `Bearer ${token}`);
+        headers.set("authorization", authorization);
         attemptRequest = new Request(url, { method, headers, body, signal: limit.signal, redirect: request.redirect });
       }
 

@@ -180,3 +180,28 @@ describe("token exchange (MSP tenants)", () => {
     expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer tenant-1", "Bearer tenant-1"]);
   });
 });
+
+describe("per-call control", () => {
+  it("keeps an Authorization header the caller set and never replays it", async () => {
+    const { fetch, requests } = stubFetch(() => json({}, 401));
+    const client = identity(fetch);
+    const { response } = await client.GET("/identity/v1/users", { headers: { Authorization: "Basic abc" } });
+    expect(response.status).toBe(401);
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Basic abc"]);
+    expect(issuer.requests).toHaveLength(0);
+  });
+
+  it("lets a caller stop waiting for a slow token without cancelling it for others", async () => {
+    issuer.respond((_f, i) => ({ status: 200, body: { access_token: `slow-${i}`, expires_in: 900 }, delayMs: 100 }));
+    const { fetch, requests } = stubFetch(() => json({}));
+    const client = identity(fetch);
+    const controller = new AbortController();
+    const impatient = client.GET("/identity/v1/users", { signal: controller.signal });
+    const patient = client.GET("/identity/v1/users");
+    controller.abort(new Error("no time"));
+    await expect(impatient).rejects.toThrow("no time");
+    await patient;
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer slow-0"]);
+    expect(issuer.requests).toHaveLength(1);
+  });
+});
