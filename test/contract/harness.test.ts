@@ -41,7 +41,8 @@ describe("mock harness", () => {
 
   it("answers 401 with an HPE error body to a missing token or one the issuer did not issue", async () => {
     const url = `${mockEndpoints().baseUrl}/identity/v1/users`;
-    for (const headers of [{}, { authorization: "Bearer forged" }]) {
+    const cases: Array<Record<string, string>> = [{}, { authorization: "Bearer forged" }];
+    for (const headers of cases) {
       const response = await fetch(url, { headers });
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ httpStatusCode: 401, errorCode: "HPE_GL_ERROR_UNAUTHORIZED" });
