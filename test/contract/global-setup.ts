@@ -17,7 +17,9 @@ function printAllServicesCoverage(dir: string): void {
   const covered = tallies.reduce((n, t) => n + t.covered, 0);
   const total = tallies.reduce((n, t) => n + t.total, 0);
   const unservable = tallies.flatMap((t) => t.unservable);
+  const exampleDefects = tallies.reduce((n, t) => n + t.exampleDefects.length, 0);
   console.log(`contract coverage (all services): ${covered}/${total} operations`);
+  console.log(`  ${exampleDefects} operations checked against an answer generated from the schema: their documented example breaks it`);
   for (const u of unservable) console.log(`  not served: ${u.operation}: ${u.reason}`);
 }
 
