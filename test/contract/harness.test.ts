@@ -66,6 +66,10 @@ describe("mock harness", () => {
     const token = await bearer(mocks.tokenUrl, mocks.credentials);
     const call = () => fetch(`${mocks.baseUrl}/workspaces/v1/credentials`, { headers: { authorization: `Bearer ${token}` } });
     expect((await call()).status).toBe(200);
+    // A service that was not started says so instead of passing for a missing path.
+    const notStarted = await fetch(`${mocks.baseUrl}/identity/v1/users`, { headers: { authorization: `Bearer ${token}` } });
+    expect(notStarted.status).toBe(501);
+    expect(await notStarted.json()).toMatchObject({ httpStatusCode: 501 });
     mocks.revokeTokens();
     expect((await call()).status).toBe(401);
     expect(mocks.tokenStats.clientCredentialsGrants).toBe(1);
