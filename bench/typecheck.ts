@@ -17,6 +17,8 @@ const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
 export interface TypecheckResult {
   consumerS: number;
   emptyS: number;
+  /** One call through one per-service entry: what a consumer of a single service pays. */
+  oneServiceS: number;
   ratio: number;
   operations: string[];
 }
@@ -117,11 +119,27 @@ export function measureTypecheck(services: ReadonlyMap<string, ServiceMetadata>,
     });
   }
   const emptyConfig = writeProject("empty", "export {};\n");
+  const com = calls.get("compute-ops-mgmt")!;
+  const oneServiceConfig = writeProject(
+    "one-service",
+    [
+      'import { createComputeOpsMgmtClient } from "greenlake-sdk/compute-ops-mgmt";',
+      "",
+      "export async function callOneService(): Promise<unknown> {",
+      `  return (await createComputeOpsMgmtClient().${com.method}(${JSON.stringify(com.path)}${callArguments(com)})).data;`,
+      "}",
+      "",
+    ].join("\n"),
+  );
   const consumer: number[] = [];
   const empty: number[] = [];
+  const oneService: number[] = [];
   for (let r = 0; r < rounds; r++) {
     consumer.push(runTsc(consumerConfig()).seconds);
     empty.push(runTsc(emptyConfig).seconds);
+    const one = runTsc(oneServiceConfig);
+    if (one.errorLines.size > 0) throw new Error(`typecheck bench: one-service file does not compile:\n${one.output}`);
+    oneService.push(one.seconds);
   }
   const consumerS = median(consumer);
   const emptyS = median(empty);
@@ -129,6 +147,7 @@ export function measureTypecheck(services: ReadonlyMap<string, ServiceMetadata>,
     consumerS,
     emptyS,
     ratio: consumerS / emptyS,
+    oneServiceS: median(oneService),
     operations: [...calls].map(([k, c]) => `${k} ${c.method} ${c.path}${c.loose ? " (arguments waived)" : ""}`),
   };
 }
