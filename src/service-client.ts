@@ -8,7 +8,7 @@ import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
 import { serverUrlFor } from "./regions.js";
 import { createRuntime, type Runtime } from "./runtime.js";
-import { createTransport } from "./transport.js";
+import { createTransport, UNSIGNALLED } from "./transport.js";
 
 export type ServiceClientOptions = GreenLakeOptions;
 
@@ -71,17 +71,25 @@ function bodyError(error: unknown, method: string, path: string): unknown {
   return error;
 }
 
-function typeBodyErrors(client: Record<string, unknown>): void {
+type CallInit = { signal?: AbortSignal | null; [option: string]: unknown } | undefined;
+
+/** Tells the transport when a call has no AbortSignal (see transport's CallExtras). */
+function markUnsignalled(init: CallInit): CallInit {
+  return init?.signal ? init : { ...init, [UNSIGNALLED]: true };
+}
+
+/** Wraps each method: marks unsignalled calls and types body-reading failures. */
+function wrapMethods(client: Record<string, unknown>): void {
   for (const method of METHODS) {
-    const send = client[method] as (url: string, init?: unknown) => Promise<unknown>;
-    client[method] = (url: string, init?: unknown) =>
-      send(url, init).catch((error: unknown) => {
+    const send = client[method] as (url: string, init?: CallInit) => Promise<unknown>;
+    client[method] = (url: string, init?: CallInit) =>
+      send(url, markUnsignalled(init)).catch((error: unknown) => {
         throw bodyError(error, method, url);
       });
   }
-  const request = client.request as (method: string, url: string, init?: unknown) => Promise<unknown>;
-  client.request = (method: string, url: string, init?: unknown) =>
-    request(method, url, init).catch((error: unknown) => {
+  const request = client.request as (method: string, url: string, init?: CallInit) => Promise<unknown>;
+  client.request = (method: string, url: string, init?: CallInit) =>
+    request(method, url, markUnsignalled(init)).catch((error: unknown) => {
       throw bodyError(error, method.toUpperCase(), url);
     });
 }
@@ -129,7 +137,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  typeBodyErrors(client as unknown as Record<string, unknown>);
+  wrapMethods(client as unknown as Record<string, unknown>);
   const regional = new Map<string, ServiceClient<Paths>>();
   return Object.assign(client, {
     metadata,

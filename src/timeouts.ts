@@ -46,6 +46,69 @@ export function attemptSignal(caller: AbortSignal | null | undefined, timeoutMs:
   };
 }
 
+/**
+ * Time limits for attempts that have no caller signal to join. Creating an
+ * AbortController and a timer per attempt costs more than the rest of the
+ * client's per-call work, so attempts starting close together share one:
+ * it fires `timeoutMs` after the last of them may have started, so each gets
+ * at least `timeoutMs` (and at most `timeoutMs` plus a twentieth, up to 1 s, more).
+ */
+export class SharedAttemptLimits {
+  readonly #timeoutMs: number;
+  readonly #windowMs: number;
+  #current: SharedLimit | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+    this.#windowMs = Math.min(1000, Math.max(1, Math.floor(timeoutMs / 20)));
+  }
+
+  next(): AttemptSignal {
+    const now = Date.now();
+    let limit = this.#current;
+    if (limit === undefined || !limit.accepts(now)) {
+      limit = new SharedLimit(now + this.#windowMs, this.#windowMs + this.#timeoutMs, this.#timeoutMs);
+      this.#current = limit;
+    }
+    return limit;
+  }
+}
+
+// Bounded so the platform fetch never sees hundreds of requests following one signal.
+const MAX_SHARED_ATTEMPTS = 64;
+
+class SharedLimit implements AttemptSignal {
+  readonly signal: AbortSignal;
+  #fired = false;
+  #uses = 1;
+
+  constructor(
+    private readonly closesAt: number,
+    firesInMs: number,
+    timeoutMs: number,
+  ) {
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    const timer = setTimeout(() => {
+      this.#fired = true;
+      controller.abort(new DOMException(`The attempt took longer than ${timeoutMs} ms`, "TimeoutError"));
+    }, firesInMs);
+    (timer as { unref?: () => void }).unref?.();
+  }
+
+  accepts(now: number): boolean {
+    if (now >= this.closesAt || this.#fired || this.#uses >= MAX_SHARED_ATTEMPTS) return false;
+    this.#uses++;
+    return true;
+  }
+
+  timedOut(): boolean {
+    return this.#fired;
+  }
+
+  clear(): void {}
+}
+
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);

@@ -9,7 +9,7 @@ import type { Log } from "./logging.js";
 import type { RetryOptions } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { backoffDelay, isRetryableFailure, isRetryableStatus, serverRequestedDelay } from "./retry.js";
-import { attemptSignal, sleep } from "./timeouts.js";
+import { attemptSignal, SharedAttemptLimits, sleep } from "./timeouts.js";
 
 export type FetchFunction = (request: Request) => Promise<Response>;
 
@@ -31,7 +31,12 @@ interface CallExtras {
   region?: unknown;
   tenantAcid?: unknown;
   timeoutMs?: unknown;
+  /** Set by the service client when the call has no AbortSignal, so none is listened to. */
+  greenlakeUnsignalled?: unknown;
 }
+
+/** Marks call options that carry no AbortSignal (see CallExtras). */
+export const UNSIGNALLED = "greenlakeUnsignalled";
 
 async function discard(response: Response): Promise<void> {
   try {
@@ -42,7 +47,8 @@ async function discard(response: Response): Promise<void> {
 }
 
 /** Waits for a shared promise (the token) but lets this caller stop waiting. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason);
@@ -64,11 +70,13 @@ export function createTransport(options: TransportOptions): FetchFunction {
   const { fetch: baseFetch, auth, log, retry, limiter, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
   const nativeFetch = baseFetch === globalThis.fetch;
+  const sharedLimits = options.timeoutMs > 0 ? new SharedAttemptLimits(options.timeoutMs) : undefined;
 
   return async function greenLakeFetch(request: Request): Promise<Response> {
     const method = request.method;
-    const caller = request.signal;
     const extras = request as CallExtras;
+    // Listening to a signal nobody can abort costs more than the rest of the call's bookkeeping.
+    const caller = extras.greenlakeUnsignalled === true ? undefined : request.signal;
     const { region, tenantAcid } = extras;
     const timeoutMs = typeof extras.timeoutMs === "number" && extras.timeoutMs >= 0 ? extras.timeoutMs : options.timeoutMs;
     let url = request.url;
@@ -96,7 +104,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         token = typeof pending === "string" ? pending : await untilAborted(pending, caller);
         authorization = `Bearer ${token}`;
       }
-      const limit = attemptSignal(caller, timeoutMs);
+      const limit = caller === undefined && sharedLimits !== undefined && timeoutMs === options.timeoutMs ? sharedLimits.next() : attemptSignal(caller, timeoutMs);
       let attemptRequest: Request;
       let init: RequestInit | undefined;
       if (reuse) {
@@ -115,7 +123,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         response = await (init === undefined ? baseFetch(attemptRequest) : (baseFetch as typeof fetch)(attemptRequest, init));
       } catch (error) {
         limit.clear();
-        if (caller.aborted) throw caller.reason ?? error;
+        if (caller?.aborted) throw caller.reason ?? error;
         const timedOut = limit.timedOut();
         if (attempt < maxAttempts && retry && isRetryableFailure(method, error)) {
           const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { GreenLakeTimeoutError } from "../../src/errors.js";
 import { createServiceClient } from "../../src/service-client.js";
-import { attemptSignal, sleep } from "../../src/timeouts.js";
+import { attemptSignal, SharedAttemptLimits, sleep } from "../../src/timeouts.js";
 import { captureError } from "./support/capture.js";
 import { globalService, json, type FixturePaths } from "./support/fixtures.js";
 
@@ -118,5 +118,40 @@ describe("timeouts with the platform fetch", () => {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+});
+
+describe("shared attempt limits", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("gives every attempt at least timeoutMs and shares one signal among close starts", () => {
+    vi.useFakeTimers();
+    const limits = new SharedAttemptLimits(1000); // window of 50 ms
+    const first = limits.next();
+    vi.advanceTimersByTime(49);
+    const second = limits.next();
+    expect(second.signal).toBe(first.signal);
+    vi.advanceTimersByTime(1);
+    const third = limits.next();
+    expect(third.signal).not.toBe(first.signal);
+    vi.advanceTimersByTime(999); // second started 1000 ms ago minus 1: not yet
+    expect(second.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(second.signal.aborted).toBe(true);
+    expect(second.timedOut()).toBe(true);
+    expect(third.signal.aborted).toBe(false); // started at 50 ms, its window fires at 1100 ms
+    vi.advanceTimersByTime(49);
+    expect(third.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(third.signal.aborted).toBe(true);
+  });
+
+  it("starts a new signal after 64 attempts", () => {
+    vi.useFakeTimers();
+    const limits = new SharedAttemptLimits(60_000);
+    const signals = new Set(Array.from({ length: 130 }, () => limits.next().signal));
+    expect(signals.size).toBe(3);
   });
 });
