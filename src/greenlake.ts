@@ -16,6 +16,8 @@ export type GreenLakeServices = {
 };
 
 const RUNTIME = Symbol("greenlake.runtime");
+// Hands a tenant's runtime to the constructor without widening its public signature.
+let tenantRuntime: Runtime | undefined;
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface GreenLake extends GreenLakeServices {}
@@ -28,9 +30,11 @@ export class GreenLake {
   readonly [RUNTIME]: Runtime;
 
   /** Missing or malformed settings throw a `GreenLakeConfigurationError` here, not at the first call. */
-  constructor(options: GreenLakeOptions = {}, runtime?: Runtime) {
+  constructor(options: GreenLakeOptions = {}) {
     this.#options = options;
-    this[RUNTIME] = runtime ?? createRuntime(options);
+    const inherited = tenantRuntime;
+    tenantRuntime = undefined;
+    this[RUNTIME] = inherited ?? createRuntime(options);
   }
 
   /** The client of a service by its key, e.g. `gl.service("compute-ops-mgmt")`. */
@@ -55,7 +59,8 @@ export class GreenLake {
     if (child === undefined) {
       const parent = this[RUNTIME];
       const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.log);
-      child = new GreenLake(this.#options, { ...parent, auth });
+      tenantRuntime = { ...parent, auth };
+      child = new GreenLake(this.#options);
       this.#tenants.set(tenant, child);
     }
     return child;
