@@ -37,7 +37,8 @@ export interface IssuedToken {
 }
 
 const DEFAULT_LIFETIME_S = 900;
-const TOKEN_ATTEMPTS = 3; // GreenLake workspace tokens live 15 minutes
+const TOKEN_ATTEMPTS = 3;
+const BACKGROUND_RETRY_MS = 10_000; // GreenLake workspace tokens live 15 minutes
 
 /** Refresh this long before expiry: a fifth of the lifetime, between 10 s and 5 minutes. */
 function refreshMargin(lifetimeMs: number): number {
@@ -55,6 +56,7 @@ export class CachedTokenSource implements TokenSource {
   #refreshAt = 0;
   #expiresAt = 0;
   #inflight: Promise<string> | undefined;
+  #nextBackgroundTry = 0;
 
   constructor(
     private readonly issue: () => Promise<IssuedToken>,
@@ -67,7 +69,13 @@ export class CachedTokenSource implements TokenSource {
       const now = Date.now();
       if (now < this.#refreshAt) return value;
       if (now < this.#expiresAt) {
-        if (this.#inflight === undefined) this.#fetch().catch((e: unknown) => this.log.warn(`Token refresh ahead of expiry failed; retrying on next call: ${describe(e)}`));
+        if (this.#inflight === undefined && now >= this.#nextBackgroundTry) {
+          this.#fetch().catch((e: unknown) => {
+            // Keep serving the valid token; try again a little later rather than on every call.
+            this.#nextBackgroundTry = Date.now() + BACKGROUND_RETRY_MS;
+            this.log.warn(`Token refresh ahead of expiry failed; the current token stays in use: ${describe(e)}`);
+          });
+        }
         return value;
       }
     }

@@ -97,6 +97,26 @@ describe("client credentials", () => {
     expect(requests.at(-1)?.headers.get("authorization")).toBe("Bearer gen-2");
   });
 
+  it("keeps the valid token when a refresh ahead of expiry fails, and retries the refresh later", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const start = new Date("2026-01-01T00:00:00Z").getTime();
+    vi.setSystemTime(start);
+    issuer.respond((_f, i) => (i === 0 ? { status: 200, body: { access_token: "first-0", expires_in: 900 } } : { status: 401, body: { error: "invalid_client" } }));
+    const { fetch, requests } = stubFetch(() => json({}));
+    const client = identity(fetch);
+    await client.GET("/identity/v1/users");
+    vi.setSystemTime(start + 13 * 60_000);
+    await client.GET("/identity/v1/users");
+    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 5; i++) await client.GET("/identity/v1/users");
+    expect(issuer.requests).toHaveLength(2);
+    expect(requests.every((r) => r.headers.get("authorization") === "Bearer first-0")).toBe(true);
+    vi.setSystemTime(start + 13 * 60_000 + 11_000);
+    await client.GET("/identity/v1/users");
+    await vi.waitFor(() => expect(issuer.requests).toHaveLength(3));
+  });
+
   it("replays a call once with a new token after a 401, then surfaces the 401", async () => {
     issuer.respond((_f, i) => ({ status: 200, body: { access_token: `t401-${i}`, expires_in: 900 } }));
     const { fetch, requests } = stubFetch(() => json({ httpStatusCode: 401, errorCode: "HPE-GL-401", message: "expired", debugId: "d1" }, 401));
