@@ -8,10 +8,10 @@
  * Exits non-zero on the first failing check.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "./package-layout.js";
+import { distDir, repoRoot } from "./package-layout.js";
 
 const fixtures = join(repoRoot, "test/package");
 const bin = (name: string) => join(repoRoot, "node_modules/.bin", name);
@@ -37,6 +37,27 @@ function pack(into: string): string {
   return join(into, info!.filename);
 }
 
+/** Bare specifiers that dist/ imports (code and declarations) must be declared dependencies: a hoisted transitive one breaks under strict installers. */
+function checkDeclaredImports(): void {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
+  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  const specifier = /(?:from |import\(|require\()"([^"./][^"]*)"/g;
+  const undeclared = new Set<string>();
+  for (const entry of readdirSync(join(repoRoot, distDir), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(js|d\.ts)$/.test(entry.name)) continue;
+    for (const [, spec] of readFileSync(join(entry.parentPath, entry.name), "utf8").matchAll(specifier)) {
+      if (spec!.startsWith("node:")) continue;
+      const name = spec!.startsWith("@") ? spec!.split("/").slice(0, 2).join("/") : spec!.split("/")[0]!;
+      if (!declared.has(name)) undeclared.add(name);
+    }
+  }
+  if (undeclared.size > 0) {
+    console.error(`FAIL declared dependencies\ndist/ imports packages package.json does not declare: ${[...undeclared].join(", ")}`);
+    throw new Error("package check failed: declared dependencies");
+  }
+  console.log("ok   declared dependencies");
+}
+
 function smoke(tarball: string, project: string): void {
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "greenlake-sdk-smoke", private: true }, null, 2));
   run("install tarball offline", "npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], project);
@@ -51,6 +72,7 @@ function smoke(tarball: string, project: string): void {
 function main(): void {
   const started = performance.now();
   if (!process.argv.includes("--no-build")) run("build", process.execPath, [bin("tsx"), "scripts/build.ts"]);
+  checkDeclaredImports();
   const work = mkdtempSync(join(tmpdir(), "greenlake-sdk-package-"));
   try {
     const tarball = pack(work);
