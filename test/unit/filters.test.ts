@@ -76,6 +76,14 @@ describe("filter builder", () => {
 });
 
 describe("URL encoding", () => {
+  it("sends a comma-separated select list when asked to", async () => {
+    const { fetch, requests } = stubFetch(() => json({ items: [] }));
+    const client = createServiceClient<FixturePaths>(regionalService, { token: "t", region: "us-west", fetch, env: {} });
+    const get = client.GET as unknown as (p: string, i: unknown) => Promise<unknown>;
+    await get("/compute-ops-mgmt/v1/servers", { params: { query: { select: ["id", "name"] } }, querySerializer: { array: { style: "form", explode: false } } });
+    expect(new URL(requests[0]!.url).search).toBe("?select=id,name");
+  });
+
   it("sends + in a server id as %2B in both the path and the filter", async () => {
     const { fetch, requests } = stubFetch(() => json({ id: "x" }));
     const com = createServiceClient<FixturePaths>(regionalService, { token: "t", region: "eu-central", fetch, env: {} });
