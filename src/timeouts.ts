@@ -1,15 +1,17 @@
 /** Per-attempt time limits joined with the caller's AbortSignal. */
 
 export interface AttemptSignal {
-  readonly signal: AbortSignal;
+  /** Undefined when nothing can end the attempt early. */
+  readonly signal: AbortSignal | undefined;
   /** Whether our own time limit (not the caller) ended the attempt. */
   timedOut(): boolean;
   /** Stops the timer once the attempt settled. */
   clear(): void;
 }
 
+// No shared never-aborting signal: every Request following it would add a listener that lingers.
 const NEVER: AttemptSignal = {
-  signal: new AbortController().signal,
+  signal: undefined,
   timedOut: () => false,
   clear: () => {},
 };

@@ -70,13 +70,14 @@ describe("per-attempt timeouts", () => {
   it("joins the caller's signal and the limit", () => {
     const caller = new AbortController();
     const joined = attemptSignal(caller.signal, 60_000);
-    expect(joined.signal.aborted).toBe(false);
+    expect(joined.signal?.aborted).toBe(false);
     caller.abort(new Error("x"));
-    expect(joined.signal.aborted).toBe(true);
+    expect(joined.signal?.aborted).toBe(true);
     expect(joined.timedOut()).toBe(false);
     joined.clear();
     const none = attemptSignal(caller.signal, 0);
     expect(none.signal).toBe(caller.signal);
+    expect(attemptSignal(undefined, 0).signal).toBeUndefined();
   });
 
   it("sleeps until aborted", async () => {
@@ -137,15 +138,15 @@ describe("shared attempt limits", () => {
     const third = limits.next();
     expect(third.signal).not.toBe(first.signal);
     vi.advanceTimersByTime(999); // second started 1000 ms ago minus 1: not yet
-    expect(second.signal.aborted).toBe(false);
+    expect(second.signal?.aborted).toBe(false);
     vi.advanceTimersByTime(1);
-    expect(second.signal.aborted).toBe(true);
+    expect(second.signal?.aborted).toBe(true);
     expect(second.timedOut()).toBe(true);
-    expect(third.signal.aborted).toBe(false); // started at 50 ms, its window fires at 1100 ms
+    expect(third.signal?.aborted).toBe(false); // started at 50 ms, its window fires at 1100 ms
     vi.advanceTimersByTime(49);
-    expect(third.signal.aborted).toBe(false);
+    expect(third.signal?.aborted).toBe(false);
     vi.advanceTimersByTime(1);
-    expect(third.signal.aborted).toBe(true);
+    expect(third.signal?.aborted).toBe(true);
   });
 
   it("starts a new signal after 64 attempts", () => {
