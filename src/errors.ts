@@ -205,6 +205,13 @@ export async function unwrap<D>(
 ): Promise<D> {
   const { data, error, response } = await result;
   if (response.ok) return data as D;
-  // The Response does not know its request's method; the path and status identify the call.
-  throw errorFromResponse("Request", response.url, response, error);
+  const call = failedCalls.get(response);
+  throw errorFromResponse(call?.method ?? "Request", call?.url ?? response.url, response, error);
+}
+
+/** Method and URL of failed responses (a Response does not know its request), kept only for error paths. */
+const failedCalls = new WeakMap<Response, { method: string; url: string }>();
+
+export function rememberFailedCall(response: Response, method: string, url: string): void {
+  failedCalls.set(response, { method, url });
 }

@@ -4,7 +4,7 @@
  * and retries what is safe to retry.
  */
 import type { TokenSource } from "./auth.js";
-import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf } from "./errors.js";
+import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf, rememberFailedCall } from "./errors.js";
 import type { Log } from "./logging.js";
 import type { RetryOptions } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -159,6 +159,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         await sleep(delay, caller);
         continue;
       }
+      rememberFailedCall(response, method, url);
       return response;
     }
   };

@@ -89,7 +89,9 @@ describe("exceptions instead of { data, error }", () => {
     const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, env: {} });
     const users = await unwrap(client.GET("/identity/v1/users"));
     expect(users.items).toEqual([1]);
-    await expect(unwrap(client.GET("/identity/v1/users"))).rejects.toBeInstanceOf(GreenLakeConflictError);
+    const conflict = captureError(await unwrap(client.GET("/identity/v1/users")).catch((e: unknown) => e));
+    expect(conflict).toBeInstanceOf(GreenLakeConflictError);
+    expect(conflict).toMatchObject({ method: "GET", path: "/identity/v1/users", status: 409 });
   });
 });
 
