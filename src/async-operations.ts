@@ -32,7 +32,10 @@ export interface AsyncOperation {
 const SUCCEEDED = new Set(["SUCCEEDED", "SUCCESS", "COMPLETED"]);
 const FAILED = new Set(["FAILED", "FAILURE", "TIMEDOUT", "TIMEOUT", "CANCELLED", "CANCELED", "ERROR"]);
 
-type Getter = (path: string, init: { signal?: AbortSignal | undefined }) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+type Getter = (
+  path: string,
+  init: { signal?: AbortSignal | undefined; region?: string | undefined },
+) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
 /** Path and query of `location` on the client's own base URL, with `+` kept a plus (`%2B`). */
 function pathOnClient(location: string): string {
@@ -46,10 +49,20 @@ function stateOf(resource: AsyncOperation): string | undefined {
   return typeof state === "string" ? state.toUpperCase() : undefined;
 }
 
+/** The service's region whose server `location` names, so polling stays where the operation runs. */
+function regionOf(client: ServiceClient<any>, location: string): string | undefined {
+  if (!/^https?:\/\//i.test(location)) return undefined;
+  const origin = new URL(location).origin;
+  for (const [region, server] of Object.entries(internalsOf(client).metadata.servers)) {
+    if (new URL(server).origin === origin) return region;
+  }
+  return undefined;
+}
+
 async function poll<T extends Record<string, unknown>>(
   client: ServiceClient<any>,
   path: string,
-  options: WaitOptions,
+  options: WaitOptions & { region?: string | undefined },
   settle: (resource: T) => "done" | "failed" | undefined,
   describe: (resource: T) => string,
   suggestedMs: (resource: T, response: Response) => number | undefined,
@@ -60,7 +73,7 @@ async function poll<T extends Record<string, unknown>>(
   const deadline = Date.now() + timeoutMs;
   const get = client.GET as unknown as Getter;
   for (;;) {
-    const result = await get(path, { signal: options.signal });
+    const result = await get(path, options.region === undefined ? { signal: options.signal } : { signal: options.signal, region: options.region });
     if (!result.response.ok) throw errorFromResponse("GET", result.response.url || path, result.response, result.error);
     const resource = (result.data ?? {}) as T;
     const outcome = settle(resource);
@@ -95,7 +108,6 @@ export async function waitForAsyncOperation(
   accepted: { response: Response } | Response | string,
   options: WaitOptions = {},
 ): Promise<AsyncOperation> {
-  internalsOf(client);
   let location: string | null;
   if (typeof accepted === "string") location = accepted;
   else {
@@ -109,7 +121,7 @@ export async function waitForAsyncOperation(
   return poll<AsyncOperation>(
     client,
     pathOnClient(location),
-    options,
+    { ...options, region: regionOf(client, location) },
     (resource) => {
       const state = stateOf(resource);
       if (state === undefined) return undefined;

@@ -36,6 +36,12 @@ describe("waitForAsyncOperation", () => {
     expect(requests.every((r) => r.method === "GET" && r.headers.get("authorization") === "Bearer t")).toBe(true);
   });
 
+  it("polls the region whose GreenLake server the Location names", async () => {
+    const { client, requests } = com(() => json({ id: "r", status: "SUCCEEDED" }));
+    await waitForAsyncOperation(client, accepted("https://eu-central.api.greenlake.hpe.com/devices/v1/async-operations/r"));
+    expect(requests[0]!.url).toBe("https://eu-central.api.greenlake.hpe.com/devices/v1/async-operations/r");
+  });
+
   it("reads Compute Ops Management's `state` and throws the failed operation's error", async () => {
     const { client } = com(() =>
       json({ id: "a1", state: "FAILED", error: { errorCode: "HPE-GL-COMPUTE_OPS-0500001", message: "firmware update failed", debugId: "d" } }),
