@@ -5,12 +5,15 @@
 import type { Correction } from "./lib/apply-corrections.js";
 import {
   addMissingOperationIds,
+  anyOfForIndistinguishableOneOf,
   defineSecurityScheme,
+  dropTypeContradictingAlternatives,
   dropUrlRefsFromExamples,
   inlineNullableAllOfMembers,
   inlineNestedRefs,
   nameServerRegions,
   removeOneOf,
+  setBodySchema,
   setPagination,
 } from "./lib/correction-helpers.js";
 
@@ -54,5 +57,28 @@ export const corrections: readonly Correction[] = [
     reason: "Example values carry SCIM `$ref` member URLs, which Prism resolves as references to example.com and fails to start.",
     documents: ["scim"],
     apply: dropUrlRefsFromExamples,
+  },
+  {
+    reason: "The appliance certificate is a PEM text file but its body is declared `type: object`, which mock servers cannot serialize as PEM.",
+    documents: ["compute-ops-mgmt"],
+    apply: setBodySchema({ method: "get", path: "/compute-ops-mgmt/v1beta2/appliances/{device_id}/certificate", status: "200", mediaType: "application/x-pem-file" }, { type: "string" }),
+  },
+  {
+    reason: "Some `oneOf` alternatives require nothing, so one value fits several and `oneOf` rejects it; `anyOf` states what is meant.",
+    documents: ["compute-ops-mgmt", "virtualization"],
+    apply: anyOfForIndistinguishableOneOf,
+  },
+  {
+    reason: "Firmware `componentsToExclude` is declared `type: object` yet its alternatives are a string or an array, so no value is valid.",
+    documents: ["compute-ops-mgmt"],
+    apply: dropTypeContradictingAlternatives,
+  },
+  {
+    reason: "The CSV upload form is declared as an array of CSV rows, but a form is an object; it carries one file in field `file` (as in the documented curl sample).",
+    documents: ["location-management"],
+    apply: setBodySchema(
+      { method: "post", path: "/locations/v1/locations/locations-csv-upload", mediaType: "multipart/form-data" },
+      { type: "object", properties: { file: { type: "string", format: "binary", contentMediaType: "text/csv" } }, required: ["file"] },
+    ),
   },
 ];

@@ -186,3 +186,95 @@ export function dropUrlRefsFromExamples(document: OpenApiDocument): boolean {
   visit(document);
   return changed;
 }
+
+/** Where a body lives: an operation's request body, or one of its responses by status. */
+export interface BodyLocation {
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** Response status (`"200"`); omitted for the request body. */
+  readonly status?: string;
+  readonly mediaType: string;
+}
+
+/**
+ * Replaces the schema of one request or response body. The upstream description stays
+ * unless the replacement has its own.
+ */
+export function setBodySchema(at: BodyLocation, schema: SchemaObject) {
+  return (document: OpenApiDocument): boolean => {
+    const operation = operationAt(document, at.method, at.path);
+    const holder = at.status === undefined ? operation.requestBody : operation.responses?.[at.status];
+    const where = `${at.method.toUpperCase()} ${at.path} ${at.status === undefined ? "request" : at.status}`;
+    const media = (resolveRef(document, holder) as { content?: Record<string, { schema?: SchemaObject }> } | undefined)?.content?.[at.mediaType];
+    if (!media) throw new Error(`no ${at.mediaType} body at ${where}`);
+    const description = media.schema?.description;
+    const replacement: SchemaObject = description === undefined ? structuredClone(schema) : { description, ...structuredClone(schema) };
+    if (JSON.stringify(media.schema) === JSON.stringify(replacement)) return false;
+    media.schema = replacement;
+    return true;
+  };
+}
+
+/** True when `schema` (after `$ref`s) certainly accepts the empty object `{}`. */
+function acceptsEmptyObject(document: OpenApiDocument, schema: SchemaObject): boolean {
+  const target = resolveRef(document, schema);
+  if (!target || typeof target !== "object") return false;
+  const types = target.type === undefined ? undefined : [target.type].flat();
+  if (types !== undefined && !types.includes("object")) return false;
+  // Anything that could reject `{}` in a way not judged here counts as telling it apart.
+  const constraining = ["required", "minProperties", "enum", "const", "allOf", "oneOf", "anyOf", "not", "if", "$ref"];
+  return constraining.every((key) => key === "required" ? (target.required ?? []).length === 0 : !(key in target));
+}
+
+/**
+ * Turns into `anyOf` every `oneOf` without a discriminator in which two or more alternatives
+ * accept `{}`: such alternatives cannot be told apart, so `oneOf` rejects every value that
+ * fits them. Both keywords type as the same union.
+ */
+export function anyOfForIndistinguishableOneOf(document: OpenApiDocument): boolean {
+  let changed = false;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const schema = node as SchemaObject;
+    if (Array.isArray(schema.oneOf) && !("discriminator" in schema) && !("anyOf" in schema)) {
+      const overlapping = schema.oneOf.filter((alternative) => acceptsEmptyObject(document, alternative)).length >= 2;
+      if (overlapping) {
+        schema.anyOf = schema.oneOf;
+        delete schema.oneOf;
+        changed = true;
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+  return changed;
+}
+
+/**
+ * Drops a schema's `type` when none of its `oneOf`/`anyOf` alternatives allows that type:
+ * together they admit no value at all, and the alternatives are the ones that say what is meant.
+ */
+export function dropTypeContradictingAlternatives(document: OpenApiDocument): boolean {
+  let changed = false;
+  const typesOf = (schema: SchemaObject | undefined): string[] | undefined => (schema?.type === undefined ? undefined : [schema.type].flat());
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const schema = node as SchemaObject;
+    const own = typesOf(schema);
+    const alternatives = schema.oneOf ?? schema.anyOf;
+    if (own && Array.isArray(alternatives) && alternatives.length > 0) {
+      const theirs = alternatives.map((alternative) => typesOf(resolveRef(document, alternative)));
+      // An untyped alternative may allow anything, so only fully typed alternatives are judged.
+      const contradicts = theirs.every((types) => types !== undefined && !types.some((t) => own.includes(t) || (t === "integer" && own.includes("number"))));
+      if (contradicts) {
+        delete schema.type;
+        changed = true;
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+  return changed;
+}

@@ -3,13 +3,16 @@ import { corrections } from "../../scripts/corrections.js";
 import { applyCorrections, unknownCorrectionTargets } from "../../scripts/lib/apply-corrections.js";
 import {
   addMissingOperationIds,
+  anyOfForIndistinguishableOneOf,
   defineSecurityScheme,
+  dropTypeContradictingAlternatives,
   dropUrlRefsFromExamples,
   inlineNestedRefs,
   inlineNullableAllOfMembers,
   nameServerRegions,
   operationIdFromPath,
   removeOneOf,
+  setBodySchema,
   setPagination,
 } from "../../scripts/lib/correction-helpers.js";
 import { loadManifest } from "../../scripts/lib/manifest.js";
@@ -147,5 +150,58 @@ describe("correction helpers", () => {
     expect(doc.components.schemas.Widget.example).toEqual({ owner: {} });
     expect(doc.paths["/widgets/v1/widgets"].post.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/WidgetCreate" });
     expect(dropUrlRefsFromExamples(doc)).toBe(false);
+  });
+
+  it("replaces one response or request body schema, keeping the upstream description", () => {
+    const doc = widgetsDocument() as any;
+    doc.paths["/widgets/v1/widgets/{id}"].get.responses["200"].content["application/x-pem-file"] = { schema: { description: "PEM file", type: "object" } };
+    const pem = setBodySchema({ method: "get", path: "/widgets/v1/widgets/{id}", status: "200", mediaType: "application/x-pem-file" }, { type: "string" });
+    expect(pem(doc)).toBe(true);
+    expect(doc.paths["/widgets/v1/widgets/{id}"].get.responses["200"].content["application/x-pem-file"].schema).toEqual({ description: "PEM file", type: "string" });
+    expect(doc.paths["/widgets/v1/widgets/{id}"].get.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/Widget" });
+    expect(pem(doc)).toBe(false);
+
+    doc.paths["/widgets/v1/widgets"].post.requestBody = { $ref: "#/components/requestBodies/Upload" };
+    doc.components.requestBodies = { Upload: { content: { "multipart/form-data": { schema: { type: "array", items: { type: "object" } } } } } };
+    const form = { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] };
+    expect(setBodySchema({ method: "post", path: "/widgets/v1/widgets", mediaType: "multipart/form-data" }, form)(doc)).toBe(true);
+    expect(doc.components.requestBodies.Upload.content["multipart/form-data"].schema).toEqual(form);
+    expect(() => setBodySchema({ method: "post", path: "/widgets/v1/widgets", mediaType: "text/csv" }, form)(doc)).toThrow("no text/csv body at POST /widgets/v1/widgets request");
+  });
+
+  it("turns a oneOf into anyOf only where two alternatives accept an empty object", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.schemas.Basic = { type: "object", properties: { username: { type: "string" } } };
+    doc.components.schemas.Token = { type: ["object", "null"], properties: { token: { type: "string" } } };
+    const overlapping = { oneOf: [{ $ref: "#/components/schemas/Basic" }, { $ref: "#/components/schemas/Token" }] };
+    const inline = { oneOf: [{ properties: { model: { type: "string" } } }, { properties: { tags: { type: "array" } } }] };
+    const exclusive = { oneOf: [{ required: ["name", "filter"] }, { required: ["name", "filterTags"] }] };
+    const nullable = { oneOf: [{ $ref: "#/components/schemas/Basic" }, { type: "null" }] };
+    const oneEmpty = { oneOf: [{ $ref: "#/components/schemas/Basic" }, { type: "object", required: ["id"] }, { type: "object", minProperties: 1 }] };
+    const discriminated = { oneOf: [{ $ref: "#/components/schemas/Basic" }, { $ref: "#/components/schemas/Token" }], discriminator: { propertyName: "kind" } };
+    doc.components.schemas.Holder = { type: "object", properties: { overlapping, inline, exclusive, nullable, oneEmpty, discriminated } };
+    expect(anyOfForIndistinguishableOneOf(doc)).toBe(true);
+    const props = doc.components.schemas.Holder.properties;
+    expect(props.overlapping).toEqual({ anyOf: [{ $ref: "#/components/schemas/Basic" }, { $ref: "#/components/schemas/Token" }] });
+    expect(props.inline.anyOf).toHaveLength(2);
+    expect(props.inline.oneOf).toBeUndefined();
+    for (const kept of ["exclusive", "nullable", "oneEmpty", "discriminated"]) expect(Array.isArray(props[kept].oneOf)).toBe(true);
+    expect(Object.keys(props).filter((key) => props[key].anyOf)).toEqual(["overlapping", "inline"]);
+    expect(anyOfForIndistinguishableOneOf(doc)).toBe(false);
+  });
+
+  it("drops a type that none of the oneOf alternatives allows", () => {
+    const doc = widgetsDocument() as any;
+    const contradicting = { type: "object", oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] };
+    const agreeing = { type: "object", oneOf: [{ type: "object" }, { type: "null" }] };
+    const numeric = { type: "number", anyOf: [{ type: "integer" }] };
+    const untyped = { type: "object", oneOf: [{ type: "string" }, { $ref: "#/components/schemas/Loose" }] };
+    doc.components.schemas.Loose = { description: "no type" };
+    doc.components.schemas.Holder = { type: "object", properties: { contradicting, agreeing, numeric, untyped } };
+    expect(dropTypeContradictingAlternatives(doc)).toBe(true);
+    const props = doc.components.schemas.Holder.properties;
+    expect(props.contradicting).toEqual({ oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] });
+    expect([props.agreeing.type, props.numeric.type, props.untyped.type]).toEqual(["object", "number", "object"]);
+    expect(dropTypeContradictingAlternatives(doc)).toBe(false);
   });
 });

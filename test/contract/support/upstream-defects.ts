@@ -25,15 +25,6 @@ function requiredButUndefined(...names: string[]): UpstreamDefect {
   };
 }
 
-function overlappingOneOf(...where: string[]): UpstreamDefect {
-  return {
-    kind: "response",
-    reason: `the \`oneOf\` alternatives at ${where.map((w) => `\`${w}\``).join(", ")} overlap (no distinguishing \`required\` or \`additionalProperties: false\`), so any value matches more than one`,
-    // Any problem located under one of the overlapping alternatives.
-    problems: new RegExp(`(^|[./ ])(${where.map((w) => w.replace(/\./g, "[./]").replace(/\*/g, "[^ ]*")).join("|")})([./: ]|$)`),
-  };
-}
-
 function relativeLocation(format: string): UpstreamDefect {
   return {
     kind: "response",
@@ -42,38 +33,7 @@ function relativeLocation(format: string): UpstreamDefect {
   };
 }
 
-const settingsOneOf = overlappingOneOf("settings.*");
-
 export const upstreamDefects: Readonly<Record<string, UpstreamDefect>> = {
-  // compute-ops-mgmt
-  "GET /compute-ops-mgmt/v1beta2/appliances/{device_id}/certificate": {
-    kind: "unservable",
-    reason: "the PEM certificate body is declared `type: object` under `application/x-pem-file`; Prism serializes objects only as JSON or XML and answers 500 (declaring the body `type: string` would fix it)",
-    problems: /Cannot find serializer for application\/x-pem-file/,
-  },
-  "POST /compute-ops-mgmt/v1beta1/external-services": {
-    kind: "unservable",
-    reason: "`authentication` and `serviceData` are `oneOf` alternatives with no required properties, so every object matches several and Prism rejects every request body",
-    problems: /request\.body\.(authentication|serviceData): .*must match exactly one schema in oneOf/,
-  },
-  "GET /compute-ops-mgmt/v1beta1/external-services": overlappingOneOf("authentication", "serviceData"),
-  "GET /compute-ops-mgmt/v1beta1/external-services/{id}": overlappingOneOf("authentication", "serviceData"),
-  "PATCH /compute-ops-mgmt/v1beta1/external-services/{id}": overlappingOneOf("authentication", "serviceData"),
-  "GET /compute-ops-mgmt/v1/settings": settingsOneOf,
-  "POST /compute-ops-mgmt/v1/settings": settingsOneOf,
-  "GET /compute-ops-mgmt/v1/settings/{id}": settingsOneOf,
-  "PATCH /compute-ops-mgmt/v1/settings/{id}": settingsOneOf,
-  "GET /compute-ops-mgmt/v1beta1/settings": settingsOneOf,
-  "POST /compute-ops-mgmt/v1beta1/settings": settingsOneOf,
-  "GET /compute-ops-mgmt/v1beta1/settings/{id}": settingsOneOf,
-  "PATCH /compute-ops-mgmt/v1beta1/settings/{id}": settingsOneOf,
-  "GET /compute-ops/v1beta1/server-settings": settingsOneOf,
-  "POST /compute-ops/v1beta1/server-settings": settingsOneOf,
-  "GET /compute-ops/v1beta1/server-settings/{id}": settingsOneOf,
-  "PATCH /compute-ops/v1beta1/server-settings/{id}": settingsOneOf,
-  "GET /compute-ops-mgmt/v1beta1/energy-by-entity": overlappingOneOf("entityDetails"),
-  "GET /compute-ops-mgmt/v1beta1/utilization-by-entity": overlappingOneOf("metadata"),
-
   // backup-recovery
   "GET /backup-recovery/v1beta1/mssql-instances": requiredButUndefined("id", "type"),
   "GET /backup-recovery/v1beta1/mssql-instances/{instance-id}": requiredButUndefined("id", "type"),
@@ -92,13 +52,6 @@ export const upstreamDefects: Readonly<Record<string, UpstreamDefect>> = {
   "GET /block-storage/v1alpha1/host-initiators": requiredButUndefined("type"),
   "POST /block-storage/v1alpha1/storage-systems/provisioning-recommendations": requiredButUndefined("type"),
 
-  // location-management
-  "POST /locations/v1/locations/locations-csv-upload": {
-    kind: "unservable",
-    reason: "the `multipart/form-data` request body is declared as an array; a form is always an object, so Prism rejects every upload",
-    problems: /request\.body: Request body must be array/,
-  },
-
   // reporting
   "GET /reporting/v1/async-operations/{id}": requiredButUndefined("startAt", "endAt"),
   "POST /reporting/v1/report-exports": relativeLocation("uri"),
@@ -114,12 +67,6 @@ export const upstreamDefects: Readonly<Record<string, UpstreamDefect>> = {
   "GET /service-catalog/v1beta1/service-offers": requiredButUndefined("generatedAt"),
   "GET /service-catalog/v1beta1/service-offers/{id}": requiredButUndefined("generatedAt"),
   "GET /service-catalog/v1beta2/recent-services": requiredButUndefined("provisions", "serviceManager", "serviceOffer"),
-
-  // virtualization
-  "GET /virtualization/v1beta1/csp-machine-images": overlappingOneOf("cspInfo"),
-  "GET /virtualization/v1beta1/csp-machine-images/{id}": overlappingOneOf("cspInfo"),
-  "GET /virtualization/v1beta1/csp-machine-instance-types": overlappingOneOf("cspInfo"),
-  "GET /virtualization/v1beta1/csp-machine-instance-types/{id}": overlappingOneOf("cspInfo"),
 };
 
 export function operationKey(method: string, path: string): string {
