@@ -4,6 +4,7 @@
  * caller supplies. Tokens are cached per (issuer, client, workspace), refreshed
  * ahead of expiry, and fetched once however many calls wait for them.
  */
+import { createHash } from "node:crypto";
 import { ClientCredentials } from "simple-oauth2";
 import { backoffDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
@@ -247,7 +248,9 @@ export function clientCredentialsSource(credentials: Extract<Credentials, { kind
   if (typeof clientId !== "string" || typeof clientSecret !== "string" || typeof workspaceId === "function") {
     return new CachedTokenSource(issue, log);
   }
-  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}`;
+  // The secret's digest is part of the key so a corrected secret is not served a source built on the old one.
+  const secretDigest = createHash("sha256").update(clientSecret).digest("base64url").slice(0, 16);
+  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}\n${secretDigest}`;
   let source = sharedSources.get(key);
   if (source === undefined) {
     source = new CachedTokenSource(issue, log);

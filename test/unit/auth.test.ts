@@ -144,6 +144,17 @@ describe("client credentials", () => {
     expect(requests[0]?.headers.get("authorization")).toBe("Bearer late-2");
   });
 
+  it("shares one token between clients with the same credentials, but not across secrets", async () => {
+    const { fetch } = stubFetch(() => json({}));
+    const clientId = uniqueClientId();
+    await identity(fetch, { clientId }).GET("/identity/v1/users");
+    await identity(fetch, { clientId }).GET("/identity/v1/users");
+    expect(issuer.requests).toHaveLength(1);
+    await identity(fetch, { clientId, clientSecret: `${SECRET}-rotated` }).GET("/identity/v1/users");
+    expect(issuer.requests).toHaveLength(2);
+    expect(issuer.requests[1]?.form.get("client_secret")).toBe(`${SECRET}-rotated`);
+  });
+
   it("reports a rejected token request as GreenLakeAuthError without the secret", async () => {
     issuer.respond(() => ({ status: 401, body: { error: "invalid_client", error_description: "Bad client credentials" } }));
     const { fetch } = stubFetch(() => json({}));
