@@ -57,6 +57,10 @@ describe("paginate", () => {
     const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { maxItems: 4 }));
     expect(items.map((s) => s.id)).toEqual(["s0", "s1", "s2", "s3"]);
     expect(requests).toHaveLength(2);
+    const few = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { maxItems: 2 }));
+    expect(few.map((s) => s.id)).toEqual(["s0", "s1"]);
+    expect(query(requests[2]).get("limit")).toBe("2");
+    expect(requests).toHaveLength(3);
   });
 
   it("fetches remaining pages in parallel once total is known and still yields in order", async () => {
