@@ -85,9 +85,7 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
     baseInit = { ...rest, params: { query: shorthand } };
   }
   const baseQuery = baseInit.params?.query ?? {};
-  let requestedSize = options.pageSize ?? (baseQuery[meta.limitParam] as number | undefined) ?? meta.maxPageSize;
-  // Fetch no more than wanted, unless the caller's own page offset depends on the size.
-  if (requestedSize !== undefined && maxItems < requestedSize && baseQuery[meta.pageParam] === undefined) requestedSize = maxItems;
+  const requestedSize = options.pageSize ?? (baseQuery[meta.limitParam] as number | undefined) ?? meta.maxPageSize;
   const pageSize = positiveInteger(requestedSize, "pageSize");
   const where = String(path);
 
