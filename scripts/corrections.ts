@@ -5,6 +5,7 @@
 import type { Correction } from "./lib/apply-corrections.js";
 import {
   addMissingOperationIds,
+  allowRelativeLocationHeaders,
   anyOfForIndistinguishableOneOf,
   defineSecurityScheme,
   dropTypeContradictingAlternatives,
@@ -13,6 +14,7 @@ import {
   inlineNestedRefs,
   nameServerRegions,
   removeOneOf,
+  requireOnlyDefinedProperties,
   setBodySchema,
   setPagination,
 } from "./lib/correction-helpers.js";
@@ -80,5 +82,15 @@ export const corrections: readonly Correction[] = [
       { method: "post", path: "/locations/v1/locations/locations-csv-upload", mediaType: "multipart/form-data" },
       { type: "object", properties: { file: { type: "string", format: "binary", contentMediaType: "text/csv" } }, required: ["file"] },
     ),
+  },
+  {
+    reason: "Schemas list under `required` names they never define (or spell with other letter case), so no valid answer can be built from them.",
+    documents: "all",
+    apply: requireOnlyDefinedProperties,
+  },
+  {
+    reason: "`Location` headers are declared `format: uri`/`url` while their documented values are relative paths, which HTTP allows there.",
+    documents: ["reporting", "service-catalog__service-catalog-v1beta1-service-catalog-v1"],
+    apply: allowRelativeLocationHeaders,
   },
 ];

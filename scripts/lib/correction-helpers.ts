@@ -278,3 +278,103 @@ export function dropTypeContradictingAlternatives(document: OpenApiDocument): bo
   visit(document);
   return changed;
 }
+
+/** Property names a schema defines itself, through its `allOf` members, or through `$ref`s to such. */
+function definedProperties(document: OpenApiDocument, schema: SchemaObject | undefined, depth = 0): string[] {
+  const target = resolveRef(document, schema);
+  if (!target || typeof target !== "object" || depth > 8) return [];
+  return [...Object.keys(target.properties ?? {}), ...(target.allOf ?? []).flatMap((member) => definedProperties(document, member, depth + 1))];
+}
+
+/**
+ * For every schema that is an `allOf`/`oneOf`/`anyOf` member, the property names defined around
+ * it: by its parent and, within `allOf`, by its siblings. A `required` name may live there.
+ */
+function propertiesAroundMembers(document: OpenApiDocument): Map<object, Set<string>> {
+  const around = new Map<object, Set<string>>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const schema = node as SchemaObject;
+    for (const keyword of ["allOf", "oneOf", "anyOf"] as const) {
+      const members = schema[keyword];
+      if (!Array.isArray(members)) continue;
+      const fromParent = Object.keys(schema.properties ?? {});
+      for (const member of members) {
+        const target = resolveRef(document, member);
+        if (!target || typeof target !== "object") continue;
+        const siblings = keyword === "allOf" ? members.filter((m) => m !== member).flatMap((m) => definedProperties(document, m)) : [];
+        const names = around.get(target) ?? new Set<string>();
+        for (const name of [...fromParent, ...siblings]) names.add(name);
+        around.set(target, names);
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+  return around;
+}
+
+/**
+ * Reconciles `required` with the properties a schema defines: a name differing from a defined
+ * property only in letter case becomes that property; a name defined nowhere (not in the schema,
+ * its `allOf`, its parent or its `allOf` siblings) is dropped, as no described value carries it.
+ * Schemas admitting undeclared properties through a schema (`additionalProperties`,
+ * `patternProperties`) are left alone.
+ */
+export function requireOnlyDefinedProperties(document: OpenApiDocument): boolean {
+  const around = propertiesAroundMembers(document);
+  let changed = false;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    const schema = node as SchemaObject;
+    const open = (typeof schema.additionalProperties === "object" && schema.additionalProperties !== null) || "patternProperties" in schema;
+    if (Array.isArray(schema.required) && schema.properties && typeof schema.properties === "object" && !open && !schema.oneOf && !schema.anyOf) {
+      const defined = new Set([...definedProperties(document, schema), ...(around.get(schema) ?? [])]);
+      const required: string[] = [];
+      for (const name of schema.required) {
+        if (defined.has(name)) required.push(name);
+        else {
+          const sameButCase = [...defined].filter((d) => d.toLowerCase() === name.toLowerCase());
+          if (sameButCase.length === 1 && !schema.required.includes(sameButCase[0]!)) required.push(sameButCase[0]!);
+        }
+      }
+      if (required.length !== schema.required.length || required.some((name, i) => name !== schema.required![i])) {
+        schema.required = required;
+        changed = true;
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(document);
+  return changed;
+}
+
+/**
+ * Declares response `Location` headers typed `format: uri` (or the non-standard `url`) as
+ * `uri-reference`: HTTP allows a relative reference there (RFC 9110, 10.2.2), and the
+ * documents' own examples are relative paths.
+ */
+export function allowRelativeLocationHeaders(document: OpenApiDocument): boolean {
+  let changed = false;
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "headers" && value && typeof value === "object") {
+        for (const [name, header] of Object.entries(value)) {
+          if (name.toLowerCase() !== "location") continue;
+          const schema = resolveRef(document, (resolveRef(document, header) as { schema?: SchemaObject } | undefined)?.schema);
+          if (schema && (schema.format === "uri" || schema.format === "url")) {
+            schema.format = "uri-reference";
+            changed = true;
+          }
+        }
+      }
+      visit(value);
+    }
+  };
+  visit(document);
+  return changed;
+}

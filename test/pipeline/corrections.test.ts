@@ -3,6 +3,7 @@ import { corrections } from "../../scripts/corrections.js";
 import { applyCorrections, unknownCorrectionTargets } from "../../scripts/lib/apply-corrections.js";
 import {
   addMissingOperationIds,
+  allowRelativeLocationHeaders,
   anyOfForIndistinguishableOneOf,
   defineSecurityScheme,
   dropTypeContradictingAlternatives,
@@ -12,6 +13,7 @@ import {
   nameServerRegions,
   operationIdFromPath,
   removeOneOf,
+  requireOnlyDefinedProperties,
   setBodySchema,
   setPagination,
 } from "../../scripts/lib/correction-helpers.js";
@@ -203,5 +205,33 @@ describe("correction helpers", () => {
     expect(props.contradicting).toEqual({ oneOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] });
     expect([props.agreeing.type, props.numeric.type, props.untyped.type]).toEqual(["object", "number", "object"]);
     expect(dropTypeContradictingAlternatives(doc)).toBe(false);
+  });
+
+  it("fixes the letter case of required names and drops names defined nowhere around the schema", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.schemas.Script = { type: "object", properties: { path: { type: "string" }, hostId: { type: "string" } }, required: ["path", "hostID", "type", "path"] };
+    doc.components.schemas.Page = { type: "object", properties: { count: { type: "integer" } } };
+    doc.components.schemas.Collection = { allOf: [{ $ref: "#/components/schemas/Page" }, { type: "object", properties: { items: { type: "array" } }, required: ["items", "count", "total"] }] };
+    doc.components.schemas.Parent = { type: "object", properties: { name: { type: "string" } }, oneOf: [{ properties: { a: { type: "string" } }, required: ["name", "a"] }] };
+    doc.components.schemas.Open = { type: "object", properties: { a: { type: "string" } }, additionalProperties: { type: "string" }, required: ["b"] };
+    expect(requireOnlyDefinedProperties(doc)).toBe(true);
+    expect(doc.components.schemas.Script.required).toEqual(["path", "hostId", "path"]);
+    expect(doc.components.schemas.Collection.allOf[1].required).toEqual(["items", "count"]);
+    expect(doc.components.schemas.Parent.oneOf[0].required).toEqual(["name", "a"]);
+    expect(doc.components.schemas.Open.required).toEqual(["b"]);
+    expect(requireOnlyDefinedProperties(doc)).toBe(false);
+  });
+
+  it("lets Location headers typed uri or url carry relative references", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.headers = { Location: { schema: { type: "string", format: "url" } }, ETag: { schema: { type: "string", format: "uri" } } };
+    doc.paths["/widgets/v1/widgets"].post.responses["201"].headers = { Location: { $ref: "#/components/headers/Location" } };
+    doc.paths["/widgets/v1/widgets/{id}"].delete.responses["204"].headers = { location: { schema: { type: "string", format: "uri" } }, Link: { schema: { type: "string", format: "uri" } } };
+    expect(allowRelativeLocationHeaders(doc)).toBe(true);
+    expect(doc.components.headers.Location.schema.format).toBe("uri-reference");
+    expect(doc.paths["/widgets/v1/widgets/{id}"].delete.responses["204"].headers.location.schema.format).toBe("uri-reference");
+    expect(doc.paths["/widgets/v1/widgets/{id}"].delete.responses["204"].headers.Link.schema.format).toBe("uri");
+    expect(doc.components.headers.ETag.schema.format).toBe("uri");
+    expect(allowRelativeLocationHeaders(doc)).toBe(false);
   });
 });
