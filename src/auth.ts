@@ -5,7 +5,6 @@
  * ahead of expiry, and fetched once however many calls wait for them.
  */
 import { createHash } from "node:crypto";
-import { ClientCredentials } from "simple-oauth2";
 import { backoffDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
 import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError } from "./errors.js";
@@ -159,6 +158,11 @@ export function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorksp
   return replaced;
 }
 
+// simple-oauth2 (with joi and wreck) is most of the SDK's import time, and a
+// client given a static token never needs it: load it on the first token request.
+let simpleOAuth2: Promise<typeof import("simple-oauth2")> | undefined;
+const loadSimpleOAuth2 = () => (simpleOAuth2 ??= import("simple-oauth2"));
+
 interface TokenResponse {
   access_token?: unknown;
   expires_in?: unknown;
@@ -170,6 +174,7 @@ async function requestToken(
   params: Record<string, string>,
   what: string,
 ): Promise<IssuedToken> {
+  const { ClientCredentials } = await loadSimpleOAuth2();
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },
