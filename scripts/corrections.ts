@@ -13,6 +13,7 @@ import {
   inlineNullableAllOfMembers,
   inlineNestedRefs,
   nameServerRegions,
+  removeIgnoredHeaderParameters,
   removeOneOf,
   requireOnlyDefinedProperties,
   setBodySchema,
@@ -92,5 +93,10 @@ export const corrections: readonly Correction[] = [
     reason: "`Location` headers are declared `format: uri`/`url` while their documented values are relative paths, which HTTP allows there.",
     documents: ["reporting", "service-catalog__service-catalog-v1beta1-service-catalog-v1"],
     apply: allowRelativeLocationHeaders,
+  },
+  {
+    reason: "Header parameters named Accept, Content-Type or Authorization SHALL be ignored (OpenAPI 3); declared anyway, they become arguments every caller must pass.",
+    documents: "all",
+    apply: removeIgnoredHeaderParameters,
   },
 ];

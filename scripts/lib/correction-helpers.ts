@@ -1,6 +1,6 @@
 /** Building blocks for scripts/corrections.ts: small, checked edits of an OpenAPI document. */
 import type { HttpMethod, PaginationMetadata } from "../../src/metadata.js";
-import { listOperations, lookupPointer, resolveRef, type OpenApiDocument, type OperationObject, type SchemaObject } from "./openapi.js";
+import { listOperations, lookupPointer, resolveRef, type OpenApiDocument, type OperationObject, type ParameterObject, type SchemaObject } from "./openapi.js";
 import { PAGINATION_EXTENSION } from "./pagination.js";
 import { REGION_EXTENSION, regionForServerUrl } from "./regions.js";
 
@@ -376,5 +376,30 @@ export function allowRelativeLocationHeaders(document: OpenApiDocument): boolean
     }
   };
   visit(document);
+  return changed;
+}
+
+const IGNORED_HEADER_PARAMETERS = new Set(["accept", "content-type", "authorization"]);
+
+/**
+ * Removes header parameters named `Accept`, `Content-Type` or `Authorization` from path items
+ * and operations: OpenAPI 3 says they SHALL be ignored (media types and security schemes
+ * state them), yet typed as parameters they become arguments every caller must pass.
+ */
+export function removeIgnoredHeaderParameters(document: OpenApiDocument): boolean {
+  let changed = false;
+  const prune = (holder: { parameters?: unknown[] }): void => {
+    if (!Array.isArray(holder.parameters)) return;
+    const kept = holder.parameters.filter((raw) => {
+      const parameter = resolveRef(document, raw as ParameterObject | undefined);
+      return !(parameter?.in === "header" && typeof parameter.name === "string" && IGNORED_HEADER_PARAMETERS.has(parameter.name.toLowerCase()));
+    });
+    if (kept.length === holder.parameters.length) return;
+    changed = true;
+    if (kept.length > 0) holder.parameters = kept;
+    else delete holder.parameters;
+  };
+  for (const pathItem of Object.values(document.paths ?? {})) prune(pathItem);
+  for (const { operation } of listOperations(document)) prune(operation);
   return changed;
 }

@@ -12,6 +12,7 @@ import {
   inlineNullableAllOfMembers,
   nameServerRegions,
   operationIdFromPath,
+  removeIgnoredHeaderParameters,
   removeOneOf,
   requireOnlyDefinedProperties,
   setBodySchema,
@@ -233,5 +234,23 @@ describe("correction helpers", () => {
     expect(doc.paths["/widgets/v1/widgets/{id}"].delete.responses["204"].headers.Link.schema.format).toBe("uri");
     expect(doc.components.headers.ETag.schema.format).toBe("uri");
     expect(allowRelativeLocationHeaders(doc)).toBe(false);
+  });
+
+  it("removes Accept, Content-Type and Authorization header parameters, in any letter case, whether inline or referenced", () => {
+    const doc = widgetsDocument() as any;
+    doc.components.parameters = { ContentType: { name: "content-type", in: "header", required: true, schema: { type: "string" } } };
+    const tenant = { name: "Tenant-Acid", in: "header", schema: { type: "string" } };
+    const acceptQuery = { name: "Accept", in: "query", schema: { type: "string" } };
+    doc.paths["/widgets/v1/widgets"].parameters = [{ name: "Authorization", in: "header", required: true, schema: { type: "string" } }];
+    doc.paths["/widgets/v1/widgets"].post.parameters = [{ $ref: "#/components/parameters/ContentType" }, tenant, { name: "ACCEPT", in: "header", schema: { type: "string" } }, acceptQuery];
+    expect(removeIgnoredHeaderParameters(doc)).toBe(true);
+    expect(doc.paths["/widgets/v1/widgets"].parameters).toBeUndefined();
+    expect(doc.paths["/widgets/v1/widgets"].post.parameters).toEqual([tenant, acceptQuery]);
+    expect(removeIgnoredHeaderParameters(doc)).toBe(false);
+  });
+
+  it("is applied to every document", () => {
+    const correction = corrections.find((c) => c.apply === removeIgnoredHeaderParameters);
+    expect(correction?.documents).toBe("all");
   });
 });
