@@ -32,10 +32,9 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   narrator.step("Authorization: scope group, scopes in bulk, role assignment");
   const api = gl.authorization;
 
-  // `id` and `type` are assigned by the service; the document marks them read-only.
   const group = await unwrap(
     api.POST("/authorization/v1beta1/scope-groups", {
-      body: { name: "sdk-example-hosts", description: "Hosts managed by the SDK example" } as never,
+      body: { name: "sdk-example-hosts", description: "Hosts managed by the SDK example" },
     }),
   );
   narrator.say(`created scope group "${group.name}" (${short(group.id)})`);
@@ -43,7 +42,7 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   const added = await unwrap(
     api.POST("/authorization/v1beta1/scope-groups/{id}/scopes/batch", {
       params: { path: { id: group.id } },
-      body: { items: options.resourceGrns.map((grn, i) => ({ grn, description: `resource ${i + 1}` })) as never },
+      body: { items: options.resourceGrns.map((grn, i) => ({ grn, description: `resource ${i + 1}` })) },
     }),
   );
   narrator.say(`added scopes in one batch: ${added.successCount} added, ${added.errorCount} rejected`);
@@ -64,7 +63,7 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   const scope = [`grn:glp/workspaces/${options.workspaceId}/regions/default/providers/authorization/scope-groups/${group.id}`];
   const assignment = await unwrap(
     api.POST("/authorization/v1beta1/role-assignments", {
-      body: { principal: options.principal, role: options.role, scope } as never,
+      body: { principal: options.principal, role: options.role, scope },
     }),
   );
   narrator.say(`granted ${lastSegment(assignment.role)} to ${assignment.principal} (${short(assignment.id)})`);
@@ -75,7 +74,7 @@ export async function manageAuthorization(gl: GreenLake, narrator: Narrator, opt
   const updated = await unwrap(
     api.PUT("/authorization/v1beta1/role-assignments/{id}", {
       params: { path: { id: assignment.id } },
-      body: { id: assignment.id, principal: current.principal, role: current.role, scope: [...current.scope, ...scope] } as never,
+      body: { id: assignment.id, principal: current.principal, role: current.role, scope: [...current.scope, ...scope] },
     }),
   );
   narrator.say(`updated it: generation ${updated.generation}`);

@@ -12,9 +12,6 @@ import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["compute-ops-mgmt"] as const;
 
-// The service insists on the header although the body is always JSON.
-const json = { "Content-Type": "application/json" } as const;
-
 export const applianceUri = "/compute-ops-mgmt/v1beta1/appliances/gateway+0b9dc54a-523f-421e-9e0f-6b586abb6b55";
 
 export interface ComputeOptions {
@@ -37,7 +34,7 @@ export async function activationKeys(gl: GreenLake, narrator: Narrator): Promise
   narrator.step("Compute Ops Management: activation keys");
   const api = gl.computeOpsMgmt;
   const created = await unwrap(
-    api.POST("/compute-ops-mgmt/v1beta1/activation-keys", { params: { header: json }, body: { targetDevice: "ILO", expirationInHours: 24 } }),
+    api.POST("/compute-ops-mgmt/v1beta1/activation-keys", { body: { targetDevice: "ILO" } }),
   );
   const key = created.activationKey ?? "";
   narrator.say(`created an iLO activation key ${short(key, 6)}, expires ${created.expiresAt ?? "(not stated)"}`);

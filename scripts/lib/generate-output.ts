@@ -13,6 +13,13 @@ import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js"
 
 export const STAMP_FILE = ".generate-stamp.json";
 
+/**
+ * Read-write markers keep read-only fields out of request bodies and write-only ones out of
+ * responses (openapi-fetch's Writable/Readable). `defaultNonNullable` off: a field with a
+ * `default` may be left out of a request, and responses carry it only where `required` says so.
+ */
+const TYPE_OPTIONS = { silent: true, readWriteMarkers: true, defaultNonNullable: false } as const;
+
 export interface GenerateInputs {
   readonly manifest: Manifest;
   readonly specsDir: string;
@@ -28,8 +35,6 @@ export interface GeneratedOutput {
 }
 
 export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedOutput> {
-  // Loaded here, not at the top: `generate:check` and up-to-date runs never need it.
-  const { default: openapiTS, astToString } = await import("openapi-typescript");
   const files = new Map<string, string>();
   const corrected = new Map<string, OpenApiDocument>();
   const unknownTargets = unknownCorrectionTargets(inputs.corrections, inputs.manifest.documents.map((d) => d.key));
@@ -41,8 +46,7 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
     const json = `${JSON.stringify(result.document, null, 2)}\n`;
     files.set(`openapi/${source.key}.json`, json);
     // openapi-typescript may annotate the object it is given; hand it a private copy.
-    const ast = await openapiTS(JSON.parse(json) as never, { silent: true });
-    files.set(`types/${source.key}.ts`, renderTypesModule(source.key, astToString(ast)));
+    files.set(`types/${source.key}.ts`, renderTypesModule(source.key, await typesOf(JSON.parse(json) as OpenApiDocument)));
     corrected.set(source.key, result.document);
   }
   const metadata: ServiceMetadata[] = [];
@@ -56,6 +60,14 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
   }
   files.set("services/index.ts", renderServiceIndex(services.map(([service]) => service)));
   return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))), metadata, unusedCorrections };
+}
+
+/** openapi-typescript's output for one corrected document. */
+export async function typesOf(document: OpenApiDocument): Promise<string> {
+  // Loaded here, not at the top: `generate:check` and up-to-date runs never need it.
+  const { default: openapiTS, astToString } = await import("openapi-typescript");
+  const { markReferencedReadWrite } = await import("./referenced-read-write.js");
+  return astToString(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite }));
 }
 
 async function readPinnedDocument(specsDir: string, key: string, pin: string): Promise<OpenApiDocument> {

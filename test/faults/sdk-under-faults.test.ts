@@ -121,7 +121,6 @@ describe("SDK under injected faults", () => {
     for (const marker of markers) {
       try {
         await gl.computeOpsMgmt.POST("/compute-ops-mgmt/v1/servers", {
-          params: { header: { "Content-Type": "application/json" } },
           body: { appliance: { applianceId: marker } },
         });
         outcomes.set(marker, "created");
