@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { backoffDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
-import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError } from "./errors.js";
+import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError, GreenLakeTimeoutError } from "./errors.js";
 import { redactSecrets, rememberSecret, type Log } from "./logging.js";
 import {
   SSO_ISSUER,
@@ -39,6 +39,7 @@ export interface IssuedToken {
 const DEFAULT_LIFETIME_S = 900;
 const TOKEN_ATTEMPTS = 3;
 const BACKGROUND_RETRY_MS = 10_000; // GreenLake workspace tokens live 15 minutes
+const DEFAULT_TIMEOUT_MS = 60_000; // the client's own default timeoutMs
 
 /** Refresh this long before expiry: a fifth of the lifetime, between 10 s and 5 minutes. */
 function refreshMargin(lifetimeMs: number): number {
@@ -173,13 +174,15 @@ async function requestToken(
   client: { id: string; secret: string },
   params: Record<string, string>,
   what: string,
+  timeoutMs: number,
 ): Promise<IssuedToken> {
   const { ClientCredentials } = await loadSimpleOAuth2();
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },
     options: { authorizationMethod: issuer.method, bodyFormat: "form" },
-    http: { timeout: 30_000 },
+    // Each attempt gets the client's timeoutMs, as API calls do; wreck reads an absent timeout as none.
+    http: timeoutMs > 0 ? { timeout: timeoutMs } : {},
   });
   let payload: TokenResponse | undefined;
   for (let attempt = 1; payload === undefined; attempt++) {
@@ -190,7 +193,7 @@ async function requestToken(
       // Issuer overload or outage is worth two more tries; a rejection of the credentials is not.
       const status = (error as { output?: { statusCode?: number } })?.output?.statusCode;
       const transient = status === undefined || status === 429 || status >= 500;
-      if (!transient || attempt >= TOKEN_ATTEMPTS) throw tokenError(error, issuer, what, [client.secret, params.subject_token]);
+      if (!transient || attempt >= TOKEN_ATTEMPTS) throw tokenError(error, issuer, what, [client.secret, params.subject_token], timeoutMs);
       await sleep(backoffDelay(attempt, 250, 2000));
     }
   }
@@ -203,7 +206,7 @@ async function requestToken(
 }
 
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError that carries no credential. */
-function tokenError(error: unknown, issuer: Issuer, what: string, secrets: readonly (string | undefined)[]): GreenLakeError {
+function tokenError(error: unknown, issuer: Issuer, what: string, secrets: readonly (string | undefined)[], timeoutMs: number): GreenLakeError {
   const where = `${issuer.url.host}${issuer.url.pathname}`;
   // An issuer may echo what it was sent; scrub the exact values as well as credential-shaped text.
   const scrub = (text: string): string => {
@@ -211,7 +214,11 @@ function tokenError(error: unknown, issuer: Issuer, what: string, secrets: reado
     for (const secret of secrets) if (secret) out = out.replaceAll(secret, "[REDACTED]");
     return out;
   };
-  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { payload?: unknown } };
+  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { payload?: unknown } | null };
+  // wreck's own time limit: a 504 with no response behind it.
+  if (boom?.isBoom && boom.output?.statusCode === 504 && boom.data == null) {
+    return new GreenLakeTimeoutError(`${what} at ${where} got no response within ${timeoutMs} ms (timeoutMs).`, { method: "POST", path: issuer.url.pathname });
+  }
   if (boom?.isBoom && boom.output?.statusCode !== undefined && boom.data?.payload !== undefined) {
     const status = boom.output.statusCode;
     const body = boom.data.payload;
@@ -239,7 +246,11 @@ function tokenError(error: unknown, issuer: Issuer, what: string, secrets: reado
 const sharedSources = new Map<string, CachedTokenSource>();
 
 /** Client credentials grant for the configured issuer; providers are resolved at each token request. */
-export function clientCredentialsSource(credentials: Extract<Credentials, { kind: "client-credentials" }>, log: Log): CachedTokenSource {
+export function clientCredentialsSource(
+  credentials: Extract<Credentials, { kind: "client-credentials" }>,
+  log: Log,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): CachedTokenSource {
   const { clientId, clientSecret, workspaceId, tokenUrl } = credentials;
   const issue = async (): Promise<IssuedToken> => {
     const id = checkClientId(await resolveProvider(clientId));
@@ -248,14 +259,15 @@ export function clientCredentialsSource(credentials: Extract<Credentials, { kind
     const ws = workspaceId === undefined ? undefined : normalizeWorkspaceId(await resolveProvider(workspaceId));
     const issuer = issuerFor(tokenUrl === undefined ? undefined : checkUrl(tokenUrl, "tokenUrl").href, ws);
     if (log.debugEnabled) log.debug(`Requesting access token from ${issuer.url.host}${issuer.url.pathname}`);
-    return requestToken(issuer, { id, secret }, {}, "Token request");
+    return requestToken(issuer, { id, secret }, {}, "Token request", timeoutMs);
   };
   if (typeof clientId !== "string" || typeof clientSecret !== "string" || typeof workspaceId === "function") {
     return new CachedTokenSource(issue, log);
   }
-  // The secret's digest is part of the key so a corrected secret is not served a source built on the old one.
+  // The secret's digest is part of the key so a corrected secret is not served a source built on the old one;
+  // the timeout is, so each client's token requests keep its own limit.
   const secretDigest = createHash("sha256").update(clientSecret).digest("base64url").slice(0, 16);
-  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}\n${secretDigest}`;
+  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}\n${secretDigest}\n${timeoutMs}`;
   let source = sharedSources.get(key);
   if (source === undefined) {
     source = new CachedTokenSource(issue, log);
@@ -273,6 +285,7 @@ export function tokenExchangeSource(
   credentials: Credentials,
   tenantWorkspaceId: string,
   log: Log,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
 ): CachedTokenSource {
   const tenant = normalizeWorkspaceId(tenantWorkspaceId, "tenant workspace id");
   const parentUrl = credentials.kind === "client-credentials" ? credentials.tokenUrl : undefined;
@@ -289,11 +302,12 @@ export function tokenExchangeSource(
       client,
       { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: subject, subject_token_type: ACCESS_TOKEN_TYPE },
       "Token exchange for tenant workspace",
+      timeoutMs,
     );
   };
   return new CachedTokenSource(issue, log);
 }
 
-export function tokenSourceFor(credentials: Credentials, log: Log): TokenSource {
-  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, log);
+export function tokenSourceFor(credentials: Credentials, log: Log, timeoutMs = DEFAULT_TIMEOUT_MS): TokenSource {
+  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, log, timeoutMs);
 }

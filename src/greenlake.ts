@@ -58,7 +58,7 @@ export class GreenLake {
     let child = this.#tenants.get(tenant);
     if (child === undefined) {
       const parent = this[RUNTIME];
-      const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.log);
+      const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.log, parent.settings.timeoutMs);
       tenantRuntime = { ...parent, auth };
       child = new GreenLake(this.#options);
       this.#tenants.set(tenant, child);

@@ -39,7 +39,7 @@ export interface GreenLakeOptions extends LoggingOptions {
   /** One base URL for every service (mocks, proxies). https, except on loopback. */
   baseUrl?: string | undefined;
   fetch?: ((request: Request) => Promise<Response>) | undefined;
-  /** Time limit per attempt; default 60 s. 0 disables it. */
+  /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;
   retry?: RetryOptions | false | undefined;
   rateLimit?: RateLimitOptions | undefined;

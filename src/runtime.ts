@@ -18,7 +18,7 @@ export function createRuntime(options: GreenLakeOptions = {}, auth?: TokenSource
   return {
     settings,
     log,
-    auth: auth ?? tokenSourceFor(settings.credentials, log),
+    auth: auth ?? tokenSourceFor(settings.credentials, log, settings.timeoutMs),
     limiter: settings.requestsPerMinute === undefined ? undefined : new RateLimiter(settings.requestsPerMinute),
     deprecations: new DeprecationNotices(log),
   };

@@ -1,0 +1,39 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GreenLakeTimeoutError } from "../../src/errors.js";
+import { createRuntime } from "../../src/runtime.js";
+import { SECRET, startTokenServer, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
+
+let issuer: TokenServer;
+beforeEach(async () => {
+  issuer = await startTokenServer();
+  // Every answer comes late: later than a short timeoutMs allows.
+  issuer.respond((_form, index) => ({ status: 200, body: { access_token: `late-${index}-${Math.random()}`, expires_in: 900 }, delayMs: 400 }));
+});
+afterEach(() => issuer.close());
+
+function tokenOf(timeoutMs: number): Promise<string> {
+  const runtime = createRuntime({
+    clientId: uniqueClientId(),
+    clientSecret: SECRET,
+    workspaceId: WORKSPACE,
+    tokenUrl: `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`,
+    timeoutMs,
+    env: {},
+  });
+  return Promise.resolve(runtime.auth.token());
+}
+
+describe("token requests", () => {
+  it("give up after the client's timeoutMs, on every attempt", async () => {
+    const error = await tokenOf(50).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GreenLakeTimeoutError);
+    expect((error as Error).message).toBe(`Token request at 127.0.0.1:${new URL(issuer.url).port}/authorization/v2/oauth2/${WORKSPACE}/token got no response within 50 ms (timeoutMs).`);
+    expect(issuer.requests).toHaveLength(3);
+  });
+
+  it("wait as long as the issuer takes when timeoutMs is 0, and within a longer timeoutMs", async () => {
+    expect(await tokenOf(0)).toMatch(/^late-0-/);
+    expect(await tokenOf(10_000)).toMatch(/^late-1-/);
+    expect(issuer.requests).toHaveLength(2);
+  });
+});
