@@ -115,6 +115,9 @@ describe("guide scenarios on the mocks", () => {
       "DELETE /authorization/v1beta1/role-assignments/{id}",
       "DELETE /authorization/v1beta1/scope-groups/{id}",
     ]);
+    // The guide's bodies exactly: the service assigns `id`, `type` and timestamps.
+    expect(recorder.calls[0]?.body).toEqual({ name: "sdk-example-hosts", description: "Hosts managed by the SDK example" });
+    expect(recorder.calls[4]?.body).toEqual({ principal: options.principal, role: options.role, scope: [expect.stringMatching(/\/scope-groups\/[^/]+$/)] });
     const batch = recorder.calls[1]?.body as { items: { grn: string }[] };
     expect(batch.items.map((i) => i.grn)).toEqual(options.resourceGrns);
     const bulk = recorder.calls[3]?.body as { items: { id: string }[] };
@@ -131,7 +134,8 @@ describe("guide scenarios on the mocks", () => {
       "GET /compute-ops-mgmt/v1beta1/activation-keys",
       "DELETE /compute-ops-mgmt/v1beta1/activation-keys/{key}",
     ]);
-    expect(recorder.calls[0]?.body).toMatchObject({ targetDevice: "ILO" });
+    // The guide's body exactly: the service defaults the expiry.
+    expect(recorder.calls[0]?.body).toEqual({ targetDevice: "ILO" });
     const expected = `targetDevice eq 'ILO' and applianceUri eq '${applianceUri}'`;
     expect(outcome.activationKeyFilter).toBe(expected);
     const listing = recorder.calls[1]!;
