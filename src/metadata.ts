@@ -38,6 +38,11 @@ export interface OperationMetadata {
   readonly document: string;
   /** How the operation pages; absent when it returns everything at once (or is not a list). */
   readonly pagination?: PaginationMetadata;
+  /**
+   * Array query parameters sent as one comma-separated value (`select=a,b`,
+   * `style: form, explode: false`) instead of repeated; absent when there are none.
+   */
+  readonly commaJoinedQuery?: readonly string[];
 }
 
 export interface ServiceMetadata {

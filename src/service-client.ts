@@ -2,11 +2,13 @@
  * A typed openapi-fetch client for one GreenLake service, wired to the
  * shared runtime (auth, retries, timeouts, pacing, logging).
  */
-import createClient, { type Client, type Middleware } from "openapi-fetch";
+import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from "openapi-fetch";
+import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import { errorFromResponse, GreenLakeConnectionError, GreenLakeError, GreenLakeServerError, readErrorBody } from "./errors.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
 import { serverUrlFor } from "./regions.js";
+import { querySerializersOf, type QuerySerializer } from "./query-serializer.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { createTransport, UNSIGNALLED } from "./transport.js";
 
@@ -21,8 +23,62 @@ interface Internals {
   operations?: Map<string, OperationMetadata>;
 }
 
+/** Options every call takes besides openapi-fetch's own (`params`, `body`, `headers`, ...). */
+export interface CallOptions {
+  /** Region of this call only, e.g. `us-west`; the client's region otherwise. */
+  region?: string;
+  /** `Tenant-Acid` header of this call only (MSP). */
+  tenantAcid?: string;
+  /** Time limit of each attempt of this call, in milliseconds; 0 for none. */
+  timeoutMs?: number;
+  /** Stops the call, its retries and its waits when aborted. */
+  signal?: AbortSignal | null;
+}
+
+type Media = `${string}/${string}`;
+
+// The index signature keeps openapi-fetch's pass-through of other RequestInit keys (e.g. undici's `dispatcher`).
+type WithCallOptions<Init> = Init & CallOptions & { [option: string]: unknown };
+
+/** Optional when the operation requires nothing, as in openapi-fetch. */
+type InitArgument<Init> = RequiredKeysOf<Init> extends never ? [WithCallOptions<Init>?] : [WithCallOptions<Init>];
+
+type CallMethod<Paths extends Record<string, any>, Method extends HttpMethod> = <
+  Path extends PathsWithMethod<Paths, Method>,
+  Init extends MaybeOptionalInit<Paths[Path], Method>,
+>(
+  url: Path,
+  ...init: InitArgument<Init>
+) => Promise<FetchResponse<Paths[Path][Method], Init, Media>>;
+
+type CallRequestMethod<Paths extends Record<string, any>> = <
+  Method extends HttpMethod,
+  Path extends PathsWithMethod<Paths, Method>,
+  Init extends MaybeOptionalInit<Paths[Path], Method>,
+>(
+  method: Method,
+  url: Path,
+  ...init: InitArgument<Init>
+) => Promise<FetchResponse<Paths[Path][Method], Init, Media>>;
+
+/** openapi-fetch's client methods, with CallOptions typed in every call's init. */
+// Declared whole rather than picked from openapi-fetch's Client, which makes relating two clients far costlier.
+export interface ServiceMethods<Paths extends Record<string, any>> {
+  use(...middleware: Middleware[]): void;
+  eject(...middleware: Middleware[]): void;
+  request: CallRequestMethod<Paths>;
+  GET: CallMethod<Paths, "get">;
+  PUT: CallMethod<Paths, "put">;
+  POST: CallMethod<Paths, "post">;
+  DELETE: CallMethod<Paths, "delete">;
+  OPTIONS: CallMethod<Paths, "options">;
+  HEAD: CallMethod<Paths, "head">;
+  PATCH: CallMethod<Paths, "patch">;
+  TRACE: CallMethod<Paths, "trace">;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type ServiceClient<Paths extends {}> = Client<Paths, `${string}/${string}`> & {
+export type ServiceClient<Paths extends {}> = ServiceMethods<Paths extends Record<string, any> ? Paths : never> & {
   /** The service's generated metadata (servers, operations, pagination). */
   readonly metadata: ServiceMetadata;
   /** The same client pointed at another region; clients are cached per region. */
@@ -71,25 +127,38 @@ function bodyError(error: unknown, method: string, path: string): unknown {
   return error;
 }
 
-type CallInit = { signal?: AbortSignal | null; [option: string]: unknown } | undefined;
+type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; [option: string]: unknown } | undefined;
 
 /** Tells the transport when a call has no AbortSignal (see transport's CallExtras). */
 function markUnsignalled(init: CallInit): CallInit {
   return init?.signal ? init : { ...init, [UNSIGNALLED]: true };
 }
 
-/** Wraps each method: marks unsignalled calls and types body-reading failures. */
-function wrapMethods(client: Record<string, unknown>): void {
+/** As markUnsignalled, and serializes the query as the operation declares unless the caller chose a serializer. */
+function withOperationSerializer(init: CallInit, serializer: QuerySerializer | undefined): CallInit {
+  if (serializer === undefined || init?.params === undefined || init.querySerializer !== undefined) return markUnsignalled(init);
+  return init.signal ? { ...init, querySerializer: serializer } : { ...init, querySerializer: serializer, [UNSIGNALLED]: true };
+}
+
+type Send = (url: string, init?: CallInit) => Promise<unknown>;
+
+/**
+ * Wraps each method: marks unsignalled calls, picks the operation's query
+ * serializer where its document needs one, and types body-reading failures.
+ */
+function wrapMethods(client: Record<string, unknown>, serializers: Map<string, Map<string, QuerySerializer>>): void {
   for (const method of METHODS) {
-    const send = client[method] as (url: string, init?: CallInit) => Promise<unknown>;
+    const send = client[method] as Send;
+    // Most services declare no special query style: their calls skip the lookup.
+    const byPath = serializers.get(method);
     client[method] = (url: string, init?: CallInit) =>
-      send(url, markUnsignalled(init)).catch((error: unknown) => {
+      send(url, byPath === undefined ? markUnsignalled(init) : withOperationSerializer(init, byPath.get(url))).catch((error: unknown) => {
         throw bodyError(error, method, url);
       });
   }
   const request = client.request as (method: string, url: string, init?: CallInit) => Promise<unknown>;
   client.request = (method: string, url: string, init?: CallInit) =>
-    request(method, url, markUnsignalled(init)).catch((error: unknown) => {
+    request(method, url, withOperationSerializer(init, serializers.get(method.toUpperCase())?.get(url))).catch((error: unknown) => {
       throw bodyError(error, method.toUpperCase(), url);
     });
 }
@@ -137,7 +206,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>);
+  wrapMethods(client as unknown as Record<string, unknown>, querySerializersOf(metadata));
   const regional = new Map<string, ServiceClient<Paths>>();
   return Object.assign(client, {
     metadata,

@@ -2,6 +2,7 @@
 import type { OperationMetadata, PaginationMetadata, ServiceMetadata } from "../../src/metadata.js";
 import { HTTP_METHODS, listOperations, type OpenApiDocument } from "./openapi.js";
 import { paginationFor } from "./pagination.js";
+import { commaJoinedQueryParams } from "./query-styles.js";
 import { REGION_EXTENSION } from "./regions.js";
 
 export interface KeyedDocument {
@@ -29,6 +30,7 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
       }
       if (!ref.operation.operationId) throw new Error(`${key}: ${ref.method.toUpperCase()} ${ref.path} has no operationId`);
       const pagination = paginationFor(document, ref);
+      const commaJoined = commaJoinedQueryParams(document, ref);
       operations.push({
         method: ref.method,
         path: ref.path,
@@ -36,6 +38,7 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
         deprecated: ref.operation.deprecated === true,
         document: key,
         ...(pagination ? { pagination: normalizePagination(pagination) } : {}),
+        ...(commaJoined.length > 0 ? { commaJoinedQuery: commaJoined } : {}),
       });
     }
   }
