@@ -16,7 +16,7 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Largest backoff ceiling. Default 20 s. */
   maxDelayMs?: number;
-  /** Longest wait honoured from `Retry-After` or `retryAfterSeconds`; longer asks fail instead. Default 60 s. */
+  /** Longest wait honoured from `Retry-After` or `retryAfterSeconds`; a longer ask waits this long. Default 60 s. */
   maxRetryAfterMs?: number;
 }
 
