@@ -145,6 +145,8 @@ export function checkClientSecret(value: unknown): string {
   return value;
 }
 
+const LOG_LEVELS: readonly unknown[] = ["debug", "info", "warn", "error", "silent"];
+
 const REGION_NAME = /^[a-z][a-z0-9-]*$/;
 
 export function checkRegionName(value: unknown): string {
@@ -212,6 +214,9 @@ export function resolveSettings(options: GreenLakeOptions = {}): Settings {
     positive(retry.baseDelayMs, "retry.baseDelayMs", true);
     positive(retry.maxDelayMs, "retry.maxDelayMs", true);
     positive(retry.maxRetryAfterMs, "retry.maxRetryAfterMs", true);
+  }
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+    fail(`logLevel must be one of ${LOG_LEVELS.join(", ")} (got ${JSON.stringify(options.logLevel)}).`);
   }
   const requestsPerMinute =
     options.rateLimit === undefined ? undefined : positive(options.rateLimit.requestsPerMinute, "rateLimit.requestsPerMinute");

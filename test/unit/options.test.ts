@@ -52,6 +52,7 @@ describe("settings", () => {
     [{ token: "t", timeoutMs: -1 }, /timeoutMs must be a non-negative number/],
     [{ token: "t", retry: { maxAttempts: 0 } }, /retry.maxAttempts/],
     [{ token: "t", rateLimit: { requestsPerMinute: 0 } }, /rateLimit.requestsPerMinute must be a positive number/],
+    [{ token: "t", logLevel: "verbose" as never }, /logLevel must be one of debug, info, warn, error, silent/],
   ])("rejects %j at construction, naming the setting and the fix", (options, message) => {
     const error = failure(() => resolveSettings({ env: {}, ...options }));
     expect(error).toBeInstanceOf(GreenLakeConfigurationError);
