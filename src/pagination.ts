@@ -150,21 +150,21 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
     const inFlight: Promise<Page>[] = [];
     let nextIndex = 0;
     const launch = (): void => {
-      while (inFlight.length < concurrency && nextIndex < positions.length) inFlight.push(fetchPage(positions[nextIndex++]));
+      while (inFlight.length < concurrency && nextIndex < positions.length) {
+        const page = fetchPage(positions[nextIndex++]);
+        // A later page may fail while an earlier one is awaited, or never be read: awaiting it still throws.
+        page.catch(() => {});
+        inFlight.push(page);
+      }
     };
     launch();
-    try {
-      while (inFlight.length > 0) {
-        const page = await inFlight.shift()!;
-        if (page.items.length === 0) return;
-        if (JSON.stringify(page.items[0]) === firstItem) throw pageError(where, "a later page repeated the first page; the offset is not advancing.");
-        yield emit(page);
-        if (yielded >= maxItems) return;
-        launch();
-      }
-    } finally {
-      // Pages nobody will read must not surface as unhandled rejections.
-      for (const pending of inFlight) pending.catch(() => {});
+    while (inFlight.length > 0) {
+      const page = await inFlight.shift()!;
+      if (page.items.length === 0) return;
+      if (JSON.stringify(page.items[0]) === firstItem) throw pageError(where, "a later page repeated the first page; the offset is not advancing.");
+      yield emit(page);
+      if (yielded >= maxItems) return;
+      launch();
     }
     return;
   }

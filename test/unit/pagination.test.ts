@@ -83,6 +83,33 @@ describe("paginate", () => {
     expect(requests.map((r) => query(r).get("offset")).sort()).toEqual(["0", "3", "6", "9"]);
   });
 
+  it("leaves no unhandled rejection when a later page fails while an earlier one is awaited", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      let laterPageFailed!: () => void;
+      const failed = new Promise<void>((resolve) => (laterPageFailed = resolve));
+      const { c } = client(async (r) => {
+        const offset = Number(query(r).get("offset") ?? 0);
+        if (offset === 6) {
+          laterPageFailed();
+          return json({ message: "boom" }, 500);
+        }
+        // Answers only after the later page failed, giving the process time to notice an unhandled rejection.
+        if (offset === 3) await failed.then(() => new Promise((res) => setTimeout(res, 20)));
+        const items = servers.slice(offset, offset + 3);
+        return json({ items, count: items.length, offset, total: servers.length });
+      });
+      await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 3 }))).rejects.toBeInstanceOf(GreenLakeError);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   it("respects maxItems under concurrency", async () => {
     const { c } = client(offsetItems());
     const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 4, maxItems: 7 }));
