@@ -5,6 +5,7 @@
 import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import { errorFromResponse, GreenLakeConnectionError, GreenLakeError, GreenLakeServerError, readErrorBody } from "./errors.js";
+import { redactSecrets } from "./logging.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
 import { serverUrlFor } from "./regions.js";
@@ -119,10 +120,10 @@ const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TR
 function bodyError(error: unknown, method: string, path: string): unknown {
   if (error instanceof GreenLakeError || (error as { name?: string })?.name === "AbortError") return error;
   if (error instanceof SyntaxError) {
-    return new GreenLakeServerError(`${method} ${path} returned a body that is not valid JSON: ${error.message}`, { method, path, cause: error });
+    return new GreenLakeServerError(redactSecrets(`${method} ${path} returned a body that is not valid JSON: ${error.message}`), { method, path, cause: error });
   }
   if (error instanceof TypeError) {
-    return new GreenLakeConnectionError(`${method} ${path} lost the connection while reading the response (${error.message}).`, { method, path, cause: error });
+    return new GreenLakeConnectionError(redactSecrets(`${method} ${path} lost the connection while reading the response (${error.message}).`), { method, path, cause: error });
   }
   return error;
 }

@@ -5,7 +5,7 @@
  */
 import type { TokenSource } from "./auth.js";
 import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf, rememberFailedCall } from "./errors.js";
-import type { Log } from "./logging.js";
+import { redactSecrets, type Log } from "./logging.js";
 import type { RetryOptions } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
 import { backoffDelay, isRetryableFailure, isRetryableStatus, serverRequestedDelay } from "./retry.js";
@@ -134,7 +134,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         const init = { method, path: pathOf(url), cause: error };
         throw timedOut
           ? new GreenLakeTimeoutError(`${method} ${init.path} got no response within ${timeoutMs} ms (timeoutMs).`, init)
-          : new GreenLakeConnectionError(`${method} ${init.path} could not reach the server: ${(error as Error)?.message ?? "network error"}.`, init);
+          : new GreenLakeConnectionError(redactSecrets(`${method} ${init.path} could not reach the server: ${(error as Error)?.message ?? "network error"}.`), init);
       }
       limit.clear();
 

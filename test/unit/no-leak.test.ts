@@ -124,6 +124,14 @@ describe("no credential in any log line or error message", () => {
     expect(leakedValues(capturedText)).toEqual([]);
   });
 
+  it("scrubs a token that a custom fetch's failure names from the connection error's message", async () => {
+    const fetch = (r: Request) => Promise.reject(new Error(`refused ${r.headers.get("authorization")}`));
+    const client = createServiceClient<FixturePaths>(globalService, { token: STATIC, fetch, retry: false, env: {} });
+    const error = (await client.GET("/identity/v1/users").catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/could not reach the server: refused Bearer \[REDACTED\]/);
+    expect(error.message).not.toContain(STATIC);
+  });
+
   it("would notice a leak", () => {
     expect(leakedValues([`oops ${SECRET}`])).toEqual([SECRET]);
   });
