@@ -12,13 +12,13 @@ export interface Runtime {
   readonly deprecations: DeprecationNotices;
 }
 
-export function createRuntime(options: GreenLakeOptions = {}, auth?: TokenSource): Runtime {
+export function createRuntime(options: GreenLakeOptions = {}): Runtime {
   const settings = resolveSettings(options);
   const log = createLog(options);
   return {
     settings,
     log,
-    auth: auth ?? tokenSourceFor(settings.credentials, log, settings.timeoutMs),
+    auth: tokenSourceFor(settings.credentials, log, settings.timeoutMs),
     limiter: settings.requestsPerMinute === undefined ? undefined : new RateLimiter(settings.requestsPerMinute),
     deprecations: new DeprecationNotices(log),
   };
