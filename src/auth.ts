@@ -114,7 +114,7 @@ export class CachedTokenSource implements TokenSource {
 }
 
 /** A token the caller manages: a fixed string, or a function asked before every request. */
-export class SuppliedTokenSource implements TokenSource {
+class SuppliedTokenSource implements TokenSource {
   readonly renewable: boolean;
   #last = "";
   constructor(private readonly supplied: Provider<string>) {
@@ -153,10 +153,9 @@ function issuerFor(tokenUrl: string | undefined, workspaceId: string | undefined
 }
 
 /** The tenant's issuer: the parent's workspace issuer with the tenant's workspace id in place. */
-export function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: string): string {
+function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: string): string {
   if (parentTokenUrl === undefined) return WORKSPACE_ISSUER.replace("{workspaceId}", tenantWorkspaceId);
-  const replaced = parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
-  return replaced;
+  return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
 // simple-oauth2 (with joi and wreck) is most of the SDK's import time, and a
@@ -246,7 +245,7 @@ function tokenError(error: unknown, issuer: Issuer, what: string, secrets: reado
 const sharedSources = new Map<string, CachedTokenSource>();
 
 /** Client credentials grant for the configured issuer; providers are resolved at each token request. */
-export function clientCredentialsSource(
+function clientCredentialsSource(
   credentials: Extract<Credentials, { kind: "client-credentials" }>,
   log: Log,
   timeoutMs = DEFAULT_TIMEOUT_MS,

@@ -186,7 +186,7 @@ const SAFE_HEADERS = new Set([
   "hpe-debug-id",
 ]);
 
-export function safeHeaders(headers: Headers): Record<string, string> {
+function safeHeaders(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (SAFE_HEADERS.has(name)) out[name] = value;

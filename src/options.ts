@@ -76,7 +76,7 @@ export interface Settings {
   readonly throwOnError: boolean;
 }
 
-export const DEFAULT_RETRY: Required<RetryOptions> = {
+const DEFAULT_RETRY: Required<RetryOptions> = {
   maxAttempts: 4,
   baseDelayMs: 500,
   maxDelayMs: 20_000,

@@ -2,14 +2,14 @@
 import { GreenLakeConfigurationError } from "./errors.js";
 import type { ServiceMetadata } from "./metadata.js";
 
-export const GLOBAL_REGION = "global";
+const GLOBAL_REGION = "global";
 
 /** Region names a service is served from (`global` for global services). */
-export function regionsOf(metadata: ServiceMetadata): string[] {
+function regionsOf(metadata: ServiceMetadata): string[] {
   return Object.keys(metadata.servers);
 }
 
-export function isGlobalService(metadata: ServiceMetadata): boolean {
+function isGlobalService(metadata: ServiceMetadata): boolean {
   const regions = regionsOf(metadata);
   return regions.length === 1 && regions[0] === GLOBAL_REGION;
 }

@@ -4,7 +4,7 @@
  * 502, 504 and lost connections are ambiguous, so only idempotent methods are.
  */
 
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
 export function isRetryableStatus(method: string, status: number): boolean {
   if (status === 429 || status === 503) return true;
