@@ -114,13 +114,17 @@ export class DeprecationNotices {
   readonly #seen = new Set<string>();
   constructor(private readonly log: Log) {}
 
-  /** Warns once when the generated metadata marks the operation deprecated. */
-  checkDeclared(method: string, schemaPath: string, deprecated: boolean): void {
-    if (!deprecated || !this.log.warnEnabled) return;
-    const key = `${method} ${schemaPath}`;
-    if (this.#seen.has(key)) return;
+  /** Whether `key` has not warned yet; marks it as warned. */
+  #first(key: string): boolean {
+    if (!this.log.warnEnabled || this.#seen.has(key)) return false;
     this.#seen.add(key);
-    this.log.warn(`${key} is marked deprecated in the API description; plan a move to its successor.`);
+    return true;
+  }
+
+  /** Warns once for an operation the generated metadata marks deprecated. */
+  checkDeclared(method: string, schemaPath: string): void {
+    const key = `${method} ${schemaPath}`;
+    if (this.#first(key)) this.log.warn(`${key} is marked deprecated in the API description; plan a move to its successor.`);
   }
 
   check(method: string, schemaPath: string, response: Response): void {
@@ -129,8 +133,7 @@ export class DeprecationNotices {
     const sunset = response.headers.get("sunset");
     if (deprecation === null && sunset === null) return;
     const key = `${method} ${schemaPath}`;
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
+    if (!this.#first(key)) return;
     let message = `${key} is deprecated`;
     if (deprecation !== null && deprecation !== "true" && deprecation !== "?1") message += ` since ${deprecation}`;
     if (sunset !== null) message += `; it stops working after ${sunset}`;

@@ -104,7 +104,7 @@ function deprecationMiddleware(runtime: Runtime, metadata: ServiceMetadata): Mid
   return {
     onResponse({ request, response, schemaPath }) {
       deprecated ??= new Set(metadata.operations.filter((op) => op.deprecated).map((op) => `${op.method.toUpperCase()} ${op.path}`));
-      if (deprecated.has(`${request.method} ${schemaPath}`)) runtime.deprecations.checkDeclared(request.method, schemaPath, true);
+      if (deprecated.has(`${request.method} ${schemaPath}`)) runtime.deprecations.checkDeclared(request.method, schemaPath);
       runtime.deprecations.check(request.method, schemaPath, response);
       return undefined;
     },
