@@ -130,7 +130,10 @@ export async function waitForAsyncOperation(
     operationSummary,
     (resource, response) => {
       const s = resource.suggestedPollingIntervalSeconds;
-      return typeof s === "number" && s > 0 ? s * 1000 : parseRetryAfter(response.headers.get("retry-after"));
+      if (typeof s === "number" && s > 0) return s * 1000;
+      // A zero or already-past Retry-After would poll without pause until the deadline.
+      const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
+      return retryAfter !== undefined && retryAfter > 0 ? retryAfter : undefined;
     },
   );
 }

@@ -68,6 +68,23 @@ describe("waitForAsyncOperation", () => {
     expect(requests.length).toBeGreaterThan(1);
   });
 
+  it("waits the fallback interval when Retry-After asks for no wait (0, or a date already past)", async () => {
+    vi.useFakeTimers();
+    const retryAfter = ["0", "Mon, 01 Jan 2001 00:00:00 GMT"];
+    const { client, requests } = com((_r, i) =>
+      i < 2 ? json({ status: "RUNNING" }, 200, { "retry-after": retryAfter[i]! }) : json({ status: "SUCCEEDED" }),
+    );
+    const pending = waitForAsyncOperation(client, "/devices/v1/async-operations/x", { pollIntervalMs: 1000 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(pending).resolves.toMatchObject({ status: "SUCCEEDED" });
+  });
+
   it("stops waiting when the caller aborts", async () => {
     const controller = new AbortController();
     const { client, requests } = com(() => {
