@@ -41,7 +41,8 @@ export class GreenLake {
   service<K extends ServiceKey>(key: K): ServiceClient<ServicePaths[K]> {
     let client = this.#clients.get(key);
     if (client === undefined) {
-      const metadata = serviceMetadata[key];
+      // Own keys only: "toString" or "constructor" would otherwise find Object.prototype's members.
+      const metadata = Object.hasOwn(serviceMetadata, key) ? serviceMetadata[key] : undefined;
       if (metadata === undefined) throw new TypeError(`Unknown GreenLake service "${String(key)}"; known services: ${serviceKeys.join(", ")}.`);
       client = buildServiceClient<ServicePaths[K]>(metadata, this[RUNTIME]);
       this.#clients.set(key, client);

@@ -24,6 +24,13 @@ describe("GreenLake", () => {
     expectTypeOf(gl.computeOpsMgmt).toEqualTypeOf(gl.service("compute-ops-mgmt"));
   });
 
+  it("names the known services for an unknown key, including names every object inherits", () => {
+    const gl = new GreenLake({ token: "t", baseUrl: "http://127.0.0.1:1", env: {} });
+    for (const key of ["nope", "toString", "constructor"]) {
+      expect(() => gl.service(key as never)).toThrow(/^Unknown GreenLake service ".*"; known services: audit-logs, /);
+    }
+  });
+
   it("shares one token across services", async () => {
     const { fetch, requests } = stubFetch(() => json({ items: [] }));
     const gl = new GreenLake({
