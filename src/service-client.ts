@@ -182,7 +182,11 @@ export function buildServiceClient<Paths extends {}>(
     const provider = settings.region;
     let origin: Promise<string> | undefined;
     resolveUrl = async (url) => {
-      origin ??= resolveProvider(provider).then((r) => serverUrlFor(metadata, checkRegionName(r)));
+      if (origin === undefined) {
+        origin = resolveProvider(provider).then((r) => serverUrlFor(metadata, checkRegionName(r)));
+        // A failure (a vault briefly unreachable) is asked again on the next call, not kept for the client's life.
+        origin.catch(() => (origin = undefined));
+      }
       return url.startsWith(PENDING_ORIGIN) ? (await origin) + url.slice(PENDING_ORIGIN.length) : url;
     };
   }

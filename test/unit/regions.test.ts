@@ -57,6 +57,25 @@ describe("regions", () => {
     expect(asked).toBe(1);
   });
 
+  it("asks a failed region provider again on the next call instead of keeping its failure", async () => {
+    const { fetch, requests } = stubFetch(() => json({ items: [] }));
+    let asked = 0;
+    const com = createServiceClient<FixturePaths>(regionalService, {
+      token: "t",
+      region: async () => {
+        asked++;
+        if (asked === 1) throw new Error("vault unavailable");
+        return "eu-central";
+      },
+      fetch,
+      env: {},
+    });
+    await expect(com.GET("/compute-ops-mgmt/v1/servers")).rejects.toThrow("vault unavailable");
+    await com.GET("/compute-ops-mgmt/v1/servers");
+    expect(requests.map((r) => new URL(r.url).host)).toEqual(["eu-central.api.greenlake.hpe.com"]);
+    expect(asked).toBe(2);
+  });
+
   it("sends everything to a custom base URL", async () => {
     const { fetch, requests } = stubFetch(() => json({}));
     const com = createServiceClient<FixturePaths>(regionalService, { token: "t", baseUrl: "http://127.0.0.1:9/prefix/", fetch, env: {} });
