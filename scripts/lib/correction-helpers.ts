@@ -78,14 +78,22 @@ export function defineSecurityScheme(name: string, scheme: Record<string, unknow
   };
 }
 
-/** Calls `visit` on every object in the document that has a string `$ref`. */
-function forEachRef(node: unknown, visit: (holder: Record<string, unknown>) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) forEachRef(item, visit);
-  } else if (node && typeof node === "object") {
-    if (typeof (node as { $ref?: unknown }).$ref === "string") visit(node as Record<string, unknown>);
-    for (const value of Object.values(node)) forEachRef(value, visit);
-  }
+/** Returned by a `forEachObject` visitor to leave the children of the visited object unwalked. */
+const SKIP_CHILDREN = Symbol("skip children");
+
+/**
+ * Calls `visit` on every non-array object under `root`, parents before children, except below
+ * objects whose visit returned `SKIP_CHILDREN`. Children are read after `visit` returns, so a
+ * visitor's edits to its own node decide what is walked next.
+ */
+function forEachObject(root: unknown, visit: (node: Record<string, unknown>) => void | typeof SKIP_CHILDREN): void {
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== "object") return;
+    if (visit(node as Record<string, unknown>) === SKIP_CHILDREN) return;
+    Object.values(node).forEach(walk);
+  };
+  walk(root);
 }
 
 /**
@@ -97,8 +105,9 @@ export function inlineNestedRefs(document: OpenApiDocument): boolean {
   let changed = false;
   for (let pass = 0; pass < 8; pass++) {
     const holders: Record<string, unknown>[] = [];
-    forEachRef(document, (holder) => {
-      const ref = holder.$ref as string;
+    forEachObject(document, (holder) => {
+      const ref = holder.$ref;
+      if (typeof ref !== "string") return;
       // Segments after `#/components/<kind>/<name>` address the inside of a component.
       const inside = ref.split("/").slice(4);
       const nested = inside.includes("items") || inside.filter((segment) => segment === "properties").length > 1;
@@ -136,9 +145,7 @@ export function removeOneOf(schemaName: string) {
  */
 export function inlineNullableAllOfMembers(document: OpenApiDocument): boolean {
   let changed = false;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  forEachObject(document, (node) => {
     const schema = node as SchemaObject;
     if (Array.isArray(schema.allOf) && Array.isArray(schema.required)) {
       schema.allOf = schema.allOf.map((member) => {
@@ -151,9 +158,7 @@ export function inlineNullableAllOfMembers(document: OpenApiDocument): boolean {
         return copy;
       });
     }
-    Object.values(node).forEach(visit);
-  };
-  visit(document);
+  });
   return changed;
 }
 
@@ -163,27 +168,24 @@ export function inlineNullableAllOfMembers(document: OpenApiDocument): boolean {
  */
 export function dropUrlRefsFromExamples(document: OpenApiDocument): boolean {
   let changed = false;
-  const scrub = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(scrub);
-    if (!node || typeof node !== "object") return;
-    const record = node as Record<string, unknown>;
-    if (typeof record.$ref === "string" && !record.$ref.startsWith("#")) {
-      delete record.$ref;
-      changed = true;
-    }
-    Object.values(record).forEach(scrub);
-  };
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  const scrub = (example: unknown): void =>
+    forEachObject(example, (record) => {
+      if (typeof record.$ref === "string" && !record.$ref.startsWith("#")) {
+        delete record.$ref;
+        changed = true;
+      }
+    });
+  // Descends by itself so that under `examples` only each example's value is scrubbed, not its other fields.
+  const visit = (node: Record<string, unknown>): typeof SKIP_CHILDREN => {
     for (const [key, value] of Object.entries(node)) {
       if (key === "example") scrub(value);
       else if (key === "examples" && value && typeof value === "object") {
         for (const example of Object.values(value)) scrub((example as { value?: unknown } | null)?.value ?? example);
-      } else visit(value);
+      } else forEachObject(value, visit);
     }
+    return SKIP_CHILDREN;
   };
-  visit(document);
+  forEachObject(document, visit);
   return changed;
 }
 
@@ -233,9 +235,7 @@ function acceptsEmptyObject(document: OpenApiDocument, schema: SchemaObject): bo
  */
 export function anyOfForIndistinguishableOneOf(document: OpenApiDocument): boolean {
   let changed = false;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  forEachObject(document, (node) => {
     const schema = node as SchemaObject;
     if (Array.isArray(schema.oneOf) && !("discriminator" in schema) && !("anyOf" in schema)) {
       const overlapping = schema.oneOf.filter((alternative) => acceptsEmptyObject(document, alternative)).length >= 2;
@@ -245,9 +245,7 @@ export function anyOfForIndistinguishableOneOf(document: OpenApiDocument): boole
         changed = true;
       }
     }
-    Object.values(node).forEach(visit);
-  };
-  visit(document);
+  });
   return changed;
 }
 
@@ -258,9 +256,7 @@ export function anyOfForIndistinguishableOneOf(document: OpenApiDocument): boole
 export function dropTypeContradictingAlternatives(document: OpenApiDocument): boolean {
   let changed = false;
   const typesOf = (schema: SchemaObject | undefined): string[] | undefined => (schema?.type === undefined ? undefined : [schema.type].flat());
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  forEachObject(document, (node) => {
     const schema = node as SchemaObject;
     const own = typesOf(schema);
     const alternatives = schema.oneOf ?? schema.anyOf;
@@ -273,9 +269,7 @@ export function dropTypeContradictingAlternatives(document: OpenApiDocument): bo
         changed = true;
       }
     }
-    Object.values(node).forEach(visit);
-  };
-  visit(document);
+  });
   return changed;
 }
 
@@ -292,9 +286,7 @@ function definedProperties(document: OpenApiDocument, schema: SchemaObject | und
  */
 function propertiesAroundMembers(document: OpenApiDocument): Map<object, Set<string>> {
   const around = new Map<object, Set<string>>();
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  forEachObject(document, (node) => {
     const schema = node as SchemaObject;
     for (const keyword of ["allOf", "oneOf", "anyOf"] as const) {
       const members = schema[keyword];
@@ -309,9 +301,7 @@ function propertiesAroundMembers(document: OpenApiDocument): Map<object, Set<str
         around.set(target, names);
       }
     }
-    Object.values(node).forEach(visit);
-  };
-  visit(document);
+  });
   return around;
 }
 
@@ -325,9 +315,7 @@ function propertiesAroundMembers(document: OpenApiDocument): Map<object, Set<str
 export function requireOnlyDefinedProperties(document: OpenApiDocument): boolean {
   const around = propertiesAroundMembers(document);
   let changed = false;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
+  forEachObject(document, (node) => {
     const schema = node as SchemaObject;
     const open = (typeof schema.additionalProperties === "object" && schema.additionalProperties !== null) || "patternProperties" in schema;
     if (Array.isArray(schema.required) && schema.properties && typeof schema.properties === "object" && !open && !schema.oneOf && !schema.anyOf) {
@@ -345,9 +333,7 @@ export function requireOnlyDefinedProperties(document: OpenApiDocument): boolean
         changed = true;
       }
     }
-    Object.values(node).forEach(visit);
-  };
-  visit(document);
+  });
   return changed;
 }
 
@@ -358,24 +344,18 @@ export function requireOnlyDefinedProperties(document: OpenApiDocument): boolean
  */
 export function allowRelativeLocationHeaders(document: OpenApiDocument): boolean {
   let changed = false;
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!node || typeof node !== "object") return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "headers" && value && typeof value === "object") {
-        for (const [name, header] of Object.entries(value)) {
-          if (name.toLowerCase() !== "location") continue;
-          const schema = resolveRef(document, (resolveRef(document, header) as { schema?: SchemaObject } | undefined)?.schema);
-          if (schema && (schema.format === "uri" || schema.format === "url")) {
-            schema.format = "uri-reference";
-            changed = true;
-          }
-        }
+  forEachObject(document, (node) => {
+    const headers = node.headers;
+    if (!headers || typeof headers !== "object") return;
+    for (const [name, header] of Object.entries(headers)) {
+      if (name.toLowerCase() !== "location") continue;
+      const schema = resolveRef(document, (resolveRef(document, header) as { schema?: SchemaObject } | undefined)?.schema);
+      if (schema && (schema.format === "uri" || schema.format === "url")) {
+        schema.format = "uri-reference";
+        changed = true;
       }
-      visit(value);
     }
-  };
-  visit(document);
+  });
   return changed;
 }
 
