@@ -1,6 +1,7 @@
 /** `npm run specs:fetch [key...]`: fetch every pinned HPE document into specs/ (see docs/ARCHITECTURE.md). */
 import { fetchOptionsFromArgs } from "./lib/cli-options.js";
 import { fetchDocuments } from "./lib/fetch-documents.js";
+import { runScript } from "./lib/run-script.js";
 
 async function main(): Promise<number> {
   const options = await fetchOptionsFromArgs(process.argv.slice(2));
@@ -12,10 +13,4 @@ async function main(): Promise<number> {
   return report.failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`specs:fetch: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runScript("specs:fetch", main);

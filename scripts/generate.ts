@@ -10,6 +10,7 @@ import { corrections } from "./corrections.js";
 import { findDrift, generateOutput, inputsHash, readStamp, stampFor, writeOutput } from "./lib/generate-output.js";
 import { loadManifest } from "./lib/manifest.js";
 import { defaultGeneratedDir, defaultManifestPath, defaultSpecsDir, projectRoot } from "./lib/paths.js";
+import { runScript } from "./lib/run-script.js";
 
 async function generatorFiles(): Promise<string[]> {
   const lib = join(projectRoot, "scripts", "lib");
@@ -64,10 +65,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`generate: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runScript("generate", main);

@@ -10,6 +10,7 @@ import { compareWithBaseline, normalizeCounts, totals, type LintCounts } from ".
 import { loadManifest } from "./lib/manifest.js";
 import { defaultManifestPath, defaultSpecsDir, projectRoot, specPath } from "./lib/paths.js";
 import { lintDocuments } from "./lib/run-redocly.js";
+import { runScript } from "./lib/run-script.js";
 
 const baselinePath = join(projectRoot, "specs", "lint-baseline.json");
 
@@ -62,10 +63,4 @@ function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`specs:lint: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runScript("specs:lint", main);

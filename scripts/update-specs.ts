@@ -5,6 +5,7 @@
  */
 import { fetchOptionsFromArgs } from "./lib/cli-options.js";
 import { formatChangelog, updateDocuments } from "./lib/update-documents.js";
+import { runScript } from "./lib/run-script.js";
 
 async function main(): Promise<number> {
   const options = await fetchOptionsFromArgs(process.argv.slice(2));
@@ -16,10 +17,4 @@ async function main(): Promise<number> {
   return report.failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`specs:update: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+runScript("specs:update", main);
