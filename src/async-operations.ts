@@ -4,8 +4,8 @@
  * (create, then wait until COMPLETE, ERROR or STALLED).
  */
 import { errorFromResponse, GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError } from "./errors.js";
-import { redactSecrets } from "./logging.js";
-import { parseRetryAfter } from "./retry.js";
+import { regionOfLocation } from "./regions.js";
+import { parseRetryAfter, pollDelay } from "./retry.js";
 import { internalsOf, type ServiceClient } from "./service-client.js";
 import { sleep } from "./timeouts.js";
 
@@ -17,6 +17,8 @@ export interface WaitOptions {
   pollIntervalMs?: number;
   /** Upper bound on any interval, including the server's suggestion; default 60 s. */
   maxPollIntervalMs?: number;
+  /** Lower bound on any interval, including the server's suggestion; default 1 s. */
+  minPollIntervalMs?: number;
 }
 
 /** The async-operation resource as GreenLake services return it (fields vary by service). */
@@ -49,16 +51,6 @@ function stateOf(resource: AsyncOperation): string | undefined {
   return typeof state === "string" ? state.toUpperCase() : undefined;
 }
 
-/** The service's region whose server `location` names, so polling stays where the operation runs. */
-function regionOf(client: ServiceClient<any>, location: string): string | undefined {
-  if (!/^https?:\/\//i.test(location)) return undefined;
-  const origin = new URL(location).origin;
-  for (const [region, server] of Object.entries(internalsOf(client).metadata.servers)) {
-    if (new URL(server).origin === origin) return region;
-  }
-  return undefined;
-}
-
 async function poll<T extends Record<string, unknown>>(
   client: ServiceClient<any>,
   path: string,
@@ -68,8 +60,7 @@ async function poll<T extends Record<string, unknown>>(
   suggestedMs: (resource: T, response: Response) => number | undefined,
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 15 * 60_000;
-  const maxInterval = options.maxPollIntervalMs ?? 60_000;
-  const fallback = options.pollIntervalMs ?? 5000;
+  const intervals = { fallbackMs: options.pollIntervalMs, maxMs: options.maxPollIntervalMs, minMs: options.minPollIntervalMs };
   const deadline = Date.now() + timeoutMs;
   const get = client.GET as unknown as Getter;
   for (;;) {
@@ -79,13 +70,13 @@ async function poll<T extends Record<string, unknown>>(
     const outcome = settle(resource);
     if (outcome === "done") return resource;
     if (outcome === "failed") {
-      throw new GreenLakeOperationError(redactSecrets(`${describe(resource)} ended in a failed state.`), resource, { method: "GET", path: path.split("?")[0] });
+      throw new GreenLakeOperationError(`${describe(resource)} ended in a failed state.`, resource, { method: "GET", path: path.split("?")[0] });
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new GreenLakeTimeoutError(redactSecrets(`${describe(resource)} did not finish within ${timeoutMs} ms (timeoutMs).`), { method: "GET", path: path.split("?")[0] });
+      throw new GreenLakeTimeoutError(`${describe(resource)} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path: path.split("?")[0] });
     }
-    const interval = Math.min(maxInterval, suggestedMs(resource, result.response) ?? fallback);
+    const interval = pollDelay(suggestedMs(resource, result.response), intervals);
     await sleep(Math.min(interval, remaining), options.signal);
   }
 }
@@ -121,7 +112,7 @@ export async function waitForAsyncOperation(
   return poll<AsyncOperation>(
     client,
     pathOnClient(location),
-    { ...options, region: regionOf(client, location) },
+    { ...options, region: regionOfLocation(internalsOf(client).metadata, location) },
     (resource) => {
       const state = stateOf(resource);
       if (state === undefined) return undefined;
@@ -131,9 +122,7 @@ export async function waitForAsyncOperation(
     (resource, response) => {
       const s = resource.suggestedPollingIntervalSeconds;
       if (typeof s === "number" && s > 0) return s * 1000;
-      // A zero or already-past Retry-After would poll without pause until the deadline.
-      const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
-      return retryAfter !== undefined && retryAfter > 0 ? retryAfter : undefined;
+      return parseRetryAfter(response.headers.get("retry-after"));
     },
   );
 }

@@ -1,14 +1,13 @@
 /**
  * Bearer tokens: OAuth2 client credentials (simple-oauth2) against the
  * workspace or SSO issuer, RFC 8693 exchange for MSP tenants, or a token the
- * caller supplies. Tokens are cached per (issuer, client, workspace), refreshed
- * ahead of expiry, and fetched once however many calls wait for them.
+ * caller supplies. Each client owns its token: cached, refreshed ahead of
+ * expiry, fetched once however many calls wait for it. Token requests follow
+ * the client's time limit, retry policy and logger, like any other call.
  */
-import { createHash } from "node:crypto";
-import { backoffDelay } from "./retry.js";
-import { sleep } from "./timeouts.js";
-import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError, GreenLakeTimeoutError } from "./errors.js";
-import { redactSecrets, rememberSecret, type Log } from "./logging.js";
+import { createRequire } from "node:module";
+import { tokenRequestError, providerTokenError, GreenLakeAuthError } from "./errors.js";
+import type { Log } from "./logging.js";
 import {
   SSO_ISSUER,
   WORKSPACE_ISSUER,
@@ -18,12 +17,14 @@ import {
   normalizeWorkspaceId,
   resolveProvider,
   type Credentials,
-  type Provider,
 } from "./options.js";
+import { registerSecret, Secret } from "./redaction.js";
+import type { RetryPolicy } from "./retry.js";
+import { sleep, untilAborted, withinDeadline } from "./timeouts.js";
 
 export interface TokenSource {
   /** The current token: a plain string while the cached one is fresh, so callers skip a wait. */
-  token(): string | Promise<string>;
+  token(signal?: AbortSignal): string | Promise<string>;
   /** Forgets `token` if it is still the cached one (the API answered 401). */
   invalidate(token: string): void;
   /** Whether a call that got 401 may be replayed with a new token. */
@@ -36,13 +37,21 @@ export interface IssuedToken {
   readonly expiresIn: number;
 }
 
+/** How token requests are made: the client's own limit, retries and logger. */
+export interface TokenRequestContext {
+  readonly timeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly log: Log;
+}
+
 const DEFAULT_LIFETIME_S = 900;
-const TOKEN_ATTEMPTS = 3;
-const BACKGROUND_RETRY_MS = 10_000; // GreenLake workspace tokens live 15 minutes
-const DEFAULT_TIMEOUT_MS = 60_000; // the client's own default timeoutMs
+const BACKGROUND_RETRY_MS = 10_000;
+/** Below this lifetime a token is not refreshed ahead: a refresh would cost more requests than the lifetime allows. */
+const REFRESH_AHEAD_MIN_LIFETIME_MS = 50_000;
 
 /** Refresh this long before expiry: a fifth of the lifetime, between 10 s and 5 minutes. */
 function refreshMargin(lifetimeMs: number): number {
+  if (lifetimeMs < REFRESH_AHEAD_MIN_LIFETIME_MS) return 0;
   return Math.min(300_000, Math.max(10_000, lifetimeMs / 5));
 }
 
@@ -62,25 +71,26 @@ export class CachedTokenSource implements TokenSource {
   constructor(
     private readonly issue: () => Promise<IssuedToken>,
     private readonly log: Log,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  token(): string | Promise<string> {
+  token(signal?: AbortSignal): string | Promise<string> {
     const value = this.#value;
     if (value !== undefined) {
-      const now = Date.now();
+      const now = this.now();
       if (now < this.#refreshAt) return value;
       if (now < this.#expiresAt) {
         if (this.#inflight === undefined && now >= this.#nextBackgroundTry) {
           this.#fetch().catch((e: unknown) => {
             // Keep serving the valid token; try again a little later rather than on every call.
-            this.#nextBackgroundTry = Date.now() + BACKGROUND_RETRY_MS;
-            this.log.warn(`Token refresh ahead of expiry failed; the current token stays in use: ${describe(e)}`);
+            this.#nextBackgroundTry = this.now() + BACKGROUND_RETRY_MS;
+            this.log.warn(`Token refresh ahead of expiry failed; the current token stays in use: ${(e as Error)?.message ?? "unknown error"}`);
           });
         }
         return value;
       }
     }
-    return this.#inflight ?? this.#fetch();
+    return untilAborted(this.#inflight ?? this.#fetch(), signal);
   }
 
   invalidate(token: string): void {
@@ -92,15 +102,16 @@ export class CachedTokenSource implements TokenSource {
   }
 
   #fetch(): Promise<string> {
-    const started = Date.now();
+    const started = this.now();
     const promise = this.issue().then(
       (issued) => {
-        const lifetimeMs = (issued.expiresIn > 0 ? issued.expiresIn : DEFAULT_LIFETIME_S) * 1000;
+        const seconds = Number.isFinite(issued.expiresIn) && issued.expiresIn > 0 ? Math.min(issued.expiresIn, 86_400) : DEFAULT_LIFETIME_S;
+        const lifetimeMs = seconds * 1000;
         this.#value = issued.accessToken;
         this.#expiresAt = started + lifetimeMs;
         this.#refreshAt = this.#expiresAt - refreshMargin(lifetimeMs);
         this.#inflight = undefined;
-        if (this.log.debugEnabled) this.log.debug(`Obtained access token valid for ${Math.round(lifetimeMs / 1000)} s`);
+        if (this.log.debugEnabled) this.log.debug(`Obtained access token valid for ${Math.round(seconds)} s`);
         return issued.accessToken;
       },
       (error: unknown) => {
@@ -117,27 +128,25 @@ export class CachedTokenSource implements TokenSource {
 class SuppliedTokenSource implements TokenSource {
   readonly renewable: boolean;
   #last = "";
-  constructor(private readonly supplied: Provider<string>) {
+  constructor(private readonly supplied: Secret | (() => string | Promise<string>)) {
     this.renewable = typeof supplied === "function";
-    if (typeof supplied === "string") rememberSecret(supplied);
   }
-  token(): string | Promise<string> {
+  token(signal?: AbortSignal): string | Promise<string> {
     const supplied = this.supplied;
-    if (typeof supplied === "string") return supplied;
-    return Promise.resolve(supplied()).then((t) => {
-      if (typeof t !== "string" || t === "") throw new GreenLakeConfigurationError("The token provider returned no token (expected a non-empty string).");
-      if (t !== this.#last) {
-        this.#last = t;
-        rememberSecret(t);
-      }
-      return t;
-    });
+    if (supplied instanceof Secret) return supplied.reveal();
+    return untilAborted(
+      Promise.resolve(supplied()).then((t) => {
+        if (typeof t !== "string" || t === "") throw providerTokenError();
+        if (t !== this.#last) {
+          this.#last = t;
+          registerSecret(t);
+        }
+        return t;
+      }),
+      signal,
+    );
   }
   invalidate(): void {}
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? redactSecrets(error.message) : "unknown error";
 }
 
 interface Issuer {
@@ -158,14 +167,45 @@ function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: 
   return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
+/**
+ * simple-oauth2's own `debug` output prints the Basic header and the form
+ * body (client secret, exchanged token) when `DEBUG` names it: its namespaces
+ * are switched off, whatever else `DEBUG` enables.
+ */
+function silenceLibraryDebug(): void {
+  try {
+    const require = createRequire(import.meta.url);
+    const debug = createRequire(require.resolve("simple-oauth2"))("debug") as { namespaces?: string; enable(ns: string): void };
+    const current = typeof debug.namespaces === "string" ? debug.namespaces : "";
+    if (current !== "" && !current.includes("-simple-oauth2:*")) debug.enable(`${current},-simple-oauth2:*`);
+  } catch {
+    // No `debug` beside simple-oauth2: nothing of it can print.
+  }
+}
+
 // simple-oauth2 (with joi and wreck) is most of the SDK's import time, and a
 // client given a static token never needs it: load it on the first token request.
 let simpleOAuth2: Promise<typeof import("simple-oauth2")> | undefined;
-const loadSimpleOAuth2 = () => (simpleOAuth2 ??= import("simple-oauth2"));
+const loadSimpleOAuth2 = () =>
+  (simpleOAuth2 ??= import("simple-oauth2").then((m) => {
+    silenceLibraryDebug();
+    return m;
+  }));
 
 interface TokenResponse {
   access_token?: unknown;
   expires_in?: unknown;
+}
+
+/** Status and `Retry-After` of simple-oauth2's (Boom) failure, when the issuer answered. */
+function issuerAnswer(error: unknown): { status: number | undefined; retryAfterMs: number | undefined } {
+  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { headers?: Record<string, unknown> } } | null };
+  const answered = boom?.isBoom === true && boom.data?.res !== undefined;
+  const retryAfter = answered ? Number(boom.data?.res?.headers?.["retry-after"]) : Number.NaN;
+  return {
+    status: answered ? boom.output?.statusCode : undefined,
+    retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+  };
 }
 
 async function requestToken(
@@ -173,106 +213,58 @@ async function requestToken(
   client: { id: string; secret: string },
   params: Record<string, string>,
   what: string,
-  timeoutMs: number,
+  context: TokenRequestContext,
 ): Promise<IssuedToken> {
   const { ClientCredentials } = await loadSimpleOAuth2();
+  const { timeoutMs, retry, log } = context;
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },
     options: { authorizationMethod: issuer.method, bodyFormat: "form" },
-    // Each attempt gets the client's timeoutMs, as API calls do; wreck reads an absent timeout as none.
+    // wreck's own limits (to the answer, then to its end) back up the deadline below; it reads an absent timeout as none.
     http: timeoutMs > 0 ? { timeout: timeoutMs } : {},
   });
+  const where = `${issuer.url.host}${issuer.url.pathname}`;
+  const scrub = [client.secret, params.subject_token];
   let payload: TokenResponse | undefined;
   for (let attempt = 1; payload === undefined; attempt++) {
+    if (log.debugEnabled) log.debug(`${what} at ${where}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
     try {
-      const token = await oauth.getToken(params as never);
+      const token = await withinDeadline(oauth.getToken(params as never), timeoutMs, undefined);
       payload = token.token as TokenResponse;
     } catch (error) {
-      // Issuer overload or outage is worth two more tries; a rejection of the credentials is not.
-      const status = (error as { output?: { statusCode?: number } })?.output?.statusCode;
-      const transient = status === undefined || status === 429 || status >= 500;
-      if (!transient || attempt >= TOKEN_ATTEMPTS) throw tokenError(error, issuer, what, [client.secret, params.subject_token], timeoutMs);
-      await sleep(backoffDelay(attempt, 250, 2000));
+      const { status, retryAfterMs } = issuerAnswer(error);
+      const timedOut = (error as { name?: string })?.name === "TimeoutError";
+      const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);
+      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut, secrets: scrub });
+      if (log.infoEnabled) log.info(`${what} at ${where} ${status === undefined ? (timedOut ? "timed out" : "failed") : `got ${status}`}; retry ${attempt} in ${delay} ms`);
+      await sleep(delay);
     }
   }
   if (typeof payload.access_token !== "string" || payload.access_token === "") {
-    throw new GreenLakeAuthError(`${what} at ${issuer.url.host}${issuer.url.pathname} returned no access_token.`, { method: "POST", path: issuer.url.pathname });
+    throw new GreenLakeAuthError(`${what} at ${where} returned no access_token.`, { method: "POST", path: issuer.url.pathname });
   }
-  rememberSecret(payload.access_token);
+  registerSecret(payload.access_token);
   const expiresIn = Number(payload.expires_in);
   return { accessToken: payload.access_token, expiresIn: Number.isFinite(expiresIn) ? expiresIn : DEFAULT_LIFETIME_S };
 }
 
-/** Turns simple-oauth2's (Boom) failure into a GreenLakeError that carries no credential. */
-function tokenError(error: unknown, issuer: Issuer, what: string, secrets: readonly (string | undefined)[], timeoutMs: number): GreenLakeError {
-  const where = `${issuer.url.host}${issuer.url.pathname}`;
-  // An issuer may echo what it was sent; scrub the exact values as well as credential-shaped text.
-  const scrub = (text: string): string => {
-    let out = redactSecrets(text);
-    for (const secret of secrets) if (secret) out = out.replaceAll(secret, "[REDACTED]");
-    return out;
-  };
-  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { payload?: unknown } | null };
-  // wreck's own time limit: a 504 with no response behind it.
-  if (boom?.isBoom && boom.output?.statusCode === 504 && boom.data == null) {
-    return new GreenLakeTimeoutError(`${what} at ${where} got no response within ${timeoutMs} ms (timeoutMs).`, { method: "POST", path: issuer.url.pathname });
-  }
-  if (boom?.isBoom && boom.output?.statusCode !== undefined && boom.data?.payload !== undefined) {
-    const status = boom.output.statusCode;
-    const body = boom.data.payload;
-    let detail = "";
-    if (body !== null && typeof body === "object") {
-      const b = body as Record<string, unknown>;
-      const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
-      const text = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : "";
-      detail = [code, text].filter(Boolean).join(": ");
-    }
-    const hint =
-      status === 400 || status === 401
-        ? " Check clientId, clientSecret and workspaceId (the API client must belong to that workspace), or tokenUrl."
-        : "";
-    return new GreenLakeAuthError(scrub(`${what} at ${where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`), {
-      method: "POST",
-      path: issuer.url.pathname,
-      status,
-    });
-  }
-  return new GreenLakeConnectionError(scrub(`${what} at ${where} could not connect: ${describe(error)}`), { method: "POST", path: issuer.url.pathname });
+async function revealed(value: Secret | (() => string | Promise<string>)): Promise<string> {
+  return value instanceof Secret ? value.reveal() : await value();
 }
 
-// Process-wide, so every client built from the same plain credentials shares one token.
-const sharedSources = new Map<string, CachedTokenSource>();
-
 /** Client credentials grant for the configured issuer; providers are resolved at each token request. */
-function clientCredentialsSource(
-  credentials: Extract<Credentials, { kind: "client-credentials" }>,
-  log: Log,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-): CachedTokenSource {
+function clientCredentialsSource(credentials: Extract<Credentials, { kind: "client-credentials" }>, context: TokenRequestContext): CachedTokenSource {
   const { clientId, clientSecret, workspaceId, tokenUrl } = credentials;
   const issue = async (): Promise<IssuedToken> => {
     const id = checkClientId(await resolveProvider(clientId));
-    const secret = checkClientSecret(await resolveProvider(clientSecret));
-    rememberSecret(secret);
+    const secret = checkClientSecret(await revealed(clientSecret));
+    registerSecret(secret);
     const ws = workspaceId === undefined ? undefined : normalizeWorkspaceId(await resolveProvider(workspaceId));
     const issuer = issuerFor(tokenUrl === undefined ? undefined : checkUrl(tokenUrl, "tokenUrl").href, ws);
-    if (log.debugEnabled) log.debug(`Requesting access token from ${issuer.url.host}${issuer.url.pathname}`);
-    return requestToken(issuer, { id, secret }, {}, "Token request", timeoutMs);
+    return requestToken(issuer, { id, secret }, {}, "Token request", context);
   };
-  if (typeof clientId !== "string" || typeof clientSecret !== "string" || typeof workspaceId === "function") {
-    return new CachedTokenSource(issue, log);
-  }
-  // The secret's digest is part of the key so a corrected secret is not served a source built on the old one;
-  // the timeout is, so each client's token requests keep its own limit.
-  const secretDigest = createHash("sha256").update(clientSecret).digest("base64url").slice(0, 16);
-  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}\n${secretDigest}\n${timeoutMs}`;
-  let source = sharedSources.get(key);
-  if (source === undefined) {
-    source = new CachedTokenSource(issue, log);
-    sharedSources.set(key, source);
-  }
-  return source;
+  return new CachedTokenSource(issue, context.log);
 }
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -283,8 +275,7 @@ export function tokenExchangeSource(
   parent: TokenSource,
   credentials: Credentials,
   tenantWorkspaceId: string,
-  log: Log,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
+  context: TokenRequestContext,
 ): CachedTokenSource {
   const tenant = normalizeWorkspaceId(tenantWorkspaceId, "tenant workspace id");
   const parentUrl = credentials.kind === "client-credentials" ? credentials.tokenUrl : undefined;
@@ -293,20 +284,20 @@ export function tokenExchangeSource(
     const issuer = issuerFor(tenantIssuerUrl(parentUrl, tenant), tenant);
     const client =
       credentials.kind === "client-credentials"
-        ? { id: checkClientId(await resolveProvider(credentials.clientId)), secret: checkClientSecret(await resolveProvider(credentials.clientSecret)) }
+        ? { id: checkClientId(await resolveProvider(credentials.clientId)), secret: checkClientSecret(await revealed(credentials.clientSecret)) }
         : { id: "", secret: "" };
-    if (log.debugEnabled) log.debug(`Exchanging access token for tenant workspace at ${issuer.url.host}${issuer.url.pathname}`);
     return requestToken(
       { url: issuer.url, method: "body" },
       client,
       { grant_type: TOKEN_EXCHANGE_GRANT, subject_token: subject, subject_token_type: ACCESS_TOKEN_TYPE },
       "Token exchange for tenant workspace",
-      timeoutMs,
+      context,
     );
   };
-  return new CachedTokenSource(issue, log);
+  return new CachedTokenSource(issue, context.log);
 }
 
-export function tokenSourceFor(credentials: Credentials, log: Log, timeoutMs = DEFAULT_TIMEOUT_MS): TokenSource {
-  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, log, timeoutMs);
+/** The token source a client owns, for its credentials. */
+export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext): TokenSource {
+  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, context);
 }

@@ -2,7 +2,8 @@
  * The `GreenLakeError` family: one class per kind of failure, parsed from
  * HPE's error body (`httpStatusCode`, `errorCode`, `message`, `debugId`, `errorDetails`).
  */
-import { redactSecrets } from "./logging.js";
+import { redact, redactDeep, safeCause } from "./redaction.js";
+import { requestOf } from "./responses.js";
 
 export interface GreenLakeErrorDetail {
   readonly type?: string;
@@ -32,15 +33,16 @@ export class GreenLakeError extends Error {
   /** Response headers that are safe to show (see logging's allow-list). */
   readonly headers: Readonly<Record<string, string>>;
 
+  /** Every text it carries is redacted here, so no error can show a credential whatever built it. */
   constructor(message: string, init: GreenLakeErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(redact(message), init.cause === undefined ? undefined : { cause: safeCause(init.cause) });
     this.method = init.method;
-    this.path = init.path;
+    this.path = init.path === undefined ? undefined : redact(init.path);
     this.status = init.status;
-    this.errorCode = init.errorCode;
+    this.errorCode = init.errorCode === undefined ? undefined : redact(init.errorCode);
     this.debugId = init.debugId;
-    this.errorDetails = init.errorDetails ?? [];
-    this.headers = init.headers ?? {};
+    this.errorDetails = init.errorDetails === undefined ? [] : redactDeep(init.errorDetails);
+    this.headers = init.headers === undefined ? {} : redactDeep(init.headers);
   }
 }
 
@@ -69,9 +71,17 @@ export class GreenLakeRateLimitedError extends GreenLakeError {
 export class GreenLakeServerError extends GreenLakeError {
   override name = "GreenLakeServerError";
 }
-/** An attempt, an async operation or a job took longer than allowed. */
+/** A client-side deadline passed: an attempt made no progress for `timeoutMs`, or an async operation or job ran too long. */
 export class GreenLakeTimeoutError extends GreenLakeError {
   override name = "GreenLakeTimeoutError";
+}
+/** 408: the server gave up waiting for the request (not a client-side deadline). */
+export class GreenLakeRequestTimeoutError extends GreenLakeError {
+  override name = "GreenLakeRequestTimeoutError";
+}
+/** The caller's `signal` aborted the call; `cause` is the signal's reason. */
+export class GreenLakeAbortedError extends GreenLakeError {
+  override name = "GreenLakeAbortedError";
 }
 /** The request never got a response (DNS, reset, refused). */
 export class GreenLakeConnectionError extends GreenLakeError {
@@ -105,7 +115,7 @@ function classFor(status: number): typeof GreenLakeError {
   if (status === 404) return GreenLakeNotFoundError;
   if (status === 409 || status === 412) return GreenLakeConflictError;
   if (status === 400 || status === 422) return GreenLakeValidationError;
-  if (status === 408) return GreenLakeTimeoutError;
+  if (status === 408) return GreenLakeRequestTimeoutError;
   if (status === 429) return GreenLakeRateLimitedError;
   if (status >= 500) return GreenLakeServerError;
   return GreenLakeError;
@@ -136,7 +146,7 @@ export function errorFromResponse(
   const hint = HINTS[status];
   if (hint) message += `. ${hint}`;
   const ErrorClass = classFor(status);
-  return new ErrorClass(redactSecrets(message), {
+  return new ErrorClass(message, {
     method,
     path,
     status,
@@ -205,13 +215,113 @@ export async function unwrap<D>(
 ): Promise<D> {
   const { data, error, response } = await result;
   if (response.ok) return data as D;
-  const call = failedCalls.get(response);
+  const call = requestOf(response);
   throw errorFromResponse(call?.method ?? "Request", call?.url ?? response.url, response, error);
 }
 
-/** Method and URL of failed responses (a Response does not know its request), kept only for error paths. */
-const failedCalls = new WeakMap<Response, { method: string; url: string }>();
+// Factories for the failures the runtime itself detects, so every message is written here.
 
-export function rememberFailedCall(response: Response, method: string, url: string): void {
-  failedCalls.set(response, { method, url });
+/** An attempt made no progress for `timeoutMs` (no answer, or a body that stalled). */
+export function attemptTimeoutError(method: string, path: string, timeoutMs: number, duringBody: boolean, cause?: unknown): GreenLakeTimeoutError {
+  const what = duringBody ? "its response body stalled" : "it got no response";
+  return new GreenLakeTimeoutError(
+    `${method} ${path} timed out: ${what} for ${timeoutMs} ms (timeoutMs). Raise timeoutMs for slow operations, or retry later.`,
+    { method, path, cause },
+  );
+}
+
+/** The caller's signal ended the call. */
+export function abortedError(method: string, path: string, reason: unknown): GreenLakeAbortedError {
+  return new GreenLakeAbortedError(`${method} ${path} was aborted by its signal.`, { method, path, cause: reason });
+}
+
+function causeCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+function innermostMessage(error: unknown): string {
+  let message = "network error";
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) message = e.message;
+  return message;
+}
+
+/** No (whole) response: refused, reset, DNS, TLS. Names the host and the system's code. */
+export function connectionError(method: string, url: string, error: unknown, duringBody = false): GreenLakeConnectionError {
+  let host = "the server";
+  try {
+    host = new URL(url).host;
+  } catch {
+    // a relative URL: keep the generic name
+  }
+  const code = causeCode(error);
+  const what = duringBody ? `lost the connection to ${host} while reading the response` : `could not reach ${host}`;
+  return new GreenLakeConnectionError(
+    `${method} ${pathOf(url)} ${what}: ${code !== undefined ? `${code} (${innermostMessage(error)})` : innermostMessage(error)}. Check the network, proxy and region; the call can be retried.`,
+    { method, path: pathOf(url), cause: error },
+  );
+}
+
+/** The answer arrived but is not what its content type says (malformed JSON). */
+export function malformedBodyError(method: string, path: string, error: unknown): GreenLakeServerError {
+  return new GreenLakeServerError(`${method} ${path} returned a body that is not valid JSON: ${innermostMessage(error)}`, { method, path, cause: error });
+}
+
+/** A token provider returned nothing usable. */
+export function providerTokenError(): GreenLakeConfigurationError {
+  return new GreenLakeConfigurationError("The token provider returned no token (expected a non-empty string).");
+}
+
+export interface TokenRequestFailure {
+  readonly what: string;
+  readonly where: string;
+  readonly path: string;
+  readonly timeoutMs: number;
+  readonly timedOut: boolean;
+  /** Exact values the issuer may echo (secret, subject token), hidden even when shorter than redaction's minimum. */
+  readonly secrets: readonly (string | undefined)[];
+}
+
+/** Turns simple-oauth2's (Boom) failure into a GreenLakeError that carries no credential. */
+export function tokenRequestError(error: unknown, f: TokenRequestFailure): GreenLakeError {
+  const init = { method: "POST", path: f.path };
+  const scrub = (text: string): string => {
+    let out = text;
+    // Whole-word only: a one-letter secret must not garble the message around it.
+    for (const secret of f.secrets) if (secret) out = out.split(/(\W+)/).map((w) => (w === secret ? "[REDACTED]" : w)).join("");
+    return out;
+  };
+  const boom = error as { isBoom?: boolean; message?: string; output?: { statusCode?: number }; data?: { res?: unknown; payload?: unknown } | null };
+  if (f.timedOut || (boom?.isBoom && boom.output?.statusCode === 504 && boom.data == null)) {
+    return new GreenLakeTimeoutError(`${f.what} at ${f.where} got no answer within ${f.timeoutMs} ms (timeoutMs). Check the issuer URL and the network.`, init);
+  }
+  const status = boom?.isBoom && boom.data?.res !== undefined ? boom.output?.statusCode : undefined;
+  if (status !== undefined) {
+    const body = boom.data?.payload;
+    let detail = "";
+    if (body !== null && typeof body === "object" && !(body instanceof Uint8Array)) {
+      const b = body as Record<string, unknown>;
+      const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
+      const text = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : "";
+      detail = [code, text].filter(Boolean).join(": ");
+    }
+    const hint =
+      status === 400 || status === 401
+        ? " Check clientId, clientSecret and workspaceId (the API client must belong to that workspace), or tokenUrl."
+        : status === 429 || status >= 500
+          ? " The issuer is overloaded or down; try again later."
+          : "";
+    return new GreenLakeAuthError(scrub(`${f.what} at ${f.where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`), { ...init, status });
+  }
+  // wreck's JSON checks: the issuer answered, but not with JSON.
+  if (boom?.isBoom && (boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && boom.data?.payload !== undefined))) {
+    return new GreenLakeAuthError(
+      `${f.what} at ${f.where} answered with a body that is not JSON (${scrub(boom.message ?? "")}); check that tokenUrl names an OAuth2 token endpoint.`,
+      init,
+    );
+  }
+  return new GreenLakeConnectionError(scrub(`${f.what} at ${f.where} could not connect: ${causeCode(error) ?? innermostMessage(error)}.`), { ...init, cause: error });
 }

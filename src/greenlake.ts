@@ -2,8 +2,10 @@
  * `GreenLake`: one options object, a lazily created typed client for every
  * service, all sharing one token, pacing and logging.
  */
+import { inspect } from "node:util";
 import { tokenExchangeSource } from "./auth.js";
 import { normalizeWorkspaceId, type GreenLakeOptions } from "./options.js";
+import { knownRegions } from "./regions.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { buildServiceClient, type ServiceClient } from "./service-client.js";
 import { serviceKeys, serviceMetadata, serviceNames, type ServiceKey, type ServicePaths } from "../generated/services/index.js";
@@ -15,9 +17,12 @@ export type GreenLakeServices = {
   readonly [K in ServiceKey as (typeof serviceNames)[K]]: ServiceClient<ServicePaths[K]>;
 };
 
-const RUNTIME = Symbol("greenlake.runtime");
-// Hands a tenant's runtime to the constructor without widening its public signature.
-let tenantRuntime: Runtime | undefined;
+// Every region any document names: a `region` outside them is a typo, whichever services get used.
+let allRegions: readonly string[] | undefined;
+const regionsOfAllServices = (): readonly string[] => (allRegions ??= knownRegions(Object.values(serviceMetadata)));
+
+// Lets forTenant give a new client its tenant runtime without a public parameter or a shared variable.
+let adoptRuntime: (client: GreenLake, runtime: Runtime) => void;
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface GreenLake extends GreenLakeServices {}
@@ -25,16 +30,20 @@ export interface GreenLake extends GreenLakeServices {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class GreenLake {
   readonly #options: GreenLakeOptions;
+  #runtime: Runtime;
   readonly #clients = new Map<ServiceKey, ServiceClient<any>>();
   readonly #tenants = new Map<string, GreenLake>();
-  readonly [RUNTIME]: Runtime;
+
+  static {
+    adoptRuntime = (client, runtime) => {
+      client.#runtime = runtime;
+    };
+  }
 
   /** Missing or malformed settings throw a `GreenLakeConfigurationError` here, not at the first call. */
   constructor(options: GreenLakeOptions = {}) {
     this.#options = options;
-    const inherited = tenantRuntime;
-    tenantRuntime = undefined;
-    this[RUNTIME] = inherited ?? createRuntime(options);
+    this.#runtime = createRuntime(options, regionsOfAllServices());
   }
 
   /** The client of a service by its key, e.g. `gl.service("compute-ops-mgmt")`. */
@@ -44,7 +53,7 @@ export class GreenLake {
       // Own keys only: "toString" or "constructor" would otherwise find Object.prototype's members.
       const metadata = Object.hasOwn(serviceMetadata, key) ? serviceMetadata[key] : undefined;
       if (metadata === undefined) throw new TypeError(`Unknown GreenLake service "${String(key)}"; known services: ${serviceKeys.join(", ")}.`);
-      client = buildServiceClient<ServicePaths[K]>(metadata, this[RUNTIME]);
+      client = buildServiceClient<ServicePaths[K]>(metadata, this.#runtime);
       this.#clients.set(key, client);
     }
     return client as ServiceClient<ServicePaths[K]>;
@@ -58,13 +67,23 @@ export class GreenLake {
     const tenant = normalizeWorkspaceId(tenantWorkspaceId, "tenant workspace id");
     let child = this.#tenants.get(tenant);
     if (child === undefined) {
-      const parent = this[RUNTIME];
-      const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.log, parent.settings.timeoutMs);
-      tenantRuntime = { ...parent, auth };
+      const parent = this.#runtime;
+      const { settings, log } = parent;
+      const auth = tokenExchangeSource(parent.auth, settings.credentials, tenant, { timeoutMs: settings.timeoutMs, retry: settings.retry, log });
       child = new GreenLake(this.#options);
+      adoptRuntime(child, { ...parent, auth });
       this.#tenants.set(tenant, child);
     }
     return child;
+  }
+
+  /** What `console.log(gl)` shows: no settings, no credentials. */
+  [inspect.custom](): string {
+    return `GreenLake { services: ${serviceKeys.length} }`;
+  }
+
+  toJSON(): Record<string, never> {
+    return {};
   }
 }
 

@@ -25,6 +25,8 @@ export {
   GreenLakeRateLimitedError,
   GreenLakeServerError,
   GreenLakeTimeoutError,
+  GreenLakeRequestTimeoutError,
+  GreenLakeAbortedError,
   GreenLakeConnectionError,
   GreenLakeConfigurationError,
   GreenLakeOperationError,

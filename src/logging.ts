@@ -1,7 +1,9 @@
 /**
  * Leveled logging over any console-compatible logger. Silent by default;
- * callers pass only prepared, redacted strings, never headers or bodies.
+ * callers pass only prepared strings, never headers or bodies, and every
+ * line is redacted on its way out.
  */
+import { redact } from "./redaction.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
@@ -53,7 +55,7 @@ export function createLog(options: LoggingOptions): Log {
   }
   const pick = (level: Exclude<LogLevel, "silent">): ((m: string) => void) => {
     const fn = logger[level];
-    return RANK[level] >= min && typeof fn === "function" ? (m) => fn.call(logger, redactSecrets(m)) : noop;
+    return RANK[level] >= min && typeof fn === "function" ? (m) => fn.call(logger, redact(m)) : noop;
   };
   return {
     debugEnabled: min <= RANK.debug,
@@ -64,31 +66,6 @@ export function createLog(options: LoggingOptions): Log {
     warn: pick("warn"),
     error: pick("error"),
   };
-}
-
-// Last line of defence: anything that looks like a bearer token, JWT or credential assignment.
-const SECRET_PATTERNS: readonly [RegExp, string][] = [
-  [/(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 [REDACTED]"],
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[REDACTED]"],
-  [/((?:client_secret|access_token|subject_token|refresh_token|password)["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, "$1[REDACTED]"],
-];
-
-// Exact credentials in use (client secrets, current tokens), bounded so token rotation cannot grow it.
-const knownSecrets = new Set<string>();
-const MAX_KNOWN_SECRETS = 64;
-
-/** Registers a credential so any message that happens to contain it (e.g. echoed by a server) is scrubbed. */
-export function rememberSecret(value: string): void {
-  if (value.length < 6 || knownSecrets.has(value)) return;
-  if (knownSecrets.size >= MAX_KNOWN_SECRETS) knownSecrets.delete(knownSecrets.values().next().value as string);
-  knownSecrets.add(value);
-}
-
-export function redactSecrets(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
-  for (const secret of knownSecrets) if (out.includes(secret)) out = out.replaceAll(secret, "[REDACTED]");
-  return out;
 }
 
 /** Rate-limit headers GreenLake sends on responses, as numbers when present. */

@@ -5,20 +5,13 @@
  */
 import { GreenLakeConfigurationError } from "./errors.js";
 import type { LoggingOptions } from "./logging.js";
+import { Secret } from "./redaction.js";
+import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./retry.js";
+
+export type { RetryOptions };
 
 /** A value, or a function (possibly async) that supplies it when first needed. */
 export type Provider<T> = T | (() => T | Promise<T>);
-
-export interface RetryOptions {
-  /** Total attempts including the first; default 4. */
-  maxAttempts?: number;
-  /** First backoff ceiling; each retry doubles it (full jitter). Default 500 ms. */
-  baseDelayMs?: number;
-  /** Largest backoff ceiling. Default 20 s. */
-  maxDelayMs?: number;
-  /** Longest wait honoured from `Retry-After` or `retryAfterSeconds`; a longer ask waits this long. Default 60 s. */
-  maxRetryAfterMs?: number;
-}
 
 export interface RateLimitOptions {
   /** Client-side ceiling on requests started per minute, shared by every service of the client. */
@@ -38,6 +31,7 @@ export interface GreenLakeOptions extends LoggingOptions {
   token?: Provider<string> | undefined;
   /** One base URL for every service (mocks, proxies). https, except on loopback. */
   baseUrl?: string | undefined;
+  /** The fetch every call goes through; default: `globalThis.fetch` as it is at each call (so a test's replacement is seen). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;
@@ -54,12 +48,13 @@ export interface GreenLakeOptions extends LoggingOptions {
 export const WORKSPACE_ISSUER = "https://global.api.greenlake.hpe.com/authorization/v2/oauth2/{workspaceId}/token";
 export const SSO_ISSUER = "https://sso.common.cloud.hpe.com/as/token.oauth2";
 
+/** Credentials as held at run time: plain values are `Secret`s, which never print. */
 export type Credentials =
-  | { kind: "static"; token: Provider<string> }
+  | { kind: "static"; token: Secret | (() => string | Promise<string>) }
   | {
       kind: "client-credentials";
       clientId: Provider<string>;
-      clientSecret: Provider<string>;
+      clientSecret: Secret | (() => string | Promise<string>);
       workspaceId: Provider<string> | undefined;
       tokenUrl: string | undefined;
     };
@@ -68,20 +63,14 @@ export interface Settings {
   readonly credentials: Credentials;
   readonly region: Provider<string> | undefined;
   readonly baseUrl: string | undefined;
-  readonly fetch: (request: Request) => Promise<Response>;
+  /** A fetch the user chose; undefined: the platform's, looked up at each call. */
+  readonly fetch: ((request: Request) => Promise<Response>) | undefined;
   readonly timeoutMs: number;
-  readonly retry: Required<RetryOptions> | false;
+  readonly retry: RetryPolicy;
   readonly requestsPerMinute: number | undefined;
   readonly tenantAcid: string | undefined;
   readonly throwOnError: boolean;
 }
-
-const DEFAULT_RETRY: Required<RetryOptions> = {
-  maxAttempts: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 20_000,
-  maxRetryAfterMs: 60_000,
-};
 
 function fail(message: string): never {
   throw new GreenLakeConfigurationError(message);
@@ -120,6 +109,9 @@ export function checkUrl(value: unknown, setting: string): URL {
   } catch {
     return fail(`${setting} is not a valid URL. Pass an absolute URL such as "https://proxy.example.com".`);
   }
+  // Credentials in a URL end up in logs and messages; a query or fragment would be sent to every operation.
+  if (url.username !== "" || url.password !== "") fail(`${setting} must not contain a user name or password; pass credentials as clientId/clientSecret or token.`);
+  if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) fail(`${setting} must not contain a query (?) or fragment (#).`);
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return url;
   return fail(`${setting} must use https (plain http is allowed only for 127.0.0.1, localhost or [::1]).`);
@@ -149,10 +141,24 @@ const LOG_LEVELS: readonly unknown[] = ["debug", "info", "warn", "error", "silen
 
 const REGION_NAME = /^[a-z][a-z0-9-]*$/;
 
-export function checkRegionName(value: unknown): string {
-  if (typeof value !== "string" || !REGION_NAME.test(value)) {
-    fail('region must be a region name such as "us-west", "eu-central" or "ap-northeast".');
-  }
+/**
+ * Checks a region name's form and, given the regions the documents name,
+ * that it is one of them, so a typo fails here rather than at some later call.
+ */
+export function checkRegionName(value: unknown, known?: readonly string[], setting = "region"): string {
+  const hint = known === undefined ? '"us-west", "eu-central" or "ap-northeast"' : known.map((r) => `"${r}"`).join(", ");
+  if (typeof value !== "string" || !REGION_NAME.test(value)) fail(`${setting} must be a region name such as ${hint}.`);
+  if (known !== undefined && !known.includes(value)) fail(`${setting} "${value}" is not a GreenLake region; valid regions: ${known.join(", ")}.`);
+  return value;
+}
+
+// CR, LF and other controls would split or corrupt the header they are sent in.
+const HEADER_VALUE = /^[\x20-\x7E\x80-\xFF]*$/;
+
+/** Checks a value sent as an HTTP header. */
+export function checkHeaderValue(value: unknown, setting: string): string {
+  if (typeof value !== "string" || value.trim() === "") fail(`${setting} must be a non-empty string.`);
+  if (!HEADER_VALUE.test(value)) fail(`${setting} contains control characters (such as a line break); it is sent as an HTTP header.`);
   return value;
 }
 
@@ -168,15 +174,21 @@ function envValue(env: Readonly<Record<string, string | undefined>>, name: strin
   return v === undefined || v === "" ? undefined : v;
 }
 
-export function resolveSettings(options: GreenLakeOptions = {}): Settings {
+/**
+ * Checks and resolves every setting. `knownRegions`: the region names the
+ * documents of the services in reach name (a region outside them is a typo).
+ */
+export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: readonly string[]): Settings {
   if (options === null || typeof options !== "object") fail("options must be an object.");
   const env = options.env ?? (typeof process === "object" ? process.env : {});
   let credentials: Credentials;
   if (options.token !== undefined) {
-    if (!isProvider(options.token) && (typeof options.token !== "string" || options.token === "")) {
-      fail("token must be a non-empty string or a function returning one.");
+    const token = options.token;
+    if (isProvider(token)) credentials = { kind: "static", token };
+    else {
+      if (typeof token !== "string" || token === "") fail("token must be a non-empty string or a function returning one.");
+      credentials = { kind: "static", token: new Secret(checkHeaderValue(token, "token")) };
     }
-    credentials = { kind: "static", token: options.token };
   } else {
     const clientId = options.clientId ?? envValue(env, "GREENLAKE_CLIENT_ID");
     const clientSecret = options.clientSecret ?? envValue(env, "GREENLAKE_CLIENT_SECRET");
@@ -195,20 +207,23 @@ export function resolveSettings(options: GreenLakeOptions = {}): Settings {
     credentials = {
       kind: "client-credentials",
       clientId: isProvider(clientId) ? clientId : checkClientId(clientId),
-      clientSecret: isProvider(clientSecret) ? clientSecret : checkClientSecret(clientSecret),
+      clientSecret: isProvider(clientSecret) ? clientSecret : new Secret(checkClientSecret(clientSecret)),
       workspaceId,
       tokenUrl,
     };
   }
   let region = options.region ?? envValue(env, "GREENLAKE_REGION");
-  if (region !== undefined && !isProvider(region)) region = checkRegionName(region);
+  if (region !== undefined && !isProvider(region)) {
+    region = checkRegionName(region, knownRegions, options.region !== undefined ? "region" : "GREENLAKE_REGION");
+  }
   const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl").href.replace(/\/+$/, "");
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  if (typeof fetchImpl !== "function") fail("fetch must be a function; Node 20 provides one globally.");
+  const fetchImpl = options.fetch;
+  if (fetchImpl !== undefined && typeof fetchImpl !== "function") fail("fetch must be a function.");
   const timeoutMs = options.timeoutMs === undefined ? 60_000 : positive(options.timeoutMs, "timeoutMs", true);
   let retry: Required<RetryOptions> | false = DEFAULT_RETRY;
   if (options.retry === false) retry = false;
   else if (options.retry !== undefined) {
+    if (options.retry === null || typeof options.retry !== "object") fail("retry must be false or an object such as { maxAttempts: 3 }.");
     retry = { ...DEFAULT_RETRY, ...options.retry };
     if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) fail("retry.maxAttempts must be an integer of at least 1.");
     positive(retry.baseDelayMs, "retry.baseDelayMs", true);
@@ -220,16 +235,14 @@ export function resolveSettings(options: GreenLakeOptions = {}): Settings {
   }
   const requestsPerMinute =
     options.rateLimit === undefined ? undefined : positive(options.rateLimit.requestsPerMinute, "rateLimit.requestsPerMinute");
-  if (options.tenantAcid !== undefined && (typeof options.tenantAcid !== "string" || options.tenantAcid === "")) {
-    fail("tenantAcid must be a non-empty string (the tenant's application customer id).");
-  }
+  if (options.tenantAcid !== undefined) checkHeaderValue(options.tenantAcid, "tenantAcid");
   return {
     credentials,
     region,
     baseUrl,
     fetch: fetchImpl,
     timeoutMs,
-    retry,
+    retry: new RetryPolicy(retry),
     requestsPerMinute,
     tenantAcid: options.tenantAcid,
     throwOnError: options.throwOnError === true,

@@ -7,19 +7,23 @@ import { RateLimiter } from "./rate-limit.js";
 export interface Runtime {
   readonly settings: Settings;
   readonly log: Log;
+  /** This client's own token (MSP tenants: their own exchanged one). */
   readonly auth: TokenSource;
   readonly limiter: RateLimiter | undefined;
   readonly deprecations: DeprecationNotices;
+  /** Region names the documents in reach name; a region outside them is a typo. */
+  readonly knownRegions: readonly string[] | undefined;
 }
 
-export function createRuntime(options: GreenLakeOptions = {}): Runtime {
-  const settings = resolveSettings(options);
+export function createRuntime(options: GreenLakeOptions = {}, knownRegions?: readonly string[]): Runtime {
+  const settings = resolveSettings(options, knownRegions);
   const log = createLog(options);
   return {
     settings,
     log,
-    auth: tokenSourceFor(settings.credentials, log, settings.timeoutMs),
+    auth: tokenSourceFor(settings.credentials, { timeoutMs: settings.timeoutMs, retry: settings.retry, log }),
     limiter: settings.requestsPerMinute === undefined ? undefined : new RateLimiter(settings.requestsPerMinute),
     deprecations: new DeprecationNotices(log),
+    knownRegions,
   };
 }

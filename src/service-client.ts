@@ -4,14 +4,13 @@
  */
 import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
-import { errorFromResponse, GreenLakeConnectionError, GreenLakeError, GreenLakeServerError, readErrorBody } from "./errors.js";
-import { redactSecrets } from "./logging.js";
+import { errorFromResponse, malformedBodyError, readErrorBody } from "./errors.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
-import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
-import { serverUrlFor } from "./regions.js";
+import { checkRegionName, type GreenLakeOptions } from "./options.js";
+import { knownRegions, RegionResolver } from "./regions.js";
 import { querySerializersOf, type QuerySerializer } from "./query-serializer.js";
 import { createRuntime, type Runtime } from "./runtime.js";
-import { createTransport, UNSIGNALLED } from "./transport.js";
+import { createTransport, PLACEHOLDER_ORIGIN, type CallContext, type Transport } from "./transport.js";
 
 export type ServiceClientOptions = GreenLakeOptions;
 
@@ -20,7 +19,7 @@ const INTERNALS = Symbol("greenlake.service");
 interface Internals {
   readonly runtime: Runtime;
   readonly metadata: ServiceMetadata;
-  readonly baseUrl: string;
+  readonly regions: RegionResolver;
   operations?: Map<string, OperationMetadata>;
 }
 
@@ -84,11 +83,7 @@ export type ServiceClient<Paths extends {}> = ServiceMethods<Paths extends Recor
   readonly metadata: ServiceMetadata;
   /** The same client pointed at another region; clients are cached per region. */
   withRegion(region: string): ServiceClient<Paths>;
-  readonly [INTERNALS]: Internals;
 };
-
-/** Placeholder origin used until an async region provider answers. */
-const PENDING_ORIGIN = "https://region.pending.invalid";
 
 function throwOnErrorMiddleware(): Middleware {
   return {
@@ -113,118 +108,105 @@ function deprecationMiddleware(runtime: Runtime, metadata: ServiceMetadata): Mid
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
-/**
- * openapi-fetch reads the body after the transport returned, so a body cut
- * off mid-way or malformed JSON surfaces there; name the call and type the error.
- */
+/** RequestInit keys a platform Request does not keep, handed to fetch on every attempt instead. */
+const FETCH_EXTENSION_KEYS = ["dispatcher", "duplex"] as const;
+
+type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Record<string, unknown>) | undefined;
+
+/** Splits a call's init into what openapi-fetch builds the request from and the call's own options. */
+function splitCall(init: CallInit): { rest: Record<string, unknown>; call: CallContext } {
+  if (init === undefined || init === null) return { rest: {}, call: {} };
+  const { region, tenantAcid, timeoutMs, ...rest } = init;
+  let extensions: Record<string, unknown> | undefined;
+  for (const key of FETCH_EXTENSION_KEYS) {
+    if (rest[key] !== undefined) (extensions ??= {})[key] = rest[key];
+  }
+  if (region !== undefined && typeof region !== "string") throw new TypeError("The region call option must be a string.");
+  if (tenantAcid !== undefined && typeof tenantAcid !== "string") throw new TypeError("The tenantAcid call option must be a string.");
+  if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
+    throw new TypeError("The timeoutMs call option must be a non-negative number of milliseconds.");
+  }
+  return {
+    rest,
+    call: { region, tenantAcid, timeoutMs, signal: init.signal ?? undefined, extensions } as CallContext,
+  };
+}
+
+type Send = (url: string, init?: Record<string, unknown>) => Promise<unknown>;
+
+/** openapi-fetch reads JSON from the buffered answer after the transport returned: a malformed body surfaces there. */
 function bodyError(error: unknown, method: string, path: string): unknown {
-  if (error instanceof GreenLakeError || (error as { name?: string })?.name === "AbortError") return error;
-  if (error instanceof SyntaxError) {
-    return new GreenLakeServerError(redactSecrets(`${method} ${path} returned a body that is not valid JSON: ${error.message}`), { method, path, cause: error });
-  }
-  if (error instanceof TypeError) {
-    return new GreenLakeConnectionError(redactSecrets(`${method} ${path} lost the connection while reading the response (${error.message}).`), { method, path, cause: error });
-  }
-  return error;
+  return error instanceof SyntaxError ? malformedBodyError(method, path, error) : error;
 }
-
-type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; [option: string]: unknown } | undefined;
-
-/** Tells the transport when a call has no AbortSignal (see transport's CallExtras). */
-function markUnsignalled(init: CallInit): CallInit {
-  return init?.signal ? init : { ...init, [UNSIGNALLED]: true };
-}
-
-/** As markUnsignalled, and serializes the query as the operation declares unless the caller chose a serializer. */
-function withOperationSerializer(init: CallInit, serializer: QuerySerializer | undefined): CallInit {
-  if (serializer === undefined || init?.params === undefined || init.querySerializer !== undefined) return markUnsignalled(init);
-  return init.signal ? { ...init, querySerializer: serializer } : { ...init, querySerializer: serializer, [UNSIGNALLED]: true };
-}
-
-type Send = (url: string, init?: CallInit) => Promise<unknown>;
 
 /**
- * Wraps each method: marks unsignalled calls, picks the operation's query
- * serializer where its document needs one, and types body-reading failures.
+ * Wraps each method: hands the call's own options to the transport as an
+ * explicit value (a per-call fetch), picks the operation's query serializer
+ * where its document needs one, and types a malformed body.
  */
-function wrapMethods(client: Record<string, unknown>, serializers: Map<string, Map<string, QuerySerializer>>): void {
+function wrapMethods(client: Record<string, unknown>, transport: Transport, serializers: Map<string, Map<string, QuerySerializer>>): void {
+  const call = (send: Send, method: string, url: string, init: CallInit): Promise<unknown> => {
+    const { rest, call } = splitCall(init);
+    const serializer = rest.params !== undefined && rest.querySerializer === undefined ? serializers.get(method)?.get(url) : undefined;
+    if (serializer !== undefined) rest.querySerializer = serializer;
+    rest.fetch = (request: Request) => transport(request, call);
+    return send(url, rest).catch((error: unknown) => {
+      throw bodyError(error, method, url);
+    });
+  };
   for (const method of METHODS) {
     const send = client[method] as Send;
-    // Most services declare no special query style: their calls skip the lookup.
-    const byPath = serializers.get(method);
-    client[method] = (url: string, init?: CallInit) =>
-      send(url, byPath === undefined ? markUnsignalled(init) : withOperationSerializer(init, byPath.get(url))).catch((error: unknown) => {
-        throw bodyError(error, method, url);
-      });
+    client[method] = (url: string, init?: CallInit) => call(send, method, url, init);
   }
-  const request = client.request as (method: string, url: string, init?: CallInit) => Promise<unknown>;
+  const request = client.request as (method: string, url: string, init?: Record<string, unknown>) => Promise<unknown>;
   client.request = (method: string, url: string, init?: CallInit) =>
-    request(method, url, withOperationSerializer(init, serializers.get(method.toUpperCase())?.get(url))).catch((error: unknown) => {
-      throw bodyError(error, method.toUpperCase(), url);
-    });
+    call((u, i) => request(method, u, i), String(method).toUpperCase(), url, init);
 }
 
-/** Builds a client on an existing runtime; `region` overrides the runtime's region. */
+/** Builds a client on an existing runtime; `region` fixes the client's region (see `withRegion`). */
 export function buildServiceClient<Paths extends {}>(
   metadata: ServiceMetadata,
   runtime: Runtime,
   region?: string,
 ): ServiceClient<Paths> {
   const { settings } = runtime;
-  let baseUrl: string;
-  let resolveUrl: ((url: string) => Promise<string>) | undefined;
-  if (settings.baseUrl !== undefined) baseUrl = settings.baseUrl;
-  else if (region !== undefined || typeof settings.region !== "function") {
-    baseUrl = serverUrlFor(metadata, region ?? (settings.region as string | undefined));
-  } else {
-    // Region from an async provider: resolved (and checked) at the first request.
-    baseUrl = PENDING_ORIGIN;
-    const provider = settings.region;
-    let origin: Promise<string> | undefined;
-    resolveUrl = async (url) => {
-      if (origin === undefined) {
-        origin = resolveProvider(provider).then((r) => serverUrlFor(metadata, checkRegionName(r)));
-        // A failure (a vault briefly unreachable) is asked again on the next call, not kept for the client's life.
-        origin.catch(() => (origin = undefined));
-      }
-      return url.startsWith(PENDING_ORIGIN) ? (await origin) + url.slice(PENDING_ORIGIN.length) : url;
-    };
-  }
-  const fetch = createTransport({
+  const regions = new RegionResolver(metadata, region ?? settings.region, settings.baseUrl);
+  const transport = createTransport({
     fetch: settings.fetch,
     auth: runtime.auth,
     log: runtime.log,
     timeoutMs: settings.timeoutMs,
     retry: settings.retry,
     limiter: runtime.limiter,
-    resolveUrl,
-    reroute:
-      settings.baseUrl === undefined
-        ? (url, r) => (url.startsWith(baseUrl) ? serverUrlFor(metadata, checkRegionName(r)) + url.slice(baseUrl.length) : url)
-        : undefined,
+    regions,
+    knownRegions: runtime.knownRegions,
   });
   const client = createClient<Paths>({
-    baseUrl,
-    fetch,
+    baseUrl: PLACEHOLDER_ORIGIN,
     headers: settings.tenantAcid === undefined ? undefined : { "Tenant-Acid": settings.tenantAcid },
   });
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>, querySerializersOf(metadata));
+  wrapMethods(client as unknown as Record<string, unknown>, transport, querySerializersOf(metadata));
   const regional = new Map<string, ServiceClient<Paths>>();
-  return Object.assign(client, {
+  const internals: Internals = { runtime, metadata, regions };
+  Object.assign(client, {
     metadata,
     withRegion(r: string): ServiceClient<Paths> {
       let c = regional.get(r);
       if (c === undefined) {
-        c = buildServiceClient<Paths>(metadata, runtime, checkRegionName(r));
+        const name = checkRegionName(r, runtime.knownRegions);
+        regions.forRegion(name); // a region this service is not served in fails here, where it was asked for
+        c = buildServiceClient<Paths>(metadata, runtime, name);
         regional.set(r, c);
       }
       return c;
     },
-    [INTERNALS]: { runtime, metadata, baseUrl } as Internals,
-  }) as ServiceClient<Paths>;
+  });
+  // Not enumerable: inspecting or serializing a client never walks into the runtime.
+  Object.defineProperty(client, INTERNALS, { value: internals, enumerable: false });
+  return client as unknown as ServiceClient<Paths>;
 }
 
 /** A standalone client for one service (what the per-service entry points call). */
@@ -232,7 +214,8 @@ export function createServiceClient<Paths extends {}>(
   metadata: ServiceMetadata,
   options?: ServiceClientOptions,
 ): ServiceClient<Paths> {
-  return buildServiceClient<Paths>(metadata, createRuntime(options));
+  const regions = knownRegions([metadata]);
+  return buildServiceClient<Paths>(metadata, createRuntime(options, regions.length > 0 ? regions : undefined));
 }
 
 /** Internal details pagination and async operations need. */

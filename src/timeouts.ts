@@ -1,114 +1,110 @@
-/** Per-attempt time limits joined with the caller's AbortSignal. */
+/**
+ * Time limits: each attempt ends once it has made no progress (connecting,
+ * headers, any chunk of the body) for `timeoutMs`, or as soon as the
+ * caller's signal aborts; and cancellable sleeps for retries, pacing and polling.
+ */
 
-export interface AttemptSignal {
-  /** Undefined when nothing can end the attempt early. */
+/** The deadline of one attempt, joined with the caller's signal. */
+export class AttemptDeadline {
+  /** Aborts when the caller aborts or the attempt stalls; undefined when neither can happen. */
   readonly signal: AbortSignal | undefined;
-  /** Whether our own time limit (not the caller) ended the attempt. */
-  timedOut(): boolean;
-  /** Stops the timer once the attempt settled. */
-  clear(): void;
-}
-
-// No shared never-aborting signal: every Request following it would add a listener that lingers.
-const NEVER: AttemptSignal = {
-  signal: undefined,
-  timedOut: () => false,
-  clear: () => {},
-};
-
-/**
- * A signal that aborts when the caller aborts or after `timeoutMs`.
- * With no limit the caller's signal is used as is, so the common path allocates nothing.
- */
-export function attemptSignal(caller: AbortSignal | null | undefined, timeoutMs: number): AttemptSignal {
-  if (timeoutMs <= 0) return caller ? { signal: caller, timedOut: () => false, clear: () => {} } : NEVER;
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new DOMException(`The attempt took longer than ${timeoutMs} ms`, "TimeoutError"));
-  }, timeoutMs);
-  // Unref'd so a pending limit never keeps a process alive on its own.
-  (timer as { unref?: () => void }).unref?.();
-  let onAbort: (() => void) | undefined;
-  if (caller) {
-    if (caller.aborted) controller.abort(caller.reason);
-    else {
-      onAbort = () => controller.abort(caller.reason);
-      caller.addEventListener("abort", onAbort, { once: true });
-    }
-  }
-  return {
-    signal: controller.signal,
-    timedOut: () => timedOut,
-    clear: () => {
-      clearTimeout(timer);
-      if (onAbort) caller?.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
-/**
- * Time limits for attempts that have no caller signal to join. Creating an
- * AbortController and a timer per attempt costs more than the rest of the
- * client's per-call work, so attempts starting close together share one:
- * it fires `timeoutMs` after the last of them may have started, so each gets
- * at least `timeoutMs` (and at most `timeoutMs` plus a twentieth, up to 1 s, more).
- */
-export class SharedAttemptLimits {
+  readonly #controller: AbortController | undefined;
+  readonly #caller: AbortSignal | undefined;
   readonly #timeoutMs: number;
-  readonly #windowMs: number;
-  #current: SharedLimit | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastProgress = 0;
+  #timedOut = false;
+  #onAbort: (() => void) | undefined;
 
-  constructor(timeoutMs: number) {
+  constructor(caller: AbortSignal | undefined, timeoutMs: number) {
+    this.#caller = caller;
     this.#timeoutMs = timeoutMs;
-    this.#windowMs = Math.min(1000, Math.max(1, Math.floor(timeoutMs / 20)));
+    if (timeoutMs <= 0 && caller === undefined) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.signal = controller.signal;
+    if (caller !== undefined) {
+      if (caller.aborted) controller.abort(caller.reason);
+      else {
+        this.#onAbort = () => controller.abort(caller.reason);
+        caller.addEventListener("abort", this.#onAbort, { once: true });
+      }
+    }
+    if (timeoutMs > 0) {
+      this.#lastProgress = Date.now();
+      this.#arm(timeoutMs);
+    }
   }
 
-  next(): AttemptSignal {
-    const now = Date.now();
-    let limit = this.#current;
-    if (limit === undefined || !limit.accepts(now)) {
-      limit = new SharedLimit(now + this.#windowMs, this.#windowMs + this.#timeoutMs, this.#timeoutMs);
-      this.#current = limit;
-    }
-    return limit;
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      // Progress moves the deadline without touching the timer on every chunk.
+      const idle = Date.now() - this.#lastProgress;
+      if (idle < this.#timeoutMs) return this.#arm(this.#timeoutMs - idle);
+      this.#timedOut = true;
+      this.#controller!.abort(new DOMException(`No progress for ${this.#timeoutMs} ms`, "TimeoutError"));
+    }, ms);
+    // A pending limit never keeps a process alive on its own.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Something arrived: the attempt gets another `timeoutMs`. */
+  progress(): void {
+    if (this.#timer !== undefined) this.#lastProgress = Date.now();
+  }
+
+  /** Our own limit, not the caller, ended the attempt. */
+  get timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  /** The caller aborted. */
+  get callerAborted(): boolean {
+    return this.#caller?.aborted === true;
+  }
+
+  /** Stops the timer and the caller listener once the attempt settled. */
+  clear(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#onAbort !== undefined) this.#caller?.removeEventListener("abort", this.#onAbort);
+    this.#onAbort = undefined;
   }
 }
 
-// Bounded so the platform fetch never sees hundreds of requests following one signal.
-const MAX_SHARED_ATTEMPTS = 64;
-
-class SharedLimit implements AttemptSignal {
-  readonly signal: AbortSignal;
-  #fired = false;
-  #uses = 1;
-
-  constructor(
-    private readonly closesAt: number,
-    firesInMs: number,
-    timeoutMs: number,
-  ) {
-    const controller = new AbortController();
-    this.signal = controller.signal;
-    const timer = setTimeout(() => {
-      this.#fired = true;
-      controller.abort(new DOMException(`The attempt took longer than ${timeoutMs} ms`, "TimeoutError"));
-    }, firesInMs);
-    (timer as { unref?: () => void }).unref?.();
+/**
+ * Reads a whole body under the attempt's deadline. A fetch that ignores the
+ * signal (a custom one) cannot hang the call: the read is cancelled when the deadline fires.
+ */
+export async function readBody(body: ReadableStream<Uint8Array>, deadline: AttemptDeadline): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const signal = deadline.signal;
+  const onAbort = (): void => void reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const { done, value } = await reader.read();
+      // A cancelled read ends "done": tell that apart from a complete body.
+      if (signal?.aborted) throw signal.reason;
+      if (done) break;
+      deadline.progress();
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
   }
-
-  accepts(now: number): boolean {
-    if (now >= this.closesAt || this.#fired || this.#uses >= MAX_SHARED_ATTEMPTS) return false;
-    this.#uses++;
-    return true;
+  if (chunks.length === 1) return chunks[0]! as Uint8Array<ArrayBuffer>;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
   }
-
-  timedOut(): boolean {
-    return this.#fired;
-  }
-
-  clear(): void {}
+  return out;
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
@@ -126,4 +122,34 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Waits for a shared promise (a token being fetched for many calls) but lets this caller stop waiting. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Like untilAborted, and gives up after `ms` (0: never) with a TimeoutError. */
+export function withinDeadline<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined): Promise<T> {
+  if (ms <= 0) return untilAborted(promise, signal);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`No answer within ${ms} ms`, "TimeoutError")), ms);
+  (timer as { unref?: () => void }).unref?.();
+  const joined = signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]);
+  return untilAborted(promise, joined).finally(() => clearTimeout(timer));
 }

@@ -1,166 +1,157 @@
 /**
- * The `fetch` handed to openapi-fetch, beneath its middleware: adds the
- * bearer token, paces, limits each attempt's time, replays once after a 401
- * and retries what is safe to retry.
+ * The `fetch` handed to openapi-fetch, beneath its middleware. It only
+ * composes: the call's origin (regions), the bearer token (auth), pacing
+ * (rate-limit), each attempt's time limit over the whole body (timeouts), and
+ * what to do after a failure (retry). Errors come from the errors module.
  */
 import type { TokenSource } from "./auth.js";
-import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf, rememberFailedCall } from "./errors.js";
-import { redactSecrets, type Log } from "./logging.js";
-import type { RetryOptions } from "./options.js";
+import { abortedError, attemptTimeoutError, connectionError, pathOf } from "./errors.js";
+import type { Log } from "./logging.js";
+import { checkHeaderValue } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
-import { backoffDelay, isRetryableFailure, isRetryableStatus, serverRequestedDelay } from "./retry.js";
-import { attemptSignal, SharedAttemptLimits, sleep } from "./timeouts.js";
+import type { RegionResolver } from "./regions.js";
+import { CallResponse } from "./responses.js";
+import { requestedDelay, type RetryPolicy } from "./retry.js";
+import { AttemptDeadline, readBody, sleep } from "./timeouts.js";
 
-export type FetchFunction = (request: Request) => Promise<Response>;
+export type FetchFunction = (request: Request, init?: RequestInit) => Promise<Response>;
+
+/** What one call asked for besides the request itself (the per-call options). */
+export interface CallContext {
+  /** Region of this call only. */
+  readonly region?: string | undefined;
+  /** `Tenant-Acid` header of this call only. */
+  readonly tenantAcid?: string | undefined;
+  /** Time limit of this call's attempts; the client's otherwise. */
+  readonly timeoutMs?: number | undefined;
+  /** The caller's signal: ends the call, its retries and its waits. */
+  readonly signal?: AbortSignal | undefined;
+  /** RequestInit keys a Request does not keep (undici's `dispatcher`), given to fetch on every attempt. */
+  readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+}
 
 export interface TransportOptions {
-  readonly fetch: FetchFunction;
+  /** The user's fetch; undefined: `globalThis.fetch` as it is at each call. */
+  readonly fetch: FetchFunction | undefined;
   readonly auth: TokenSource;
   readonly log: Log;
   readonly timeoutMs: number;
-  readonly retry: Required<RetryOptions> | false;
+  readonly retry: RetryPolicy;
   readonly limiter: RateLimiter | undefined;
-  /** Replaces a placeholder origin once an async region provider has answered. */
-  readonly resolveUrl?: ((url: string) => string | Promise<string>) | undefined;
-  /** Points a URL at another region, for the per-call `region` option. */
-  readonly reroute?: ((url: string, region: string) => string) | undefined;
+  readonly regions: RegionResolver;
+  /** Region names the documents name, to check a per-call `region`. */
+  readonly knownRegions?: readonly string[] | undefined;
 }
 
-/** Per-call options openapi-fetch copies onto the Request (it passes unknown init keys through). */
-interface CallExtras {
-  region?: unknown;
-  tenantAcid?: unknown;
-  timeoutMs?: unknown;
-  /** Set by the service client when the call has no AbortSignal, so none is listened to. */
-  greenlakeUnsignalled?: unknown;
-}
+/** The origin openapi-fetch builds URLs on; the transport puts the call's real origin in its place. */
+export const PLACEHOLDER_ORIGIN = "https://greenlake.invalid";
 
-/** Marks call options that carry no AbortSignal (see CallExtras). */
-export const UNSIGNALLED = "greenlakeUnsignalled";
+export type Transport = (request: Request, call: CallContext) => Promise<Response>;
 
-async function discard(response: Response): Promise<void> {
+function parseJson(bytes: Uint8Array | null, headers: Headers): unknown {
+  if (bytes === null || !(headers.get("content-type") ?? "").includes("json")) return undefined;
   try {
-    await response.body?.cancel();
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    // the body is not needed; a failure to discard it changes nothing
+    return undefined;
   }
 }
 
-/** Waits for a shared promise (the token) but lets this caller stop waiting. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
-}
+export function createTransport(options: TransportOptions): Transport {
+  const { auth, log, retry, limiter, regions } = options;
 
-export function createTransport(options: TransportOptions): FetchFunction {
-  const { fetch: baseFetch, auth, log, retry, limiter, resolveUrl, reroute } = options;
-  const maxAttempts = retry ? retry.maxAttempts : 1;
-  const nativeFetch = baseFetch === globalThis.fetch;
-  const sharedLimits = options.timeoutMs > 0 ? new SharedAttemptLimits(options.timeoutMs) : undefined;
-
-  return async function greenLakeFetch(request: Request): Promise<Response> {
+  return async function send(request: Request, call: CallContext): Promise<Response> {
     const method = request.method;
-    const extras = request as CallExtras;
-    // Listening to a signal nobody can abort costs more than the rest of the call's bookkeeping.
-    const caller = extras.greenlakeUnsignalled === true ? undefined : request.signal;
-    const { region, tenantAcid } = extras;
-    const timeoutMs = typeof extras.timeoutMs === "number" && extras.timeoutMs >= 0 ? extras.timeoutMs : options.timeoutMs;
-    let url = request.url;
-    if (typeof region === "string" && reroute) url = reroute(url, region);
-    else if (resolveUrl) url = await resolveUrl(url);
-    if (typeof tenantAcid === "string") request.headers.set("Tenant-Acid", tenantAcid);
-    // Buffered once so every attempt re-sends the same bytes.
+    const signal = call.signal ?? undefined;
+    const timeoutMs = call.timeoutMs ?? options.timeoutMs;
+    const templatePath = pathOf(request.url);
+    const origin = regions.origin(call.region, options.knownRegions);
+    const base = typeof origin === "string" ? origin : await origin;
+    const url = request.url.startsWith(PLACEHOLDER_ORIGIN) ? base + request.url.slice(PLACEHOLDER_ORIGIN.length) : request.url;
+    const headers = request.headers;
+    if (call.tenantAcid !== undefined) headers.set("Tenant-Acid", checkHeaderValue(call.tenantAcid, "tenantAcid"));
+    // Buffered once so every attempt, and a redirect within one, re-sends the same bytes.
     const body = request.body === null ? null : await request.arrayBuffer();
-    // Without a body or a new URL the caller's Request is sent as is: no copy on the common path.
-    const reuse = body === null && url === request.url && (nativeFetch || timeoutMs <= 0);
     // A caller who sets Authorization on a call keeps it: no token, no 401 replay.
-    const callerAuthorization = request.headers.get("authorization");
-    let renewedToken = callerAuthorization !== null;
+    const callerAuthorization = headers.get("authorization");
+    let renewedToken = callerAuthorization !== null || !auth.renewable || !retry.replaysUnauthorized;
+    const kind = { method };
 
     for (let attempt = 1; ; attempt++) {
-      if (limiter) {
-        const wait = limiter.acquire(caller);
-        if (wait) await wait;
-      }
       let token = "";
-      let authorization: string;
-      if (callerAuthorization !== null) authorization = callerAuthorization;
-      else {
-        const pending = auth.token();
-        token = typeof pending === "string" ? pending : await untilAborted(pending, caller);
-        authorization = `Bearer ${token}`;
-      }
-      const limit = caller === undefined && sharedLimits !== undefined && timeoutMs === options.timeoutMs ? sharedLimits.next() : attemptSignal(caller, timeoutMs);
-      let attemptRequest: Request;
-      let init: RequestInit | undefined;
-      if (reuse) {
-        request.headers.set("authorization", authorization);
-        attemptRequest = request;
-        // The platform fetch takes the attempt's signal as init, sparing a Request copy.
-        if (timeoutMs > 0) init = { signal: limit.signal };
-      } else {
-        const headers = new Headers(request.headers);
-        headers.set("authorization", authorization);
-        attemptRequest = new Request(url, { method, headers, body, signal: limit.signal, redirect: request.redirect });
-      }
-
-      let response: Response;
       try {
-        response = await (init === undefined ? baseFetch(attemptRequest) : (baseFetch as typeof fetch)(attemptRequest, init));
-      } catch (error) {
-        limit.clear();
-        if (caller?.aborted) throw caller.reason ?? error;
-        const timedOut = limit.timedOut();
-        if (attempt < maxAttempts && retry && isRetryableFailure(method, error)) {
-          const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);
-          if (log.infoEnabled) log.info(`${method} ${pathOf(url)} ${timedOut ? "timed out" : "failed to connect"}; retry ${attempt} in ${delay} ms`);
-          await sleep(delay, caller);
-          continue;
+        if (limiter) {
+          const wait = limiter.acquire(signal);
+          if (wait) await wait;
         }
-        const init = { method, path: pathOf(url), cause: error };
-        throw timedOut
-          ? new GreenLakeTimeoutError(`${method} ${init.path} got no response within ${timeoutMs} ms (timeoutMs).`, init)
-          : new GreenLakeConnectionError(redactSecrets(`${method} ${init.path} could not reach the server: ${(error as Error)?.message ?? "network error"}.`), init);
+        if (callerAuthorization === null) {
+          const pending = auth.token(signal);
+          token = typeof pending === "string" ? pending : await pending;
+          headers.set("authorization", `Bearer ${token}`);
+        }
+      } catch (error) {
+        if (signal?.aborted) throw abortedError(method, templatePath, signal.reason);
+        throw error;
       }
-      limit.clear();
 
+      const deadline = new AttemptDeadline(signal, timeoutMs);
+      let answer: Response;
+      let bytes: Uint8Array | null = null;
+      let phase: "answer" | "body" = "answer";
+      try {
+        const attemptRequest = new Request(url, {
+          method,
+          headers,
+          body: body === null ? null : body.slice(0),
+          signal: deadline.signal ?? null,
+          redirect: request.redirect,
+          cache: request.cache,
+          credentials: request.credentials,
+          integrity: request.integrity,
+          keepalive: request.keepalive,
+          mode: request.mode,
+          referrer: request.referrer,
+          referrerPolicy: request.referrerPolicy,
+        });
+        const fetchImpl = (options.fetch ?? globalThis.fetch) as FetchFunction;
+        answer = await (call.extensions === undefined ? fetchImpl(attemptRequest) : fetchImpl(attemptRequest, call.extensions as RequestInit));
+        phase = "body";
+        deadline.progress();
+        if (answer.body !== null) bytes = await readBody(answer.body, deadline);
+      } catch (error) {
+        deadline.clear();
+        if (deadline.callerAborted) throw abortedError(method, pathOf(url), signal?.reason);
+        const timedOut = deadline.timedOut;
+        const failure = timedOut ? attemptTimeoutError(method, pathOf(url), timeoutMs, phase === "body", error) : connectionError(method, url, error, phase === "body");
+        const delay = retry.afterFailure(kind, error, attempt);
+        if (delay === undefined) throw failure;
+        if (log.infoEnabled) log.info(`${failure.message} Retry ${attempt} in ${delay} ms.`);
+        await sleep(delay, signal).catch(() => {
+          throw abortedError(method, pathOf(url), signal?.reason);
+        });
+        continue;
+      }
+      deadline.clear();
+
+      const response = new CallResponse(answer, bytes, method, url);
       const status = response.status;
       if (log.debugEnabled) log.debug(`${method} ${pathOf(url)} -> ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
       if (status < 400) return response;
-      if (status === 401 && auth.renewable && !renewedToken) {
+      // A rejected token is never sent again, whether or not this call is replayed.
+      if (status === 401 && token !== "") auth.invalidate(token);
+      if (status === 401 && !renewedToken) {
         // One replay with a fresh token; a second 401 is returned to the caller.
         renewedToken = true;
-        auth.invalidate(token);
-        await discard(response);
         attempt--;
         if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got 401; replaying once with a new token`);
         continue;
       }
-      if (attempt < maxAttempts && retry && isRetryableStatus(method, status)) {
-        const requested = await serverRequestedDelay(response);
-        const delay =
-          requested === undefined ? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs) : Math.min(requested, retry.maxRetryAfterMs);
-        if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got ${status}; retry ${attempt} in ${delay} ms`);
-        await discard(response);
-        await sleep(delay, caller);
-        continue;
-      }
-      rememberFailedCall(response, method, url);
-      return response;
+      const delay = retry.afterStatus(kind, status, attempt, requestedDelay(response.headers, parseJson(bytes, response.headers)));
+      if (delay === undefined) return response;
+      if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got ${status}; retry ${attempt} in ${delay} ms`);
+      await sleep(delay, signal).catch(() => {
+        throw abortedError(method, pathOf(url), signal?.reason);
+      });
     }
   };
 }

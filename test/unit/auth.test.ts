@@ -120,7 +120,7 @@ describe("client credentials", () => {
   it("replays a call once with a new token after a 401, then surfaces the 401", async () => {
     issuer.respond((_f, i) => ({ status: 200, body: { access_token: `t401-${i}`, expires_in: 900 } }));
     const { fetch, requests } = stubFetch(() => json({ httpStatusCode: 401, errorCode: "HPE-GL-401", message: "expired", debugId: "d1" }, 401));
-    const client = identity(fetch);
+    const client = identity(fetch, { retry: { maxAttempts: 1 } });
     const { error, response } = await client.GET("/identity/v1/users");
     expect(response.status).toBe(401);
     expect(error).toMatchObject({ errorCode: "HPE-GL-401" });
@@ -130,7 +130,7 @@ describe("client credentials", () => {
 
   it("recovers when the replay after a 401 succeeds", async () => {
     const { fetch, requests } = stubFetch((_r, i) => (i === 0 ? json({}, 401) : json({ ok: true })));
-    const client = identity(fetch);
+    const client = identity(fetch, { retry: { maxAttempts: 1 } });
     const { data } = await client.POST("/identity/v1/users", { body: { name: "a" } });
     expect(data).toEqual({ ok: true });
     expect(requests.map((r) => r.body)).toEqual(['{"name":"a"}', '{"name":"a"}']);
@@ -139,20 +139,32 @@ describe("client credentials", () => {
   it("retries an overloaded issuer but not a rejection", async () => {
     issuer.respond((_f, i) => (i < 2 ? { status: 503, body: { error: "busy" } } : { status: 200, body: { access_token: `late-${i}`, expires_in: 900 } }));
     const { fetch, requests } = stubFetch(() => json({}));
-    await identity(fetch).GET("/identity/v1/users");
+    await identity(fetch, { retry: { maxAttempts: 3, baseDelayMs: 1 } }).GET("/identity/v1/users");
     expect(issuer.requests).toHaveLength(3);
     expect(requests[0]?.headers.get("authorization")).toBe("Bearer late-2");
   });
 
-  it("shares one token between clients with the same credentials, but not across secrets", async () => {
+  it("gives each client its own token, so one client's secret or logger never serves another", async () => {
     const { fetch } = stubFetch(() => json({}));
     const clientId = uniqueClientId();
-    await identity(fetch, { clientId }).GET("/identity/v1/users");
-    await identity(fetch, { clientId }).GET("/identity/v1/users");
+    const first = identity(fetch, { clientId });
+    await first.GET("/identity/v1/users");
+    await first.GET("/identity/v1/users");
     expect(issuer.requests).toHaveLength(1);
     await identity(fetch, { clientId, clientSecret: `${SECRET}-rotated` }).GET("/identity/v1/users");
     expect(issuer.requests).toHaveLength(2);
     expect(issuer.requests[1]?.form.get("client_secret")).toBe(`${SECRET}-rotated`);
+  });
+
+  it("makes no replay and no further token request with retry: false, and drops the rejected token", async () => {
+    issuer.respond((_f, i) => ({ status: 200, body: { access_token: `once-${i}`, expires_in: 900 } }));
+    const { fetch, requests } = stubFetch(() => json({}, 401));
+    const client = identity(fetch);
+    expect((await client.GET("/identity/v1/users")).response.status).toBe(401);
+    expect(requests).toHaveLength(1);
+    expect(issuer.requests).toHaveLength(1);
+    await client.GET("/identity/v1/users");
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer once-0", "Bearer once-1"]);
   });
 
   it("reports a rejected token request as GreenLakeAuthError without the secret", async () => {
@@ -198,7 +210,11 @@ describe("token exchange (MSP tenants)", () => {
     );
     const { fetch, requests } = stubFetch(() => json({}));
     const runtime = createRuntime({ clientId: uniqueClientId(), clientSecret: SECRET, workspaceId: WORKSPACE, tokenUrl: workspaceTokenUrl(), fetch, env: {} });
-    const auth = tokenExchangeSource(runtime.auth, runtime.settings.credentials, "FEDCBA98-7654-3210-FEDC-BA9876543210", runtime.log);
+    const auth = tokenExchangeSource(runtime.auth, runtime.settings.credentials, "FEDCBA98-7654-3210-FEDC-BA9876543210", {
+      timeoutMs: runtime.settings.timeoutMs,
+      retry: runtime.settings.retry,
+      log: runtime.log,
+    });
     const tenantClient = buildServiceClient<FixturePaths>(globalService, { ...runtime, auth });
     await tenantClient.GET("/identity/v1/users");
     await tenantClient.GET("/identity/v1/users");
@@ -229,8 +245,9 @@ describe("per-call control", () => {
     const controller = new AbortController();
     const impatient = client.GET("/identity/v1/users", { signal: controller.signal });
     const patient = client.GET("/identity/v1/users");
-    controller.abort(new Error("no time"));
-    await expect(impatient).rejects.toThrow("no time");
+    const reason = new Error("no time");
+    controller.abort(reason);
+    await expect(impatient).rejects.toMatchObject({ name: "GreenLakeAbortedError", cause: { message: "no time" } });
     await patient;
     expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer slow-0"]);
     expect(issuer.requests).toHaveLength(1);

@@ -50,12 +50,16 @@ describe("GreenLake", () => {
     expect(requests.map((r) => new URL(r.url).host).sort()).toEqual(["global.api.greenlake.hpe.com", "us-west.api.greenlake.hpe.com"]);
   });
 
-  it("fails at construction for bad settings, and at first use of a regional service without a region", () => {
+  it("fails at construction for bad settings, and at the first call of a regional service without a region", async () => {
     expect(() => new GreenLake({ env: {} })).toThrow(GreenLakeConfigurationError);
     const gl = new GreenLake({ token: "t", env: {} });
-    expect(gl.identity.metadata.service).toBe("identity");
-    expect(() => gl.computeOpsMgmt).toThrow(/compute-ops-mgmt is a regional service: set `region`/);
-    expect(() => new GreenLake({ token: "t", region: "eu-central", env: {} }).consumptionAnalytics).toThrow(/valid regions: us-west/);
+    // Taking a service never throws for a setting only its calls need.
+    const { identity, computeOpsMgmt } = gl;
+    expect(identity.metadata.service).toBe("identity");
+    await expect(computeOpsMgmt.GET("/compute-ops-mgmt/v1/servers")).rejects.toThrow(/compute-ops-mgmt is a regional service: set `region`/);
+    await expect(
+      new GreenLake({ token: "t", region: "eu-central", env: {} }).consumptionAnalytics.GET("/consumption-analytics/v2/reports"),
+    ).rejects.toThrow(/valid regions: us-west/);
   });
 
   it("gives a tenant client whose token comes from a token exchange", async () => {

@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Secret } from "../../src/redaction.js";
 import { tokenExchangeSource } from "../../src/auth.js";
 import { unwrap } from "../../src/errors.js";
 import { paginate } from "../../src/pagination.js";
@@ -111,7 +112,7 @@ describe("no credential in any log line or error message", () => {
     await scenario(async (logger) => {
       const runtime = createRuntime({ token: JWT, fetch: stubFetch(() => json({})).fetch, logger, logLevel: "debug", env: {} });
       issuer.respond((form) => ({ status: 400, body: { error: "invalid_grant", error_description: `subject ${form.get("subject_token")}` } }));
-      const auth = tokenExchangeSource(runtime.auth, { kind: "client-credentials", clientId: "c", clientSecret: SECRET, workspaceId: WORKSPACE, tokenUrl: tokenUrl() }, "fedcba9876543210fedcba9876543210", runtime.log);
+      const auth = tokenExchangeSource(runtime.auth, { kind: "client-credentials", clientId: "c", clientSecret: new Secret(SECRET), workspaceId: WORKSPACE, tokenUrl: tokenUrl() }, "fedcba9876543210fedcba9876543210", { timeoutMs: 60_000, retry: runtime.settings.retry, log: runtime.log });
       await buildServiceClient<FixturePaths>(globalService, { ...runtime, auth }).GET("/identity/v1/users");
     });
     // Bad settings.
@@ -128,7 +129,7 @@ describe("no credential in any log line or error message", () => {
     const fetch = (r: Request) => Promise.reject(new Error(`refused ${r.headers.get("authorization")}`));
     const client = createServiceClient<FixturePaths>(globalService, { token: STATIC, fetch, retry: false, env: {} });
     const error = (await client.GET("/identity/v1/users").catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/could not reach the server: refused Bearer \[REDACTED\]/);
+    expect(error.message).toMatch(/could not reach greenlake\.invalid|could not reach [^:]+: refused Bearer \[REDACTED\]/);
     expect(error.message).not.toContain(STATIC);
   });
 

@@ -36,7 +36,9 @@ describe("settings", () => {
   });
 
   it("needs no credentials with a token", () => {
-    expect(resolveSettings({ token: "abc", env: {} }).credentials).toEqual({ kind: "static", token: "abc" });
+    const credentials = resolveSettings({ token: "abc", env: {} }).credentials;
+    expect(credentials.kind).toBe("static");
+    expect(credentials.kind === "static" && !(typeof credentials.token === "function") && credentials.token.reveal()).toBe("abc");
   });
 
   it.each([

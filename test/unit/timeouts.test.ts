@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GreenLakeTimeoutError } from "../../src/errors.js";
 import { createServiceClient } from "../../src/service-client.js";
-import { attemptSignal, SharedAttemptLimits, sleep } from "../../src/timeouts.js";
+import { AttemptDeadline, sleep } from "../../src/timeouts.js";
 import { captureError } from "./support/capture.js";
 import { globalService, json, type FixturePaths } from "./support/fixtures.js";
 
@@ -27,7 +27,7 @@ describe("per-attempt timeouts", () => {
     const error = captureError(await client.GET("/identity/v1/users").catch((e: unknown) => e));
     expect(error).toBeInstanceOf(GreenLakeTimeoutError);
     expect(error).toMatchObject({ method: "GET", path: "/identity/v1/users" });
-    expect((error as Error).message).toContain("within 20 ms");
+    expect((error as Error).message).toContain("got no response for 20 ms");
     expect(seen).toHaveLength(1);
   });
 
@@ -63,21 +63,20 @@ describe("per-attempt timeouts", () => {
     const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, timeoutMs: 60_000, env: {} });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("user cancelled")), 10);
-    await expect(client.GET("/identity/v1/users", { signal: controller.signal })).rejects.toThrow("user cancelled");
+    await expect(client.GET("/identity/v1/users", { signal: controller.signal })).rejects.toMatchObject({ name: "GreenLakeAbortedError", cause: { message: "user cancelled" } });
     expect(seen).toHaveLength(1);
   });
 
   it("joins the caller's signal and the limit", () => {
     const caller = new AbortController();
-    const joined = attemptSignal(caller.signal, 60_000);
+    const joined = new AttemptDeadline(caller.signal, 60_000);
     expect(joined.signal?.aborted).toBe(false);
     caller.abort(new Error("x"));
     expect(joined.signal?.aborted).toBe(true);
-    expect(joined.timedOut()).toBe(false);
+    expect(joined.timedOut).toBe(false);
+    expect(joined.callerAborted).toBe(true);
     joined.clear();
-    const none = attemptSignal(caller.signal, 0);
-    expect(none.signal).toBe(caller.signal);
-    expect(attemptSignal(undefined, 0).signal).toBeUndefined();
+    expect(new AttemptDeadline(undefined, 0).signal).toBeUndefined();
   });
 
   it("sleeps until aborted", async () => {
@@ -122,37 +121,23 @@ describe("timeouts with the platform fetch", () => {
   });
 });
 
-describe("shared attempt limits", () => {
+describe("attempt deadlines", () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it("gives every attempt at least timeoutMs and shares one signal among close starts", () => {
+  it("fires only after timeoutMs without progress, however long the attempt runs while making progress", () => {
     vi.useFakeTimers();
-    const limits = new SharedAttemptLimits(1000); // window of 50 ms
-    const first = limits.next();
-    vi.advanceTimersByTime(49);
-    const second = limits.next();
-    expect(second.signal).toBe(first.signal);
+    const deadline = new AttemptDeadline(undefined, 1000);
+    for (let i = 0; i < 10; i++) {
+      vi.advanceTimersByTime(900);
+      deadline.progress();
+    }
+    expect(deadline.signal?.aborted).toBe(false);
+    vi.advanceTimersByTime(999);
+    expect(deadline.signal?.aborted).toBe(false);
     vi.advanceTimersByTime(1);
-    const third = limits.next();
-    expect(third.signal).not.toBe(first.signal);
-    vi.advanceTimersByTime(999); // second started 1000 ms ago minus 1: not yet
-    expect(second.signal?.aborted).toBe(false);
-    vi.advanceTimersByTime(1);
-    expect(second.signal?.aborted).toBe(true);
-    expect(second.timedOut()).toBe(true);
-    expect(third.signal?.aborted).toBe(false); // started at 50 ms, its window fires at 1100 ms
-    vi.advanceTimersByTime(49);
-    expect(third.signal?.aborted).toBe(false);
-    vi.advanceTimersByTime(1);
-    expect(third.signal?.aborted).toBe(true);
-  });
-
-  it("starts a new signal after 64 attempts", () => {
-    vi.useFakeTimers();
-    const limits = new SharedAttemptLimits(60_000);
-    const signals = new Set(Array.from({ length: 130 }, () => limits.next().signal));
-    expect(signals.size).toBe(3);
+    expect(deadline.signal?.aborted).toBe(true);
+    expect(deadline.timedOut).toBe(true);
   });
 });

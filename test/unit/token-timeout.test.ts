@@ -27,7 +27,7 @@ describe("token requests", () => {
   it("give up after the client's timeoutMs, on every attempt", async () => {
     const error = await tokenOf(50).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GreenLakeTimeoutError);
-    expect((error as Error).message).toBe(`Token request at 127.0.0.1:${new URL(issuer.url).port}/authorization/v2/oauth2/${WORKSPACE}/token got no response within 50 ms (timeoutMs).`);
+    expect((error as Error).message).toBe(`Token request at 127.0.0.1:${new URL(issuer.url).port}/authorization/v2/oauth2/${WORKSPACE}/token got no answer within 50 ms (timeoutMs). Check the issuer URL and the network.`);
     expect(issuer.requests).toHaveLength(3);
   });
 
