@@ -225,7 +225,6 @@ async function requestToken(
     http: timeoutMs > 0 ? { timeout: timeoutMs } : {},
   });
   const where = `${issuer.url.host}${issuer.url.pathname}`;
-  const scrub = [client.secret, params.subject_token];
   let payload: TokenResponse | undefined;
   for (let attempt = 1; payload === undefined; attempt++) {
     if (log.debugEnabled) log.debug(`${what} at ${where}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
@@ -236,7 +235,7 @@ async function requestToken(
       const { status, retryAfterMs } = issuerAnswer(error);
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
       const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);
-      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut, secrets: scrub });
+      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut });
       if (log.infoEnabled) log.info(`${what} at ${where} ${status === undefined ? (timedOut ? "timed out" : "failed") : `got ${status}`}; retry ${attempt} in ${delay} ms`);
       await sleep(delay);
     }

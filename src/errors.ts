@@ -281,19 +281,11 @@ export interface TokenRequestFailure {
   readonly path: string;
   readonly timeoutMs: number;
   readonly timedOut: boolean;
-  /** Exact values the issuer may echo (secret, subject token), hidden even when shorter than redaction's minimum. */
-  readonly secrets: readonly (string | undefined)[];
 }
 
-/** Turns simple-oauth2's (Boom) failure into a GreenLakeError that carries no credential. */
+/** Turns simple-oauth2's (Boom) failure into a GreenLakeError; the secret and subject token are registered with redaction. */
 export function tokenRequestError(error: unknown, f: TokenRequestFailure): GreenLakeError {
   const init = { method: "POST", path: f.path };
-  const scrub = (text: string): string => {
-    let out = text;
-    // Whole-word only: a one-letter secret must not garble the message around it.
-    for (const secret of f.secrets) if (secret) out = out.split(/(\W+)/).map((w) => (w === secret ? "[REDACTED]" : w)).join("");
-    return out;
-  };
   const boom = error as { isBoom?: boolean; message?: string; output?: { statusCode?: number }; data?: { res?: unknown; payload?: unknown } | null };
   if (f.timedOut || (boom?.isBoom && boom.output?.statusCode === 504 && boom.data == null)) {
     return new GreenLakeTimeoutError(`${f.what} at ${f.where} got no answer within ${f.timeoutMs} ms (timeoutMs). Check the issuer URL and the network.`, init);
@@ -314,14 +306,14 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
         : status === 429 || status >= 500
           ? " The issuer is overloaded or down; try again later."
           : "";
-    return new GreenLakeAuthError(scrub(`${f.what} at ${f.where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`), { ...init, status });
+    return new GreenLakeAuthError(`${f.what} at ${f.where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`, { ...init, status });
   }
   // wreck's JSON checks: the issuer answered, but not with JSON.
   if (boom?.isBoom && (boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && boom.data?.payload !== undefined))) {
     return new GreenLakeAuthError(
-      `${f.what} at ${f.where} answered with a body that is not JSON (${scrub(boom.message ?? "")}); check that tokenUrl names an OAuth2 token endpoint.`,
+      `${f.what} at ${f.where} answered with a body that is not JSON (${boom.message ?? ""}); check that tokenUrl names an OAuth2 token endpoint.`,
       init,
     );
   }
-  return new GreenLakeConnectionError(scrub(`${f.what} at ${f.where} could not connect: ${causeCode(error) ?? innermostMessage(error)}.`), { ...init, cause: error });
+  return new GreenLakeConnectionError(`${f.what} at ${f.where} could not connect: ${causeCode(error) ?? innermostMessage(error)}.`, { ...init, cause: error });
 }

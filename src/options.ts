@@ -101,7 +101,7 @@ export function normalizeWorkspaceId(value: unknown, setting = "workspaceId"): s
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 /** Parses a URL setting, allowing plain http only on loopback. */
-export function checkUrl(value: unknown, setting: string): URL {
+export function checkUrl(value: unknown, setting: string, allowQuery = true): URL {
   if (typeof value !== "string" || value === "") fail(`${setting} must be a URL string.`);
   let url: URL;
   try {
@@ -111,7 +111,7 @@ export function checkUrl(value: unknown, setting: string): URL {
   }
   // Credentials in a URL end up in logs and messages; a query or fragment would be sent to every operation.
   if (url.username !== "" || url.password !== "") fail(`${setting} must not contain a user name or password; pass credentials as clientId/clientSecret or token.`);
-  if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) fail(`${setting} must not contain a query (?) or fragment (#).`);
+  if (url.hash !== "" || value.includes("#") || (!allowQuery && (url.search !== "" || value.includes("?")))) fail(`${setting} must not contain a query (?) or fragment (#).`);
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return url;
   return fail(`${setting} must use https (plain http is allowed only for 127.0.0.1, localhost or [::1]).`);
@@ -216,7 +216,7 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
   if (region !== undefined && !isProvider(region)) {
     region = checkRegionName(region, knownRegions, options.region !== undefined ? "region" : "GREENLAKE_REGION");
   }
-  const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl").href.replace(/\/+$/, "");
+  const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl", false).href.replace(/\/+$/, "");
   const fetchImpl = options.fetch;
   if (fetchImpl !== undefined && typeof fetchImpl !== "function") fail("fetch must be a function.");
   const timeoutMs = options.timeoutMs === undefined ? 60_000 : positive(options.timeoutMs, "timeoutMs", true);
