@@ -70,8 +70,9 @@ export function createTransport(options: TransportOptions): Transport {
     const url = request.url.startsWith(PLACEHOLDER_ORIGIN) ? base + request.url.slice(PLACEHOLDER_ORIGIN.length) : request.url;
     const headers = request.headers;
     if (call.tenantAcid !== undefined) headers.set("Tenant-Acid", checkHeaderValue(call.tenantAcid, "tenantAcid"));
-    // Buffered once so every attempt, and a redirect within one, re-sends the same bytes.
-    const body = request.body === null ? null : await request.arrayBuffer();
+    // Buffered once so every attempt re-sends the same bytes; a Blob, because the platform fetch
+    // detaches an ArrayBuffer it sends and could then not re-send it after a 307 or 308.
+    const body = request.body === null ? null : await request.blob();
     // A caller who sets Authorization on a call keeps it: no token, no 401 replay.
     const callerAuthorization = headers.get("authorization");
     let renewedToken = callerAuthorization !== null || !auth.renewable || !retry.replaysUnauthorized;
@@ -102,7 +103,7 @@ export function createTransport(options: TransportOptions): Transport {
         const attemptRequest = new Request(url, {
           method,
           headers,
-          body: body === null ? null : body.slice(0),
+          body,
           signal: deadline.signal ?? null,
           redirect: request.redirect,
           cache: request.cache,
