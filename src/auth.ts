@@ -200,10 +200,12 @@ interface TokenResponse {
 /** Status and `Retry-After` of simple-oauth2's (Boom) failure, when the issuer answered. */
 function issuerAnswer(error: unknown): { status: number | undefined; retryAfterMs: number | undefined } {
   const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { headers?: Record<string, unknown> } } | null };
-  const answered = boom?.isBoom === true && boom.data?.res !== undefined;
+  const answered = boom?.isBoom === true && boom.data?.isResponseError === true;
   const retryAfter = answered ? Number(boom.data?.res?.headers?.["retry-after"]) : Number.NaN;
+  // wreck's 406: the issuer answered, but not with JSON; asking again will not change that.
+  const notJson = boom?.isBoom === true && boom.output?.statusCode === 406;
   return {
-    status: answered ? boom.output?.statusCode : undefined,
+    status: answered || notJson ? boom.output?.statusCode : undefined,
     retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
   };
 }

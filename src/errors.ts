@@ -286,11 +286,12 @@ export interface TokenRequestFailure {
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError; the secret and subject token are registered with redaction. */
 export function tokenRequestError(error: unknown, f: TokenRequestFailure): GreenLakeError {
   const init = { method: "POST", path: f.path };
-  const boom = error as { isBoom?: boolean; message?: string; output?: { statusCode?: number }; data?: { res?: unknown; payload?: unknown } | null };
+  const boom = error as { isBoom?: boolean; message?: string; output?: { statusCode?: number }; data?: { isResponseError?: boolean; payload?: unknown } | null };
   if (f.timedOut || (boom?.isBoom && boom.output?.statusCode === 504 && boom.data == null)) {
     return new GreenLakeTimeoutError(`${f.what} at ${f.where} got no answer within ${f.timeoutMs} ms (timeoutMs). Check the issuer URL and the network.`, init);
   }
-  const status = boom?.isBoom && boom.data?.res !== undefined ? boom.output?.statusCode : undefined;
+  // wreck marks the issuer's own error answers; its other failures carry a status of its choosing.
+  const status = boom?.isBoom && boom.data?.isResponseError === true ? boom.output?.statusCode : undefined;
   if (status !== undefined) {
     const body = boom.data?.payload;
     let detail = "";
