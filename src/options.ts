@@ -148,7 +148,7 @@ const REGION_NAME = /^[a-z][a-z0-9-]*$/;
 export function checkRegionName(value: unknown, known?: readonly string[], setting = "region"): string {
   const hint = known === undefined ? '"us-west", "eu-central" or "ap-northeast"' : known.map((r) => `"${r}"`).join(", ");
   if (typeof value !== "string" || !REGION_NAME.test(value)) fail(`${setting} must be a region name such as ${hint}.`);
-  if (known !== undefined && !known.includes(value)) fail(`${setting} "${value}" is not a GreenLake region; valid regions: ${known.join(", ")}.`);
+  if (known !== undefined && !known.includes(value)) fail(`${setting} "${value}" is not a known region; valid regions: ${known.join(", ")}.`);
   return value;
 }
 
