@@ -163,7 +163,10 @@ function wrapMethods(client: Record<string, unknown>, transport: Transport, seri
     call((u, i) => request(method, u, i), String(method).toUpperCase(), url, init);
 }
 
-/** Builds a client on an existing runtime; `region` fixes the client's region (see `withRegion`). */
+/**
+ * Builds a client on an existing runtime; `region` fixes the client's region (see `withRegion`).
+ * @internal
+ */
 export function buildServiceClient<Paths extends {}>(
   metadata: ServiceMetadata,
   runtime: Runtime,
@@ -218,14 +221,20 @@ export function createServiceClient<Paths extends {}>(
   return buildServiceClient<Paths>(metadata, createRuntime(options, regions.length > 0 ? regions : undefined));
 }
 
-/** Internal details pagination and async operations need. */
+/**
+ * Internal details pagination and async operations need.
+ * @internal
+ */
 export function internalsOf(client: ServiceClient<any>): Internals {
   const internals = (client as { [INTERNALS]?: Internals })[INTERNALS];
   if (internals === undefined) throw new TypeError("Expected a GreenLake service client (from GreenLake or create<Service>Client).");
   return internals;
 }
 
-/** The generated metadata of `method path`, looked up once per client. */
+/**
+ * The generated metadata of `method path`, looked up once per client.
+ * @internal
+ */
 export function operationOf(client: ServiceClient<any>, method: string, path: string): OperationMetadata | undefined {
   const internals = internalsOf(client);
   let ops = internals.operations;
