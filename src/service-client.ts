@@ -146,7 +146,13 @@ function bodyError(error: unknown, method: string, path: string): unknown {
  */
 function wrapMethods(client: Record<string, unknown>, transport: Transport, serializers: Map<string, Map<string, QuerySerializer>>): void {
   const call = (send: Send, method: string, url: string, init: CallInit): Promise<unknown> => {
-    const { rest, call } = splitCall(init);
+    let split: ReturnType<typeof splitCall>;
+    try {
+      split = splitCall(init);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { rest, call } = split;
     const serializer = rest.params !== undefined && rest.querySerializer === undefined ? serializers.get(method)?.get(url) : undefined;
     if (serializer !== undefined) rest.querySerializer = serializer;
     rest.fetch = (request: Request) => transport(request, call);
