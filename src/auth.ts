@@ -5,7 +5,6 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { createRequire } from "node:module";
 import { tokenRequestError, providerTokenError, GreenLakeAuthError } from "./errors.js";
 import type { Log } from "./logging.js";
 import {
@@ -18,7 +17,8 @@ import {
   resolveProvider,
   type Credentials,
 } from "./options.js";
-import { registerSecret, Secret } from "./redaction.js";
+import type { Proxy } from "./proxy.js";
+import { registerSecret, Secret, silenceLibraryDebug } from "./redaction.js";
 import type { RetryPolicy } from "./retry.js";
 import { sleep, untilAborted, withinDeadline } from "./timeouts.js";
 
@@ -42,6 +42,8 @@ export interface TokenRequestContext {
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly log: Log;
+  /** The client's proxy, which token requests go through as API calls do. */
+  readonly proxy?: Proxy | undefined;
 }
 
 const DEFAULT_LIFETIME_S = 900;
@@ -167,28 +169,13 @@ function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: 
   return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
-/**
- * simple-oauth2's own `debug` output prints the Basic header and the form
- * body (client secret, exchanged token) when `DEBUG` names it: its namespaces
- * are switched off, whatever else `DEBUG` enables.
- */
-function silenceLibraryDebug(): void {
-  try {
-    const require = createRequire(import.meta.url);
-    const debug = createRequire(require.resolve("simple-oauth2"))("debug") as { namespaces?: string; enable(ns: string): void };
-    const current = typeof debug.namespaces === "string" ? debug.namespaces : "";
-    if (current !== "" && !current.includes("-simple-oauth2:*")) debug.enable(`${current},-simple-oauth2:*`);
-  } catch {
-    // No `debug` beside simple-oauth2: nothing of it can print.
-  }
-}
-
 // simple-oauth2 (with joi and wreck) is most of the SDK's import time, and a
 // client given a static token never needs it: load it on the first token request.
 let simpleOAuth2: Promise<typeof import("simple-oauth2")> | undefined;
 const loadSimpleOAuth2 = () =>
   (simpleOAuth2 ??= import("simple-oauth2").then((m) => {
-    silenceLibraryDebug();
+    // Its debug output prints the Basic header and the form body (client secret, exchanged token).
+    silenceLibraryDebug("simple-oauth2", "simple-oauth2:*");
     return m;
   }));
 
@@ -219,12 +206,13 @@ async function requestToken(
 ): Promise<IssuedToken> {
   const { ClientCredentials } = await loadSimpleOAuth2();
   const { timeoutMs, retry, log } = context;
+  const agent = context.proxy === undefined ? undefined : await context.proxy.agentFor(issuer.url);
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },
     options: { authorizationMethod: issuer.method, bodyFormat: "form" },
     // wreck's own limits (to the answer, then to its end) back up the deadline below; it reads an absent timeout as none.
-    http: timeoutMs > 0 ? { timeout: timeoutMs } : {},
+    http: { ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}), ...(agent === undefined ? {} : { agent }) },
   });
   const where = `${issuer.url.host}${issuer.url.pathname}`;
   let payload: TokenResponse | undefined;

@@ -68,8 +68,7 @@ export class GreenLake {
     let child = this.#tenants.get(tenant);
     if (child === undefined) {
       const parent = this.#runtime;
-      const { settings, log } = parent;
-      const auth = tokenExchangeSource(parent.auth, settings.credentials, tenant, { timeoutMs: settings.timeoutMs, retry: settings.retry, log });
+      const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.tokenRequests);
       child = new GreenLake(this.#options);
       adoptRuntime(child, { ...parent, auth });
       this.#tenants.set(tenant, child);

@@ -31,6 +31,8 @@ export interface GreenLakeOptions extends LoggingOptions {
   token?: Provider<string> | undefined;
   /** One base URL for every service (mocks, proxies). https, except on loopback. */
   baseUrl?: string | undefined;
+  /** An HTTP proxy for API calls and token requests alike, e.g. `http://proxy.example.com:3128` (credentials allowed). */
+  proxy?: string | undefined;
   /** The fetch every call goes through; default: `globalThis.fetch` as it is at each call (so a test's replacement is seen). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
@@ -63,6 +65,8 @@ export interface Settings {
   readonly credentials: Credentials;
   readonly region: Provider<string> | undefined;
   readonly baseUrl: string | undefined;
+  /** The proxy URL; a Secret, since it may carry credentials. */
+  readonly proxy: Secret | undefined;
   /** A fetch the user chose; undefined: the platform's, looked up at each call. */
   readonly fetch: ((request: Request) => Promise<Response>) | undefined;
   readonly timeoutMs: number;
@@ -115,6 +119,21 @@ export function checkUrl(value: unknown, setting: string, allowQuery = true): UR
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname)) return url;
   return fail(`${setting} must use https (plain http is allowed only for 127.0.0.1, localhost or [::1]).`);
+}
+
+/** A proxy URL: http or https, credentials allowed (they are kept as a secret), no path beyond "/". */
+function checkProxyUrl(value: unknown, setting: string): string {
+  if (typeof value !== "string" || value === "") fail(`${setting} must be a URL string such as "http://proxy.example.com:3128".`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(`${setting} is not a valid URL; pass one such as "http://proxy.example.com:3128".`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") fail(`${setting} must be an http:// or https:// proxy URL.`);
+  if (url.search !== "" || url.hash !== "" || (url.pathname !== "/" && url.pathname !== "")) fail(`${setting} must name only the proxy's scheme, host and port.`);
+  if (url.password !== "") new Secret(decodeURIComponent(url.password));
+  return url.href;
 }
 
 const CLIENT_ID_CHARS = /^[\x21-\x7E]+$/;
@@ -217,6 +236,8 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
     region = checkRegionName(region, knownRegions, options.region !== undefined ? "region" : "GREENLAKE_REGION");
   }
   const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl", false).href.replace(/\/+$/, "");
+  const rawProxy = options.proxy ?? envValue(env, "GREENLAKE_PROXY");
+  const proxy = rawProxy === undefined ? undefined : new Secret(checkProxyUrl(rawProxy, options.proxy !== undefined ? "proxy" : "GREENLAKE_PROXY"));
   const fetchImpl = options.fetch;
   if (fetchImpl !== undefined && typeof fetchImpl !== "function") fail("fetch must be a function.");
   const timeoutMs = options.timeoutMs === undefined ? 60_000 : positive(options.timeoutMs, "timeoutMs", true);
@@ -240,6 +261,7 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
     credentials,
     region,
     baseUrl,
+    proxy,
     fetch: fetchImpl,
     timeoutMs,
     retry: new RetryPolicy(retry),

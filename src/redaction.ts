@@ -3,6 +3,7 @@
  * details, cause chains and `util.inspect`/`JSON.stringify` of the SDK's objects.
  * The one place that decides what is a secret and how it is hidden.
  */
+import { createRequire } from "node:module";
 import { inspect } from "node:util";
 
 const REDACTED = "[REDACTED]";
@@ -117,3 +118,20 @@ export class Secret {
     return REDACTED;
   }
 }
+
+/**
+ * Libraries' own `debug` output names the proxy URL (with any credentials in
+ * it) or the token request's form body: their namespaces stay off whatever
+ * `DEBUG` enables. Each library is asked for the `debug` it resolves itself.
+ */
+export function silenceLibraryDebug(library: string, namespaces: string): void {
+  try {
+    const require = createRequire(import.meta.url);
+    const debug = createRequire(require.resolve(library))("debug") as { namespaces?: string; enable(ns: string): void };
+    const current = typeof debug.namespaces === "string" ? debug.namespaces : "";
+    if (current !== "" && !current.includes(`-${namespaces}`)) debug.enable(`${current},-${namespaces}`);
+  } catch {
+    // No `debug` beside the library: nothing of it can print.
+  }
+}
+

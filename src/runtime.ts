@@ -1,5 +1,6 @@
 /** What every service client of one GreenLake client shares: settings, token, pacing, logging. */
-import { tokenSourceFor, type TokenSource } from "./auth.js";
+import { tokenSourceFor, type TokenRequestContext, type TokenSource } from "./auth.js";
+import { createProxy, type Proxy } from "./proxy.js";
 import { createLog, DeprecationNotices, type Log } from "./logging.js";
 import { resolveSettings, type GreenLakeOptions, type Settings } from "./options.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -10,6 +11,10 @@ export interface Runtime {
   /** This client's own token (MSP tenants: their own exchanged one). */
   readonly auth: TokenSource;
   readonly limiter: RateLimiter | undefined;
+  /** The proxy API calls and token requests go through, when one is set. */
+  readonly proxy: Proxy | undefined;
+  /** How this client's token requests are made (also for its MSP tenants' exchanges). */
+  readonly tokenRequests: TokenRequestContext;
   readonly deprecations: DeprecationNotices;
   /** Region names the documents in reach name; a region outside them is a typo. */
   readonly knownRegions: readonly string[] | undefined;
@@ -18,10 +23,14 @@ export interface Runtime {
 export function createRuntime(options: GreenLakeOptions = {}, knownRegions?: readonly string[]): Runtime {
   const settings = resolveSettings(options, knownRegions);
   const log = createLog(options);
+  const proxy = settings.proxy === undefined ? undefined : createProxy(settings.proxy.reveal());
+  const tokenRequests: TokenRequestContext = { timeoutMs: settings.timeoutMs, retry: settings.retry, log, proxy };
   return {
     settings,
     log,
-    auth: tokenSourceFor(settings.credentials, { timeoutMs: settings.timeoutMs, retry: settings.retry, log }),
+    proxy,
+    tokenRequests,
+    auth: tokenSourceFor(settings.credentials, tokenRequests),
     limiter: settings.requestsPerMinute === undefined ? undefined : new RateLimiter(settings.requestsPerMinute),
     deprecations: new DeprecationNotices(log),
     knownRegions,

@@ -187,6 +187,7 @@ export function buildServiceClient<Paths extends {}>(
     timeoutMs: settings.timeoutMs,
     retry: settings.retry,
     limiter: runtime.limiter,
+    proxy: runtime.proxy,
     regions,
     knownRegions: runtime.knownRegions,
   });

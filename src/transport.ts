@@ -8,6 +8,7 @@ import type { TokenSource } from "./auth.js";
 import { abortedError, attemptTimeoutError, connectionError, pathOf } from "./errors.js";
 import type { Log } from "./logging.js";
 import { checkHeaderValue } from "./options.js";
+import type { Proxy } from "./proxy.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { RegionResolver } from "./regions.js";
 import { CallResponse } from "./responses.js";
@@ -38,6 +39,8 @@ export interface TransportOptions {
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly limiter: RateLimiter | undefined;
+  /** The client's proxy: its dispatcher carries every call that names none of its own. */
+  readonly proxy?: Proxy | undefined;
   readonly regions: RegionResolver;
   /** Region names the documents name, to check a per-call `region`. */
   readonly knownRegions?: readonly string[] | undefined;
@@ -76,6 +79,8 @@ export function createTransport(options: TransportOptions): Transport {
     // A caller who sets Authorization on a call keeps it: no token, no 401 replay.
     const callerAuthorization = headers.get("authorization");
     let renewedToken = callerAuthorization !== null || !auth.renewable || !retry.replaysUnauthorized;
+    let extensions = call.extensions;
+    if (options.proxy !== undefined && extensions?.dispatcher === undefined) extensions = { ...extensions, dispatcher: await options.proxy.dispatcher() };
     const kind = { method };
 
     for (let attempt = 1; ; attempt++) {
@@ -115,7 +120,7 @@ export function createTransport(options: TransportOptions): Transport {
           referrerPolicy: request.referrerPolicy,
         });
         const fetchImpl = (options.fetch ?? globalThis.fetch) as FetchFunction;
-        answer = await (call.extensions === undefined ? fetchImpl(attemptRequest) : fetchImpl(attemptRequest, call.extensions as RequestInit));
+        answer = await (extensions === undefined ? fetchImpl(attemptRequest) : fetchImpl(attemptRequest, extensions as RequestInit));
         phase = "body";
         deadline.progress();
         if (answer.body !== null) bytes = await readBody(answer.body, deadline);

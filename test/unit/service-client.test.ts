@@ -38,9 +38,15 @@ describe("service client", () => {
 
   it("shows no runtime, settings or credentials when inspected or serialized", () => {
     const secretToken = "static-token-never-shown-0123456789";
-    const client = createServiceClient<FixturePaths>(regionalService, { token: secretToken, region: "us-west", env: {} });
+    const client = createServiceClient<FixturePaths>(regionalService, {
+      token: secretToken,
+      region: "us-west",
+      proxy: "http://user:proxy-password-0123@127.0.0.1:3128",
+      env: {},
+    });
     const text = `${inspect(client, { depth: Infinity })}${JSON.stringify(client)}${inspect(client.withRegion("eu-central"), { depth: Infinity })}`;
     expect(text).not.toContain(secretToken);
+    expect(text).not.toContain("proxy-password-0123");
     expect(text).not.toContain("settings");
     expect(text).not.toContain("credentials");
   });
