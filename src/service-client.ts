@@ -6,6 +6,7 @@ import createClient, { type FetchResponse, type MaybeOptionalInit, type Middlewa
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import { errorFromResponse, GreenLakeConnectionError, GreenLakeError, GreenLakeServerError, readErrorBody } from "./errors.js";
 import { redactSecrets } from "./logging.js";
+import { contentTypesOf, withContentType } from "./media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
 import { serverUrlFor } from "./regions.js";
@@ -128,7 +129,7 @@ function bodyError(error: unknown, method: string, path: string): unknown {
   return error;
 }
 
-type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; [option: string]: unknown } | undefined;
+type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; body?: unknown; [option: string]: unknown } | undefined;
 
 /** Tells the transport when a call has no AbortSignal (see transport's CallExtras). */
 function markUnsignalled(init: CallInit): CallInit {
@@ -145,21 +146,25 @@ type Send = (url: string, init?: CallInit) => Promise<unknown>;
 
 /**
  * Wraps each method: marks unsignalled calls, picks the operation's query
- * serializer where its document needs one, and types body-reading failures.
+ * serializer and body media type where its document needs them, and types
+ * body-reading failures.
  */
-function wrapMethods(client: Record<string, unknown>, serializers: Map<string, Map<string, QuerySerializer>>): void {
+function wrapMethods(client: Record<string, unknown>, serializers: Map<string, Map<string, QuerySerializer>>, contentTypes: Map<string, Map<string, string>>): void {
   for (const method of METHODS) {
     const send = client[method] as Send;
     // Most services declare no special query style: their calls skip the lookup.
     const byPath = serializers.get(method);
-    client[method] = (url: string, init?: CallInit) =>
-      send(url, byPath === undefined ? markUnsignalled(init) : withOperationSerializer(init, byPath.get(url))).catch((error: unknown) => {
+    const typed = contentTypes.get(method);
+    client[method] = (url: string, init?: CallInit) => {
+      const typedInit = typed === undefined ? init : withContentType(init, typed.get(url));
+      return send(url, byPath === undefined ? markUnsignalled(typedInit) : withOperationSerializer(typedInit, byPath.get(url))).catch((error: unknown) => {
         throw bodyError(error, method, url);
       });
+    };
   }
   const request = client.request as (method: string, url: string, init?: CallInit) => Promise<unknown>;
   client.request = (method: string, url: string, init?: CallInit) =>
-    request(method, url, withOperationSerializer(init, serializers.get(method.toUpperCase())?.get(url))).catch((error: unknown) => {
+    request(method, url, withOperationSerializer(withContentType(init, contentTypes.get(method.toUpperCase())?.get(url)), serializers.get(method.toUpperCase())?.get(url))).catch((error: unknown) => {
       throw bodyError(error, method.toUpperCase(), url);
     });
 }
@@ -211,7 +216,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>, querySerializersOf(metadata));
+  wrapMethods(client as unknown as Record<string, unknown>, querySerializersOf(metadata), contentTypesOf(metadata));
   const regional = new Map<string, ServiceClient<Paths>>();
   return Object.assign(client, {
     metadata,
