@@ -5,6 +5,7 @@
 import type { Correction } from "./lib/apply-corrections.js";
 import {
   addMissingOperationIds,
+  admitResponseExampleValues,
   allowRelativeLocationHeaders,
   anyOfForIndistinguishableOneOf,
   defineSecurityScheme,
@@ -98,5 +99,10 @@ export const corrections: readonly Correction[] = [
     reason: "Header parameters named Accept, Content-Type or Authorization SHALL be ignored (OpenAPI 3); declared anyway, they become arguments every caller must pass.",
     documents: "all",
     apply: removeIgnoredHeaderParameters,
+  },
+  {
+    reason: "HPE's own response examples show `null` for fields not declared nullable and numbers where only strings are declared; the types admit what the service returns.",
+    documents: "all",
+    apply: admitResponseExampleValues,
   },
 ];

@@ -43,6 +43,12 @@ export interface OperationMetadata {
    * `style: form, explode: false`) instead of repeated; absent when there are none.
    */
   readonly commaJoinedQuery?: readonly string[];
+  /**
+   * Media types the request body may be sent as, in document order
+   * (`application/merge-patch+json`, `multipart/form-data`, ...); absent when
+   * the operation takes no body.
+   */
+  readonly requestMediaTypes?: readonly string[];
 }
 
 export interface ServiceMetadata {

@@ -5,6 +5,7 @@
 import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import { errorFromResponse, malformedBodyError, readErrorBody } from "./errors.js";
+import { contentTypesOf, withContentType } from "./media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
 import { knownRegions, RegionResolver } from "./regions.js";
@@ -144,7 +145,12 @@ function bodyError(error: unknown, method: string, path: string): unknown {
  * explicit value (a per-call fetch), picks the operation's query serializer
  * where its document needs one, and types a malformed body.
  */
-function wrapMethods(client: Record<string, unknown>, transport: Transport, serializers: Map<string, Map<string, QuerySerializer>>): void {
+function wrapMethods(
+  client: Record<string, unknown>,
+  transport: Transport,
+  serializers: Map<string, Map<string, QuerySerializer>>,
+  contentTypes: Map<string, Map<string, string>>,
+): void {
   const call = (send: Send, method: string, url: string, init: CallInit): Promise<unknown> => {
     let split: ReturnType<typeof splitCall>;
     try {
@@ -152,7 +158,9 @@ function wrapMethods(client: Record<string, unknown>, transport: Transport, seri
     } catch (error) {
       return Promise.reject(error);
     }
-    const { rest, call } = split;
+    const { call } = split;
+    const contentType = contentTypes.get(method)?.get(url);
+    const rest = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
     const serializer = rest.params !== undefined && rest.querySerializer === undefined ? serializers.get(method)?.get(url) : undefined;
     if (serializer !== undefined) rest.querySerializer = serializer;
     rest.fetch = (request: Request) => transport(request, call);
@@ -198,7 +206,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>, transport, querySerializersOf(metadata));
+  wrapMethods(client as unknown as Record<string, unknown>, transport, querySerializersOf(metadata), contentTypesOf(metadata));
   const regional = new Map<string, ServiceClient<Paths>>();
   const internals: Internals = { runtime, metadata, regions };
   Object.assign(client, {

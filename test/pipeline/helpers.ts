@@ -179,5 +179,13 @@ export function runScript(script: string, args: readonly string[], env: Record<s
   });
 }
 
-/** HPE's documents as mirrored locally (read by tests, never copied into the project). */
-export const hpeMirrorDir = process.env.GREENLAKE_SPECS_MIRROR ? resolve(process.env.GREENLAKE_SPECS_MIRROR) : join(projectRoot, "..", "shared", "greenlake-specs");
+/**
+ * Where HPE's documents are mirrored locally (read by tests, never copied into the project):
+ * `GREENLAKE_SPECS_MIRROR` when set, as for `npm run specs:fetch`, else `../shared/greenlake-specs`.
+ */
+export function mirrorDirFrom(env: NodeJS.ProcessEnv, root = projectRoot): string {
+  const configured = env.GREENLAKE_SPECS_MIRROR?.trim();
+  return configured ? resolve(root, configured) : join(root, "..", "shared", "greenlake-specs");
+}
+
+export const hpeMirrorDir = mirrorDirFrom(process.env);

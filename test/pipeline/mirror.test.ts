@@ -1,6 +1,7 @@
 /**
- * Checks against HPE's real documents, read from the local mirror (never copied into the project):
- * the manifest pins them, and the metadata lists every operation of every document.
+ * Checks against HPE's real documents, read from the local mirror named by GREENLAKE_SPECS_MIRROR
+ * (never copied into the project): the manifest pins them, and the metadata lists every operation
+ * of every document.
  */
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
@@ -12,7 +13,7 @@ import { generateOutput, type GeneratedOutput } from "../../scripts/lib/generate
 import { loadManifest, type Manifest } from "../../scripts/lib/manifest.js";
 import { HTTP_METHODS, resolveRef, type OpenApiDocument } from "../../scripts/lib/openapi.js";
 import { defaultManifestPath, projectRoot } from "../../scripts/lib/paths.js";
-import { hpeMirrorDir, tempDir } from "./helpers.js";
+import { hpeMirrorDir, mirrorDirFrom, tempDir } from "./helpers.js";
 
 interface MirrorSource {
   readonly service: string;
@@ -27,7 +28,10 @@ let output: GeneratedOutput;
 
 beforeAll(async () => {
   manifest = await loadManifest(defaultManifestPath);
-  mirrorSources = (JSON.parse(await readFile(join(hpeMirrorDir, "sources.json"), "utf8")) as { specs: MirrorSource[] }).specs;
+  const listing = await readFile(join(hpeMirrorDir, "sources.json"), "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new Error(`No mirror of HPE's documents at ${hpeMirrorDir} (${error.code}); set GREENLAKE_SPECS_MIRROR to the folder holding them and sources.json.`);
+  });
+  mirrorSources = (JSON.parse(listing) as { specs: MirrorSource[] }).specs;
   documents = new Map();
   for (const source of mirrorSources) {
     documents.set(source.file.replace(/\.json$/, ""), JSON.parse(await readFile(join(hpeMirrorDir, source.file), "utf8")) as OpenApiDocument);
@@ -39,6 +43,15 @@ beforeAll(async () => {
 function countOperations(document: OpenApiDocument): number {
   return Object.values(document.paths ?? {}).reduce((sum, item) => sum + Object.keys(item).filter((k) => (HTTP_METHODS as readonly string[]).includes(k)).length, 0);
 }
+
+describe("the mirror", () => {
+  it("is the folder GREENLAKE_SPECS_MIRROR names, relative to the project, else ../shared/greenlake-specs", () => {
+    expect(mirrorDirFrom({ GREENLAKE_SPECS_MIRROR: "/data/specs" }, "/work/sdk")).toBe("/data/specs");
+    expect(mirrorDirFrom({ GREENLAKE_SPECS_MIRROR: "../mirror" }, "/work/sdk")).toBe("/work/mirror");
+    expect(mirrorDirFrom({ GREENLAKE_SPECS_MIRROR: " " }, "/work/sdk")).toBe("/work/shared/greenlake-specs");
+    expect(mirrorDirFrom({}, "/work/sdk")).toBe("/work/shared/greenlake-specs");
+  });
+});
 
 describe("specs/sources.json", () => {
   it("lists every mirrored document once, with HPE's service and URL", () => {
@@ -120,6 +133,12 @@ describe("metadata generated from HPE's documents", () => {
 });
 
 describe("corrected documents and their types", () => {
+  it("admit the nulls and numbers HPE's own response examples show", () => {
+    const devices = output.files.get("types/device-management.ts")!;
+    for (const field of ["application", "region", "subscription", "warranty"]) expect(devices, field).toMatch(new RegExp(`\\n\\s+${field}\\?: [^;\\n]+ \\| null;`));
+    expect(output.files.get("types/subscription-management.ts")).toMatch(/\n\s+quantity\?: string \| number;/);
+  });
+
   it("reference nothing outside themselves, which Prism would try to download", () => {
     for (const [path, text] of output.files) {
       if (!path.startsWith("openapi/")) continue;
