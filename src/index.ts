@@ -28,6 +28,7 @@ export {
   GreenLakeConnectionError,
   GreenLakeConfigurationError,
   GreenLakeOperationError,
+  GreenLakeRequestError,
   unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";

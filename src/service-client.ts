@@ -9,7 +9,8 @@ import { redactSecrets } from "./logging.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, resolveProvider, type GreenLakeOptions } from "./options.js";
 import { serverUrlFor } from "./regions.js";
-import { querySerializersOf, type QuerySerializer } from "./query-serializer.js";
+import { withEncoders } from "./paths.js";
+import { commaJoinedQueryOf } from "./query-serializer.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { createTransport, UNSIGNALLED } from "./transport.js";
 
@@ -128,40 +129,34 @@ function bodyError(error: unknown, method: string, path: string): unknown {
   return error;
 }
 
-type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; [option: string]: unknown } | undefined;
+type CallInit = { signal?: AbortSignal | null; params?: { path?: unknown }; querySerializer?: unknown; [option: string]: unknown } | undefined;
 
 /** Tells the transport when a call has no AbortSignal (see transport's CallExtras). */
 function markUnsignalled(init: CallInit): CallInit {
   return init?.signal ? init : { ...init, [UNSIGNALLED]: true };
 }
 
-/** As markUnsignalled, and serializes the query as the operation declares unless the caller chose a serializer. */
-function withOperationSerializer(init: CallInit, serializer: QuerySerializer | undefined): CallInit {
-  if (serializer === undefined || init?.params === undefined || init.querySerializer !== undefined) return markUnsignalled(init);
-  return init.signal ? { ...init, querySerializer: serializer } : { ...init, querySerializer: serializer, [UNSIGNALLED]: true };
-}
-
 type Send = (url: string, init?: CallInit) => Promise<unknown>;
 
-/**
- * Wraps each method: marks unsignalled calls, picks the operation's query
- * serializer where its document needs one, and types body-reading failures.
- */
-function wrapMethods(client: Record<string, unknown>, serializers: Map<string, Map<string, QuerySerializer>>): void {
+/** One call: path and query encoded by the SDK (a value that cannot be sent rejects before sending), body-reading failures typed. */
+async function call(send: Send, method: string, url: string, init: CallInit, commaJoined: ReadonlySet<string> | undefined): Promise<unknown> {
+  try {
+    return await send(url, markUnsignalled(withEncoders(method, url, init, commaJoined)));
+  } catch (error) {
+    throw bodyError(error, method, url);
+  }
+}
+
+/** Wraps each method (see `call`); most services declare no comma-joined query: their calls skip that lookup. */
+function wrapMethods(client: Record<string, unknown>, commaJoined: Map<string, Map<string, ReadonlySet<string>>>): void {
   for (const method of METHODS) {
     const send = client[method] as Send;
-    // Most services declare no special query style: their calls skip the lookup.
-    const byPath = serializers.get(method);
-    client[method] = (url: string, init?: CallInit) =>
-      send(url, byPath === undefined ? markUnsignalled(init) : withOperationSerializer(init, byPath.get(url))).catch((error: unknown) => {
-        throw bodyError(error, method, url);
-      });
+    const byPath = commaJoined.get(method);
+    client[method] = (url: string, init?: CallInit) => call(send, method, url, init, byPath?.get(url));
   }
   const request = client.request as (method: string, url: string, init?: CallInit) => Promise<unknown>;
   client.request = (method: string, url: string, init?: CallInit) =>
-    request(method, url, withOperationSerializer(init, serializers.get(method.toUpperCase())?.get(url))).catch((error: unknown) => {
-      throw bodyError(error, method.toUpperCase(), url);
-    });
+    call((u, i) => request(method, u, i), method.toUpperCase(), url, init, commaJoined.get(method.toUpperCase())?.get(url));
 }
 
 /** Builds a client on an existing runtime; `region` overrides the runtime's region. */
@@ -211,7 +206,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>, querySerializersOf(metadata));
+  wrapMethods(client as unknown as Record<string, unknown>, commaJoinedQueryOf(metadata));
   const regional = new Map<string, ServiceClient<Paths>>();
   return Object.assign(client, {
     metadata,
