@@ -2,7 +2,17 @@
  * A typed openapi-fetch client for one GreenLake service, wired to the
  * shared runtime (auth, retries, timeouts, pacing, logging).
  */
-import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from "openapi-fetch";
+import createClient, {
+  type BodySerializer,
+  type FetchResponse,
+  type HeadersOptions,
+  type Middleware,
+  type ParamsOption,
+  type ParseAs,
+  type QuerySerializer,
+  type QuerySerializerOptions,
+  type RequestBodyOption,
+} from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import { errorFromResponse, GreenLakeConnectionError, GreenLakeError, GreenLakeServerError, readErrorBody } from "./errors.js";
 import { redactSecrets } from "./logging.js";
@@ -39,29 +49,58 @@ export interface CallOptions {
 
 type Media = `${string}/${string}`;
 
-// The index signature keeps openapi-fetch's pass-through of other RequestInit keys (e.g. undici's `dispatcher`).
-type WithCallOptions<Init> = Init & CallOptions & { [option: string]: unknown };
+/** Structurally undici's `Dispatcher` (an `Agent`, a `ProxyAgent`, ...), so the types need no undici. */
+export interface DispatcherLike {
+  dispatch(options: unknown, handler: unknown): boolean;
+}
+
+/** The `RequestInit` keys a call accepts besides `signal` and `headers`; each reaches `fetch`. */
+export interface RequestInitOptions {
+  cache?: "default" | "force-cache" | "no-cache" | "no-store" | "only-if-cached" | "reload";
+  keepalive?: boolean;
+  redirect?: "error" | "follow" | "manual";
+  priority?: "auto" | "high" | "low";
+  /** Node's fetch (undici): the agent or proxy agent that carries this call. */
+  dispatcher?: DispatcherLike;
+}
+
+/**
+ * One call's init: the operation's `params` and `body`, openapi-fetch's
+ * per-call options, CallOptions and RequestInitOptions, and nothing else, so a
+ * misspelt key anywhere in it (`regoin`, `params.qurey`, `body.nmae`) does not compile.
+ */
+export type OperationInit<Op, Parse extends ParseAs = "json"> = ParamsOption<Op> &
+  RequestBodyOption<Op> &
+  CallOptions &
+  RequestInitOptions & {
+    headers?: HeadersOptions;
+    parseAs?: Parse;
+    querySerializer?: QuerySerializer<Op> | QuerySerializerOptions;
+    bodySerializer?: BodySerializer<Op>;
+    middleware?: Middleware[];
+  };
 
 /** Optional when the operation requires nothing, as in openapi-fetch. */
-type InitArgument<Init> = RequiredKeysOf<Init> extends never ? [WithCallOptions<Init>?] : [WithCallOptions<Init>];
+type InitArgument<Op, Parse extends ParseAs> = RequiredKeysOf<OperationInit<Op>> extends never ? [OperationInit<Op, Parse>?] : [OperationInit<Op, Parse>];
 
+// Only `parseAs` is inferred from the init: inferring the whole init (as openapi-fetch does) would accept any extra key.
 type CallMethod<Paths extends Record<string, any>, Method extends HttpMethod> = <
   Path extends PathsWithMethod<Paths, Method>,
-  Init extends MaybeOptionalInit<Paths[Path], Method>,
+  Parse extends ParseAs = "json",
 >(
   url: Path,
-  ...init: InitArgument<Init>
-) => Promise<FetchResponse<Paths[Path][Method], Init, Media>>;
+  ...init: InitArgument<Paths[Path][Method], Parse>
+) => Promise<FetchResponse<Paths[Path][Method], { parseAs: Parse }, Media>>;
 
 type CallRequestMethod<Paths extends Record<string, any>> = <
   Method extends HttpMethod,
   Path extends PathsWithMethod<Paths, Method>,
-  Init extends MaybeOptionalInit<Paths[Path], Method>,
+  Parse extends ParseAs = "json",
 >(
   method: Method,
   url: Path,
-  ...init: InitArgument<Init>
-) => Promise<FetchResponse<Paths[Path][Method], Init, Media>>;
+  ...init: InitArgument<Paths[Path][Method], Parse>
+) => Promise<FetchResponse<Paths[Path][Method], { parseAs: Parse }, Media>>;
 
 /** openapi-fetch's client methods, with CallOptions typed in every call's init. */
 // Declared whole rather than picked from openapi-fetch's Client, which makes relating two clients far costlier.
