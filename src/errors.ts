@@ -91,6 +91,54 @@ export class GreenLakeConnectionError extends GreenLakeError {
 export class GreenLakeConfigurationError extends GreenLakeError {
   override name = "GreenLakeConfigurationError";
 }
+/** A call that cannot be sent as asked (a path or query parameter); raised before anything is sent. */
+export class GreenLakeRequestError extends GreenLakeError {
+  override name = "GreenLakeRequestError";
+  /** The parameter at fault, as the operation names it (e.g. `device-id`). */
+  readonly parameter: string;
+  constructor(message: string, parameter: string, init: GreenLakeErrorInit = {}) {
+    super(message, init);
+    this.parameter = parameter;
+  }
+}
+
+/**
+ * The error for a path or query parameter that cannot be sent: names the
+ * call by its path template (values may be user data) and says what to pass instead.
+ */
+export function invalidParameterError(
+  method: string,
+  template: string,
+  where: "path" | "query",
+  parameter: string,
+  problem: string,
+  fix: string,
+): GreenLakeRequestError {
+  // Quoted as JSON so a name carrying control characters cannot break the message's line.
+  const name = JSON.stringify(parameter.length > 100 ? `${parameter.slice(0, 100)}…` : parameter);
+  return new GreenLakeRequestError(`${method} ${template}: ${where} parameter ${name} ${problem}; nothing was sent. ${fix}`, parameter, {
+    method,
+    path: template,
+  });
+}
+
+/** A call option of the wrong type or value (`region`, `tenantAcid`, `timeoutMs`). */
+export function invalidCallOptionError(method: string, template: string, option: string, problem: string): GreenLakeRequestError {
+  return new GreenLakeRequestError(`${method} ${template}: the ${option} call option ${problem}; nothing was sent.`, option, { method, path: template });
+}
+
+/** What a value is, for a message that must not echo it (values may be user data). */
+export function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  if (typeof value === "number") return `the number ${String(value)}`;
+  if (typeof value === "object") {
+    const tag = Object.prototype.toString.call(value).slice(8, -1);
+    return tag === "Object" ? "an object" : `a ${tag} object`;
+  }
+  return `a ${typeof value}`;
+}
+
 /** An async operation or job reached a failed terminal state. */
 export class GreenLakeOperationError extends GreenLakeError {
   override name = "GreenLakeOperationError";

@@ -1,6 +1,6 @@
 /** Public surface of the GreenLake SDK. */
 export { GreenLake, type GreenLakeServices, type ServiceKey, type ServicePaths } from "./greenlake.js";
-export { createServiceClient, type CallOptions, type ServiceClient, type ServiceClientOptions } from "./service-client.js";
+export { createServiceClient, type CallOptions, type RequestInitOptions, type ServiceClient, type ServiceClientOptions } from "./service-client.js";
 export { paginate, paginatePages, type PaginateOptions } from "./pagination.js";
 export { odata, filter, type ODataFilter, type ODataValue } from "./filters.js";
 export {
@@ -30,6 +30,7 @@ export {
   GreenLakeConnectionError,
   GreenLakeConfigurationError,
   GreenLakeOperationError,
+  GreenLakeRequestError,
   unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";

@@ -2,14 +2,25 @@
  * A typed openapi-fetch client for one GreenLake service, wired to the
  * shared runtime (auth, retries, timeouts, pacing, logging).
  */
-import createClient, { type FetchResponse, type MaybeOptionalInit, type Middleware } from "openapi-fetch";
+import createClient, {
+  type BodySerializer,
+  type FetchResponse,
+  type HeadersOptions,
+  type Middleware,
+  type ParamsOption,
+  type ParseAs,
+  type QuerySerializer,
+  type QuerySerializerOptions,
+  type RequestBodyOption,
+} from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
-import { errorFromResponse, malformedBodyError, readErrorBody } from "./errors.js";
+import { errorFromResponse, invalidCallOptionError, malformedBodyError, readErrorBody } from "./errors.js";
 import { contentTypesOf, withContentType } from "./media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
 import { knownRegions, RegionResolver } from "./regions.js";
-import { querySerializersOf, type QuerySerializer } from "./query-serializer.js";
+import { withEncoders } from "./paths.js";
+import { commaJoinedQueryOf } from "./query-serializer.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { createTransport, PLACEHOLDER_ORIGIN, type CallContext, type Transport } from "./transport.js";
 
@@ -38,29 +49,58 @@ export interface CallOptions {
 
 type Media = `${string}/${string}`;
 
-// The index signature keeps openapi-fetch's pass-through of other RequestInit keys (e.g. undici's `dispatcher`).
-type WithCallOptions<Init> = Init & CallOptions & { [option: string]: unknown };
+/** Structurally undici's `Dispatcher` (an `Agent`, a `ProxyAgent`, ...), so the types need no undici. */
+export interface DispatcherLike {
+  dispatch(options: unknown, handler: unknown): boolean;
+}
+
+/** The `RequestInit` keys a call accepts besides `signal` and `headers`; each reaches `fetch`. */
+export interface RequestInitOptions {
+  cache?: "default" | "force-cache" | "no-cache" | "no-store" | "only-if-cached" | "reload";
+  keepalive?: boolean;
+  redirect?: "error" | "follow" | "manual";
+  priority?: "auto" | "high" | "low";
+  /** Node's fetch (undici): the agent or proxy agent that carries this call. */
+  dispatcher?: DispatcherLike;
+}
+
+/**
+ * One call's init: the operation's `params` and `body`, openapi-fetch's
+ * per-call options, CallOptions and RequestInitOptions, and nothing else, so a
+ * misspelt key anywhere in it (`regoin`, `params.qurey`, `body.nmae`) does not compile.
+ */
+export type OperationInit<Op, Parse extends ParseAs = "json"> = ParamsOption<Op> &
+  RequestBodyOption<Op> &
+  CallOptions &
+  RequestInitOptions & {
+    headers?: HeadersOptions;
+    parseAs?: Parse;
+    querySerializer?: QuerySerializer<Op> | QuerySerializerOptions;
+    bodySerializer?: BodySerializer<Op>;
+    middleware?: Middleware[];
+  };
 
 /** Optional when the operation requires nothing, as in openapi-fetch. */
-type InitArgument<Init> = RequiredKeysOf<Init> extends never ? [WithCallOptions<Init>?] : [WithCallOptions<Init>];
+type InitArgument<Op, Parse extends ParseAs> = RequiredKeysOf<OperationInit<Op>> extends never ? [OperationInit<Op, Parse>?] : [OperationInit<Op, Parse>];
 
+// Only `parseAs` is inferred from the init: inferring the whole init (as openapi-fetch does) would accept any extra key.
 type CallMethod<Paths extends Record<string, any>, Method extends HttpMethod> = <
   Path extends PathsWithMethod<Paths, Method>,
-  Init extends MaybeOptionalInit<Paths[Path], Method>,
+  Parse extends ParseAs = "json",
 >(
   url: Path,
-  ...init: InitArgument<Init>
-) => Promise<FetchResponse<Paths[Path][Method], Init, Media>>;
+  ...init: InitArgument<Paths[Path][Method], Parse>
+) => Promise<FetchResponse<Paths[Path][Method], { parseAs: Parse }, Media>>;
 
 type CallRequestMethod<Paths extends Record<string, any>> = <
   Method extends HttpMethod,
   Path extends PathsWithMethod<Paths, Method>,
-  Init extends MaybeOptionalInit<Paths[Path], Method>,
+  Parse extends ParseAs = "json",
 >(
   method: Method,
   url: Path,
-  ...init: InitArgument<Init>
-) => Promise<FetchResponse<Paths[Path][Method], Init, Media>>;
+  ...init: InitArgument<Paths[Path][Method], Parse>
+) => Promise<FetchResponse<Paths[Path][Method], { parseAs: Parse }, Media>>;
 
 /** openapi-fetch's client methods, with CallOptions typed in every call's init. */
 // Declared whole rather than picked from openapi-fetch's Client, which makes relating two clients far costlier.
@@ -115,17 +155,17 @@ const FETCH_EXTENSION_KEYS = ["dispatcher", "duplex"] as const;
 type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Record<string, unknown>) | undefined;
 
 /** Splits a call's init into what openapi-fetch builds the request from and the call's own options. */
-function splitCall(init: CallInit): { rest: Record<string, unknown>; call: CallContext } {
+function splitCall(method: string, template: string, init: CallInit): { rest: Record<string, unknown>; call: CallContext } {
   if (init === undefined || init === null) return { rest: {}, call: {} };
   const { region, tenantAcid, timeoutMs, ...rest } = init;
   let extensions: Record<string, unknown> | undefined;
   for (const key of FETCH_EXTENSION_KEYS) {
     if (rest[key] !== undefined) (extensions ??= {})[key] = rest[key];
   }
-  if (region !== undefined && typeof region !== "string") throw new TypeError("The region call option must be a string.");
-  if (tenantAcid !== undefined && typeof tenantAcid !== "string") throw new TypeError("The tenantAcid call option must be a string.");
+  if (region !== undefined && typeof region !== "string") throw invalidCallOptionError(method, template, "region", "must be a region name");
+  if (tenantAcid !== undefined && typeof tenantAcid !== "string") throw invalidCallOptionError(method, template, "tenantAcid", "must be a string");
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
-    throw new TypeError("The timeoutMs call option must be a non-negative number of milliseconds.");
+    throw invalidCallOptionError(method, template, "timeoutMs", "must be a non-negative number of milliseconds");
   }
   return {
     rest,
@@ -142,28 +182,30 @@ function bodyError(error: unknown, method: string, path: string): unknown {
 
 /**
  * Wraps each method: hands the call's own options to the transport as an
- * explicit value (a per-call fetch), picks the operation's query serializer
- * where its document needs one, and types a malformed body.
+ * explicit value (a per-call fetch), encodes path and query as the
+ * operation's document declares, labels the body with its declared media
+ * type, and types a malformed body.
  */
 function wrapMethods(
   client: Record<string, unknown>,
   transport: Transport,
-  serializers: Map<string, Map<string, QuerySerializer>>,
+  commaJoined: Map<string, Map<string, ReadonlySet<string>>>,
   contentTypes: Map<string, Map<string, string>>,
 ): void {
   const call = (send: Send, method: string, url: string, init: CallInit): Promise<unknown> => {
-    let split: ReturnType<typeof splitCall>;
+    let rest: Record<string, unknown>;
+    let context: CallContext;
     try {
-      split = splitCall(init);
+      const split = splitCall(method, url, init);
+      context = split.call;
+      const contentType = contentTypes.get(method)?.get(url);
+      const typed = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
+      // Path and query encoded by the SDK: a value that cannot be sent rejects the call before anything is sent.
+      rest = withEncoders(method, url, typed, commaJoined.get(method)?.get(url));
     } catch (error) {
       return Promise.reject(error);
     }
-    const { call } = split;
-    const contentType = contentTypes.get(method)?.get(url);
-    const rest = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
-    const serializer = rest.params !== undefined && rest.querySerializer === undefined ? serializers.get(method)?.get(url) : undefined;
-    if (serializer !== undefined) rest.querySerializer = serializer;
-    rest.fetch = (request: Request) => transport(request, call);
+    rest.fetch = (request: Request) => transport(request, context);
     return send(url, rest).catch((error: unknown) => {
       throw bodyError(error, method, url);
     });
@@ -206,7 +248,7 @@ export function buildServiceClient<Paths extends {}>(
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
   if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
   if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>, transport, querySerializersOf(metadata), contentTypesOf(metadata));
+  wrapMethods(client as unknown as Record<string, unknown>, transport, commaJoinedQueryOf(metadata), contentTypesOf(metadata));
   const regional = new Map<string, ServiceClient<Paths>>();
   const internals: Internals = { runtime, metadata, regions };
   Object.assign(client, {

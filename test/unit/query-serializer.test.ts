@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceMetadata } from "../../src/metadata.js";
-import { commaJoiningSerializer } from "../../src/query-serializer.js";
+import { querySerializerFor } from "../../src/query-serializer.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { json, stubFetch } from "./support/fixtures.js";
 
@@ -61,9 +61,9 @@ describe("query serialization per operation", () => {
   });
 });
 
-describe("commaJoiningSerializer", () => {
+describe("querySerializerFor", () => {
   it("drops empty arrays and missing values like openapi-fetch does", () => {
-    const serialize = commaJoiningSerializer(["select"]);
+    const serialize = querySerializerFor("GET", "/devices/v1/devices", new Set(["select"]));
     expect(serialize({ select: [], sort: undefined, filter: null, limit: 0 })).toBe("limit=0");
     expect(serialize({ select: "id" })).toBe("select=id");
     expect(serialize({ select: ["a"], where: { name: "x y" } })).toBe("select=a&where[name]=x%20y");
