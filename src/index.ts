@@ -28,6 +28,7 @@ export {
   GreenLakeConnectionError,
   GreenLakeConfigurationError,
   GreenLakeOperationError,
+  GreenLakePaginationError,
   unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";
