@@ -126,30 +126,30 @@ function offsetStrategy(byPages: boolean, start: number, asked: number | undefin
         fail(position, `${totalName} changed from ${total} to ${String(reported)}: items were added or removed while listing, so offsets shifted`, LIST_AGAIN);
       }
       const before = itemsBefore(position);
-      if (total !== undefined && before + count > total) {
-        fail(position, `the page ends at item ${before + count} but ${totalName} is ${total}`, SERVER_FAULT);
-      }
       if (mustEnd && count > 0) fail(position, `a page shorter than ${limit} items was followed by more items, so the pages do not line up`, `Pass a pageSize of at most ${size}.`);
       if (count === 0) {
         if (total !== undefined && before < total) fail(position, `the page is empty but ${totalName} is ${total} (${total - before} more expected)`, LIST_AGAIN);
         return DONE;
       }
+      const reached = before + count;
+      if (total !== undefined && reached > total) fail(position, `the page ends at item ${reached} but ${totalName} is ${total}`, SERVER_FAULT);
       const wasFirst = firstPage;
       firstPage = false;
       if (wasFirst) size = count;
-      if (byPages && limit !== undefined && count > limit) fail(position, `the page has ${count} items, more than the ${limit} asked for`, SERVER_FAULT);
-      const reached = before + count;
+      if (byPages && limit === undefined) limit = count;
+      if (byPages && count > limit!) fail(position, `the page has ${count} items, more than the ${limit} asked for`, SERVER_FAULT);
       const short = limit !== undefined && count < limit;
       if (short && (total === undefined || reached < total)) {
         // The server serves fewer items than asked: from now on a short page does not mark the end.
         trustShort = false;
         if (byPages) {
+          // Pages count in the server's page size: learn it from the first page, or stop before skipping items.
           if (wasFirst && position === 0 && total !== undefined) limit = count;
           else if (total !== undefined) fail(position, `the page has ${count} of ${limit} items but ${totalName} says ${total - reached} more follow; the next page would skip items`, `Pass a pageSize of at most ${count}.`);
           else mustEnd = true;
         }
       }
-      if (total !== undefined && reached >= total && short && trustShort) return DONE;
+      if (total !== undefined && reached === total && short && (trustShort || byPages)) return DONE;
       return byPages ? position + 1 : reached;
     },
     planAfter(at) {
@@ -290,48 +290,66 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
 
   // One controller per listing, joined with the caller's signal: leaving the loop aborts every page in flight.
   const listing = linkedTo(callerSignal);
-  // Pages requested ahead live in their own window, dropped when a page does not end where the plan expected.
+  // Pages requested ahead share a window that is aborted when a page does not end where the plan expected.
   let window = linkedTo(listing.controller.signal);
   let ahead: { position: unknown; page: Promise<Page> }[] = [];
   let planning = concurrency > 1 && strategy.planAfter !== undefined;
+
+  /** The page at `position`: requested ahead if the plan held, else requested now (dropping a plan that did not hold). */
+  const take = (position: unknown): Promise<Page> => {
+    const head = ahead[0];
+    if (head !== undefined && head.position === position) {
+      ahead.shift();
+      return head.page;
+    }
+    if (ahead.length > 0) {
+      // The data ended elsewhere than planned: read on one page at a time from where it really ended.
+      window.controller.abort();
+      window.unlink();
+      window = linkedTo(listing.controller.signal);
+      ahead = [];
+      planning = false;
+    }
+    return request(position, window.controller.signal);
+  };
+  /** Requests planned pages after `position` until `concurrency` pages are in flight. */
+  const fill = (position: unknown): void => {
+    let last = ahead.length > 0 ? ahead[ahead.length - 1]!.position : position;
+    while (planning && ahead.length < concurrency - 1) {
+      const planned = strategy.planAfter!(last);
+      if (planned === undefined) return;
+      ahead.push({ position: planned, page: request(planned, window.controller.signal) });
+      last = planned;
+    }
+  };
+
   let position = strategy.first;
+  let current = request(position, window.controller.signal);
   let firstPage = true;
   let yielded = 0;
   try {
     for (;;) {
-      let current: Promise<Page>;
-      if (ahead[0] !== undefined && ahead[0].position === position) current = ahead.shift()!.page;
-      else {
-        if (ahead.length > 0) {
-          // The server's pages did not match the plan: drop it and read on one page at a time from where the data ended.
-          window.controller.abort();
-          window.unlink();
-          window = linkedTo(listing.controller.signal);
-          ahead = [];
-          planning = false;
-        }
-        current = request(position, window.controller.signal);
-      }
-      if (planning && !firstPage) {
-        let last = ahead.length > 0 ? ahead[ahead.length - 1]!.position : position;
-        while (ahead.length < concurrency - 1) {
-          const planned = strategy.planAfter!(last);
-          if (planned === undefined) break;
-          ahead.push({ position: planned, page: request(planned, window.controller.signal) });
-          last = planned;
-        }
-      }
       const page = await current;
       // The style's checks first: a changed total explains a repeated item better than the repeat does.
       const next = strategy.after(page, position);
       guard(page, position);
-      if (page.items.length > 0 || firstPage) {
-        yielded += page.items.length;
+      const count = page.items.length;
+      const more = next !== DONE && yielded + count < maxItems;
+      let requested = false;
+      if (more && planning) {
+        // With concurrency, the next pages load while the caller works on this one.
+        current = take(next);
+        fill(next);
+        requested = true;
+      }
+      if (count > 0 || firstPage) {
+        yielded += count;
         yield page.data as PageData<P, Path>;
       }
       firstPage = false;
-      if (next === DONE || yielded >= maxItems) return;
+      if (!more) return;
       position = next;
+      if (!requested) current = take(position);
     }
   } finally {
     listing.controller.abort();
