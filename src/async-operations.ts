@@ -3,7 +3,7 @@
  * resource and wait for a terminal state; and Compute Ops Management jobs
  * (create, then wait until COMPLETE, ERROR or STALLED).
  */
-import { errorFromResponse, GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError } from "./errors.js";
+import { GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError, throwUnlessOk } from "./errors.js";
 import { regionOfLocation } from "./regions.js";
 import { parseRetryAfter, pollDelay } from "./retry.js";
 import { internalsOf, type ServiceClient } from "./service-client.js";
@@ -65,7 +65,7 @@ async function poll<T extends Record<string, unknown>>(
   const get = client.GET as unknown as Getter;
   for (;;) {
     const result = await get(path, options.region === undefined ? { signal: options.signal } : { signal: options.signal, region: options.region });
-    if (!result.response.ok) throw errorFromResponse("GET", result.response.url || path, result.response, result.error);
+    throwUnlessOk(result, "GET", path);
     const resource = (result.data ?? {}) as T;
     const outcome = settle(resource);
     if (outcome === "done") return resource;
@@ -168,7 +168,7 @@ export async function runComJob(client: ServiceClient<any>, body: Record<string,
   const version = options.apiVersion ?? "v1";
   const post = client.POST as unknown as (p: string, i: unknown) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
   const created = await post(`/compute-ops-mgmt/${version}/jobs`, { body, signal: options.signal });
-  if (!created.response.ok) throw errorFromResponse("POST", created.response.url || `/compute-ops-mgmt/${version}/jobs`, created.response, created.error);
+  throwUnlessOk(created, "POST", `/compute-ops-mgmt/${version}/jobs`);
   const job = created.data as ComJob | undefined;
   if (job === undefined || typeof job.id !== "string") throw new GreenLakeError("The job was created but the response carries no job id.", { method: "POST" });
   return waitForComJob(client, job, options);

@@ -150,6 +150,40 @@ export class GreenLakeOperationError extends GreenLakeError {
   }
 }
 
+/**
+ * A listing could not be read exactly: the server's pages contradict each
+ * other (a changed or wrong `total`, a page shorter or longer than planned,
+ * a repeated item or page, a cursor cycle). Raised instead of returning a
+ * short or duplicated list.
+ */
+export class GreenLakePaginationError extends GreenLakeError {
+  override name = "GreenLakePaginationError";
+}
+
+/** Names the position of a page: the offset in items or pages, or an abbreviated cursor. */
+function pagePosition(position: unknown, unit: "items" | "pages" | "cursor"): string {
+  if (unit === "cursor") {
+    if (position === undefined) return "the first page (no cursor)";
+    const text = String(position);
+    return `cursor "${text.length > 40 ? `${text.slice(0, 40)}…` : text}"`;
+  }
+  return unit === "pages" ? `page offset ${String(position)}` : `offset ${String(position)}`;
+}
+
+/**
+ * The error for a listing that stopped because its pages disagree: what was
+ * seen, where, and what the caller can do.
+ */
+export function paginationError(
+  path: string,
+  position: unknown,
+  unit: "items" | "pages" | "cursor",
+  problem: string,
+  advice: string,
+): GreenLakePaginationError {
+  return new GreenLakePaginationError(`GET ${path} at ${pagePosition(position, unit)}: ${problem}. ${advice}`, { method: "GET", path });
+}
+
 const HINTS: Record<number, string> = {
   401: "Check the client id, secret and workspace id, and that the API client is not deleted.",
   403: "Check that the API client's role grants this operation and the workspace has the service provisioned.",
@@ -250,6 +284,11 @@ function safeHeaders(headers: Headers): Record<string, string> {
     if (SAFE_HEADERS.has(name)) out[name] = value;
   });
   return out;
+}
+
+/** Throws the `GreenLakeError` of a non-2xx openapi-fetch result; `path` names the call when the response has no URL. */
+export function throwUnlessOk(result: { error?: unknown; response: Response }, method: string, path: string): void {
+  if (!result.response.ok) throw errorFromResponse(method, result.response.url || path, result.response, result.error);
 }
 
 /**

@@ -31,6 +31,7 @@ export {
   GreenLakeConfigurationError,
   GreenLakeOperationError,
   GreenLakeRequestError,
+  GreenLakePaginationError,
   unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";

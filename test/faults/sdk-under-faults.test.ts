@@ -70,7 +70,7 @@ describe("SDK under injected faults", () => {
     return typed;
   }
 
-  it("pages through 10 000 items exactly once, in order, despite 429, 503, resets and slow pages", async () => {
+  it("pages through 10 000 items exactly once, in order, despite 429, 503, resets, slow pages and a server serving fewer than asked", async () => {
     const plan = seededFaultPlan({
       seed: SEED,
       rate: 0.3,
@@ -87,7 +87,8 @@ describe("SDK under injected faults", () => {
     const { gl, apiProxy } = await clientBehind(plan.choose);
 
     const ids: string[] = [];
-    for await (const server of paginate(gl.computeOpsMgmt, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 4 })) {
+    // The stub serves at most 100 items a page: asking for 250 checks that concurrent pages follow what the server serves.
+    for await (const server of paginate(gl.computeOpsMgmt, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 4, pageSize: 250 })) {
       ids.push((server as { id: string }).id);
     }
 

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { GreenLakeError, GreenLakeNotFoundError } from "../../src/errors.js";
+import { GreenLakeError, GreenLakeNotFoundError, GreenLakePaginationError } from "../../src/errors.js";
 import { paginate, paginatePages } from "../../src/pagination.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { json, regionalService, stubFetch, type FixturePaths, type RecordedRequest, type ServerItem } from "./support/fixtures.js";
@@ -125,7 +125,8 @@ describe("paginate", () => {
     });
     const items = await collect(paginate(c, "/compute-ops-mgmt/v1/pages"));
     expect(items.map((s) => s.id)).toEqual(servers.map((s) => s.id));
-    expect(requests.map((r) => query(r).get("offset"))).toEqual(["0", "1", "2", "3", "4"]);
+    // The last page is full, so page 5 confirms that `total` told the truth (it comes back empty).
+    expect(requests.map((r) => query(r).get("offset"))).toEqual(["0", "1", "2", "3", "4", "5"]);
   });
 
   it("walks offset-in-pages pages in parallel in order", async () => {
@@ -178,6 +179,61 @@ describe("paginate", () => {
   it("throws the typed error of a failed page", async () => {
     const { c } = client(() => json({ httpStatusCode: 404, errorCode: "HPE-GL-404", message: "gone", debugId: "x" }, 404));
     await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers"))).rejects.toBeInstanceOf(GreenLakeNotFoundError);
+  });
+
+  it("lists everything concurrently from a server that serves fewer items than asked", async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ id: `m${i}` }));
+    const { c, requests } = client((r) => {
+      const offset = Number(query(r).get("offset") ?? 0);
+      // Asked for 10 a page, serves 7.
+      const items = many.slice(offset, offset + Math.min(7, Number(query(r).get("limit"))));
+      return json({ items, count: items.length, offset, total: many.length });
+    });
+    const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 4, pageSize: 10 }));
+    expect(items.map((s) => s.id)).toEqual(many.map((s) => s.id));
+    // Planned in steps of what the server served: no page asked twice, one more to confirm the end.
+    expect(requests).toHaveLength(Math.ceil(250 / 7) + 1);
+  });
+
+  it("plans pages lazily: a huge total costs no memory, and a listing that runs dry before it fails loudly", async () => {
+    const { c, requests } = client((r) => {
+      const offset = Number(query(r).get("offset") ?? 0);
+      const items = offset < 9 ? servers.slice(offset, offset + 3) : [];
+      return json({ items, count: items.length, offset, total: 1e12 });
+    });
+    const listing = collect(paginate(c, "/compute-ops-mgmt/v1/servers", undefined, { concurrency: 8 }));
+    await expect(listing).rejects.toThrow(GreenLakePaginationError);
+    await expect(listing).rejects.toThrow(/GET \/compute-ops-mgmt\/v1\/servers at offset 9: the page is empty but "total" is 1000000000000/);
+    expect(requests.length).toBeLessThanOrEqual(4 + 8);
+  });
+
+  it("fails loudly on an empty page before total", async () => {
+    const { c } = client((r) => {
+      const offset = Number(query(r).get("offset") ?? 0);
+      return json({ items: offset === 3 ? [] : servers.slice(offset, offset + 3), total: servers.length });
+    });
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/servers"))).rejects.toThrow(GreenLakePaginationError);
+  });
+
+  it("follows a cursor through an empty page", async () => {
+    const cursors: Record<string, { items: { id: string }[]; next: string | null }> = {
+      "": { items: [{ id: "a" }], next: "c1" },
+      c1: { items: [], next: "c2" },
+      c2: { items: [{ id: "b" }], next: null },
+    };
+    const { c } = client((r) => json(cursors[query(r).get("next") ?? ""]));
+    expect((await collect(paginate(c, "/compute-ops-mgmt/v1/events"))).map((e) => e.id)).toEqual(["a", "b"]);
+  });
+
+  it("stops a cursor cycle whose cursors are spelt differently each time", async () => {
+    let turn = 0;
+    const { c, requests } = client((r) => {
+      const page = (query(r).get("next") ?? "A").startsWith("A") ? "A" : "B";
+      turn++;
+      return json({ items: [{ id: page }], next: `${page === "A" ? "B" : "A"}-${turn}` });
+    });
+    await expect(collect(paginate(c, "/compute-ops-mgmt/v1/events"))).rejects.toThrow(/at cursor "A-2": the page starts like an earlier page/);
+    expect(requests).toHaveLength(3);
   });
 
   it("refuses an operation that does not paginate", async () => {
