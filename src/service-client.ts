@@ -129,7 +129,7 @@ function bodyError(error: unknown, method: string, path: string): unknown {
   return error;
 }
 
-type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; body?: unknown; [option: string]: unknown } | undefined;
+type CallInit = { signal?: AbortSignal | null; querySerializer?: unknown; [option: string]: unknown } | undefined;
 
 /** Tells the transport when a call has no AbortSignal (see transport's CallExtras). */
 function markUnsignalled(init: CallInit): CallInit {
