@@ -5,7 +5,6 @@
 import type { Correction } from "./lib/apply-corrections.js";
 import {
   addMissingOperationIds,
-  admitResponseExampleValues,
   allowRelativeLocationHeaders,
   anyOfForIndistinguishableOneOf,
   defineSecurityScheme,
@@ -20,6 +19,7 @@ import {
   setBodySchema,
   setPagination,
 } from "./lib/correction-helpers.js";
+import { admitResponseExampleValues } from "./lib/response-examples.js";
 
 export const corrections: readonly Correction[] = [
   {

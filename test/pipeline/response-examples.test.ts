@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { corrections } from "../../scripts/corrections.js";
 import { applyCorrections } from "../../scripts/lib/apply-corrections.js";
-import { admitResponseExampleValues, widenToResponseExamples } from "../../scripts/lib/correction-helpers.js";
+import { admitResponseExampleValues, widenToResponseExamples } from "../../scripts/lib/response-examples.js";
 import { typesOf } from "../../scripts/lib/generate-output.js";
 import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
 
