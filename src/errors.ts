@@ -114,8 +114,11 @@ export function invalidParameterError(
   problem: string,
   fix: string,
 ): GreenLakeRequestError {
-  // Quoted as JSON so a name carrying control characters cannot break the message's line.
-  const name = JSON.stringify(parameter.length > 100 ? `${parameter.slice(0, 100)}…` : parameter);
+  // Quoted as JSON (and the line breaks JSON leaves alone escaped) so no name can break the message's line.
+  const name = JSON.stringify(parameter.length > 100 ? `${parameter.slice(0, 100)}…` : parameter).replace(
+    /[\u0085\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   return new GreenLakeRequestError(`${method} ${template}: ${where} parameter ${name} ${problem}; nothing was sent. ${fix}`, parameter, {
     method,
     path: template,

@@ -10,22 +10,28 @@ import type { ServiceMetadata } from "./metadata.js";
 
 export type QuerySerializer = (query: Record<string, unknown>) => string;
 
-type Refuse = (problem: string, fix: string) => Error;
+/** Why a value cannot be sent; the serializer turns it into a GreenLakeRequestError naming the call. */
+class Unsendable {
+  constructor(
+    readonly problem: string,
+    readonly fix: string,
+  ) {}
+}
 
 const SCALARS = "Pass a string, a number or a boolean";
 
-function encode(text: string, refuse: Refuse): string {
+function encode(text: string): string {
   try {
     return encodeURIComponent(text);
   } catch {
-    throw refuse("contains an unpaired UTF-16 surrogate, which has no UTF-8 form", "Pass well-formed strings.");
+    throw new Unsendable("contains an unpaired UTF-16 surrogate, which has no UTF-8 form", "Pass well-formed strings.");
   }
 }
 
-function scalar(value: unknown, where: string, refuse: Refuse): string {
-  if (typeof value === "string") return encode(value, refuse);
+function scalar(value: unknown, where: string): string {
+  if (typeof value === "string") return encode(value);
   if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean" || typeof value === "bigint") return String(value);
-  throw refuse(`has ${kindOf(value)} ${where}`, `${SCALARS} there.`);
+  throw new Unsendable(`has ${kindOf(value)} ${where}`, `${SCALARS} there.`);
 }
 
 function isPlainObject(value: object): boolean {
@@ -33,25 +39,29 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** The `name=value` parts of one parameter; none for a missing value or an empty array, as in openapi-fetch. */
-function parts(name: string, value: unknown, commaJoined: boolean, refuse: Refuse): string[] {
-  if (value === undefined || value === null) return [];
-  const key = encode(name, refuse);
+/** `name=value` parts of one parameter, "" for a missing value or an empty array (left out, as in openapi-fetch). */
+function serializeParameter(name: string, value: unknown, commaJoined: boolean): string {
+  if (value === undefined || value === null) return "";
+  const key = encode(name);
   if (Array.isArray(value)) {
-    if (value.length === 0) return [];
-    const items = value.map((item) => scalar(item, "as an array item", refuse));
-    // Each item is encoded before joining, so a comma inside an item (%2C) never reads as a separator.
-    return commaJoined ? [`${key}=${items.join(",")}`] : items.map((item) => `${key}=${item}`);
-  }
-  if (typeof value === "object") {
-    if (!isPlainObject(value)) throw refuse(`is ${kindOf(value)}`, `${SCALARS}, an array of them or a plain object of them.`);
-    const out: string[] = [];
-    for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined && v !== null) out.push(`${key}[${encode(k, refuse)}]=${scalar(v, "inside its object", refuse)}`);
+    let out = "";
+    for (let i = 0; i < value.length; i++) {
+      const item = scalar(value[i], "as an array item");
+      // Each item is encoded before joining, so a comma inside an item (%2C) never reads as a separator.
+      out += i === 0 ? `${key}=${item}` : commaJoined ? `,${item}` : `&${key}=${item}`;
     }
     return out;
   }
-  return [`${key}=${scalar(value, "as its value", refuse)}`];
+  if (typeof value === "object") {
+    if (!isPlainObject(value)) throw new Unsendable(`is ${kindOf(value)}`, `${SCALARS}, an array of them or a plain object of them.`);
+    let out = "";
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined && v !== null) out += `${out === "" ? "" : "&"}${key}[${encode(k)}]=${scalar(v, "inside its object")}`;
+    }
+    return out;
+  }
+  return `${key}=${scalar(value, "as its value")}`;
 }
 
 /**
@@ -61,12 +71,18 @@ function parts(name: string, value: unknown, commaJoined: boolean, refuse: Refus
  */
 export function querySerializerFor(method: string, template: string, commaJoined?: ReadonlySet<string>): QuerySerializer {
   return (query) => {
-    const out: string[] = [];
+    let out = "";
     for (const name in query) {
-      const refuse: Refuse = (problem, fix) => invalidParameterError(method, template, "query", name, problem, fix);
-      out.push(...parts(name, query[name], commaJoined?.has(name) ?? false, refuse));
+      let part: string;
+      try {
+        part = serializeParameter(name, query[name], commaJoined?.has(name) ?? false);
+      } catch (error) {
+        if (!(error instanceof Unsendable)) throw error;
+        throw invalidParameterError(method, template, "query", name, error.problem, error.fix);
+      }
+      if (part !== "") out += out === "" ? part : `&${part}`;
     }
-    return out.join("&");
+    return out;
   };
 }
 

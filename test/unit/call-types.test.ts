@@ -43,7 +43,12 @@ function compile(): Compiled {
   const program = ts.createProgram([fixture, bare], { ...options, noEmit: true }, host);
 
   const out: Compiled = { fixture: [], bare: new Map(), expected };
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  // Only the two files are checked; what they import is read for its types, not checked again (tsc does that).
+  const diagnostics = [fixture, bare].flatMap((name) => {
+    const file = program.getSourceFile(name)!;
+    return [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
+  });
+  for (const d of [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics(), ...diagnostics]) {
     const text = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     if (d.file === undefined || d.start === undefined) {
       out.fixture.push(text);
