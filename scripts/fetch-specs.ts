@@ -1,6 +1,6 @@
 /** `npm run specs:fetch [key...]`: fetch every pinned HPE document into specs/ (see docs/ARCHITECTURE.md). */
 import { fetchOptionsFromArgs } from "./lib/cli-options.js";
-import { fetchDocuments } from "./lib/fetch-documents.js";
+import { fetchDocuments } from "../src/specs/fetch-documents.js";
 import { runScript } from "./lib/run-script.js";
 
 async function main(): Promise<number> {

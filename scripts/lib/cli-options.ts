@@ -1,8 +1,8 @@
 /** Command-line options shared by specs:fetch and specs:update. */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { FetchOptions } from "./fetch-documents.js";
-import { loadManifest } from "./manifest.js";
+import type { FetchOptions } from "../../src/specs/fetch-documents.js";
+import { loadManifest } from "../../src/specs/manifest.js";
 import { defaultManifestPath, defaultSpecsDir } from "./paths.js";
 
 /**

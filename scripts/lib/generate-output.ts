@@ -2,11 +2,11 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { ServiceMetadata } from "../../src/metadata.js";
-import { applyCorrections, unknownCorrectionTargets, type Correction } from "./apply-corrections.js";
-import { canonicalJson, documentHash, sha256 } from "./canonical.js";
-import { writeFileAtomic } from "./fs-atomic.js";
-import { documentsByService, type Manifest } from "./manifest.js";
-import type { OpenApiDocument } from "./openapi.js";
+import { applyCorrections, unknownCorrectionTargets, type Correction } from "../../src/specs/apply-corrections.js";
+import { canonicalJson, documentHash, sha256 } from "../../src/specs/canonical.js";
+import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
+import { documentsByService, type Manifest } from "../../src/specs/manifest.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot, specPath } from "./paths.js";
 import { renderEntryModule, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
 import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";

@@ -1,9 +1,9 @@
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { documentHash } from "../../scripts/lib/canonical.js";
-import { fetchDocuments } from "../../scripts/lib/fetch-documents.js";
-import { serializeManifest } from "../../scripts/lib/manifest.js";
+import { documentHash } from "../../src/specs/canonical.js";
+import { fetchDocuments } from "../../src/specs/fetch-documents.js";
+import { serializeManifest } from "../../src/specs/manifest.js";
 import { closedPort, runScript, serve, widgetsDocument, gadgetsDocument, workspace } from "./helpers.js";
 
 const docs = () => ({ widgets: { service: "widgets", document: widgetsDocument() }, gadgets: { service: "widgets", document: gadgetsDocument() } });

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { documentHash } from "./canonical.js";
 import { download, DownloadError, type DownloadOptions } from "./download.js";
 import { writeFileAtomic } from "./fs-atomic.js";
-import type { DocumentSource, Manifest } from "./manifest.js";
-import { specPath } from "./paths.js";
+import { specPath, type DocumentSource, type Manifest } from "./manifest.js";
 
 export const MIRROR_HINT = "set GREENLAKE_SPECS_MIRROR to a local mirror of the documents (e.g. GREENLAKE_SPECS_MIRROR=../shared/greenlake-specs)";
 

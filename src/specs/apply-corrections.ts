@@ -1,4 +1,4 @@
-/** Applies the project's corrections (scripts/corrections.ts) to a copy of an upstream document. */
+/** Applies the project's corrections (src/specs/corrections.ts) to a copy of an upstream document. */
 import type { OpenApiDocument } from "./openapi.js";
 
 export interface Correction {
