@@ -7,6 +7,8 @@ async function main(): Promise<number> {
   const options = await fetchOptionsFromArgs(process.argv.slice(2));
   const report = await fetchDocuments(options);
   for (const failure of report.failures) console.error(`specs:fetch: ${failure.message}`);
+  // The failure line already says what stopped the fetch and what to do; a tally would only repeat it.
+  if (report.skipped.length > 0) return 1;
   const source = options.mirrorDir ? `mirror ${process.env.GREENLAKE_SPECS_MIRROR}` : "upstream";
   const summary = `specs:fetch: ${report.fetched.length} fetched from ${source}, ${report.present.length} already present and verified, ${report.failures.length} failed`;
   console.log(summary);

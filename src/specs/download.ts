@@ -6,6 +6,8 @@ export interface DownloadOptions {
   /** Attempts after the first one, for timeouts, connection errors, 429 and 5xx. */
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** Stops the download (and any wait between attempts); it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** A download failure whose message is safe to print as-is. */
@@ -26,13 +28,17 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   let lastError: DownloadError | undefined;
+  const stop = options.signal;
   for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1));
+    if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1), stop);
+    stop?.throwIfAborted();
     let response: Response;
     try {
-      response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+      const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
+      response = await fetchImpl(url, { signal, redirect: "follow" });
       if (response.ok) return new Uint8Array(await response.arrayBuffer());
     } catch (error) {
+      stop?.throwIfAborted();
       lastError = toDownloadError(error, url, timeoutMs);
       continue;
     }
@@ -55,7 +61,8 @@ function toDownloadError(error: unknown, url: string, timeoutMs: number): Downlo
   }
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
   const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return new DownloadError(`could not reach ${describeUrl(url)} (${detail})`, true);
+  // Nothing answered: the host is the problem, not the document, so the origin says enough.
+  return new DownloadError(`could not reach ${originOf(url)} (${detail})`, true);
 }
 
 /** Origin and path only: a query string could carry a credential. */
@@ -68,6 +75,22 @@ export function describeUrl(url: string): string {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "an invalid URL";
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
