@@ -1,4 +1,5 @@
 /** Downloads one URL with a per-attempt timeout and a bounded retry of transient failures. */
+import { attemptSignal, sleep } from "../timeouts.js";
 
 export interface DownloadOptions {
   readonly fetch?: typeof fetch;
@@ -32,15 +33,17 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1), stop);
     stop?.throwIfAborted();
+    const limit = attemptSignal(stop, timeoutMs);
     let response: Response;
     try {
-      const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
-      response = await fetchImpl(url, { signal, redirect: "follow" });
+      response = await fetchImpl(url, { signal: limit.signal, redirect: "follow" });
       if (response.ok) return new Uint8Array(await response.arrayBuffer());
     } catch (error) {
       stop?.throwIfAborted();
       lastError = toDownloadError(error, url, timeoutMs);
       continue;
+    } finally {
+      limit.clear();
     }
     await response.body?.cancel().catch(() => undefined);
     lastError = new DownloadError(`HTTP ${response.status} from ${describeUrl(url)}`, false);
@@ -81,16 +84,4 @@ function originOf(url: string): string {
   } catch {
     return "an invalid URL";
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

@@ -69,7 +69,8 @@ export async function fetchDocuments(options: FetchOptions): Promise<FetchReport
   const sources = selectDocuments(options.manifest, options.keys);
   const report: FetchReport = { fetched: [], present: [], failures: [], skipped: [] };
   const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
+  options.signal?.addEventListener("abort", () => stop.abort(options.signal!.reason), { once: true });
+  const signal = stop.signal;
   const errors: { key: string; error: unknown }[] = [];
   await forEachLimited(sources, options.concurrency ?? 6, async (source) => {
     if (stop.signal.aborted) return void report.skipped.push(source.key);
