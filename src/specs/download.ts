@@ -30,7 +30,9 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   let lastError: DownloadError | undefined;
   const stop = options.signal;
+  let attempts = 0;
   for (let attempt = 0; attempt <= retries; attempt++) {
+    attempts = attempt + 1;
     if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1), stop);
     stop?.throwIfAborted();
     const limit = attemptSignal(stop, timeoutMs);
@@ -41,6 +43,8 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
     } catch (error) {
       stop?.throwIfAborted();
       lastError = toDownloadError(error, url, timeoutMs);
+      // The resolver says the name does not exist (no DNS for it here): asking again in a second will not change that.
+      if (errorCode(error) === "ENOTFOUND") break;
       continue;
     } finally {
       limit.clear();
@@ -49,7 +53,6 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
     lastError = new DownloadError(`HTTP ${response.status} from ${describeUrl(url)}`, false);
     if (!isTransientStatus(response.status)) throw lastError;
   }
-  const attempts = retries + 1;
   throw new DownloadError(`${lastError?.message ?? "download failed"} after ${attempts} attempt${attempts === 1 ? "" : "s"}`, lastError?.unreachable ?? true);
 }
 
@@ -62,10 +65,15 @@ function toDownloadError(error: unknown, url: string, timeoutMs: number): Downlo
   if (name === "TimeoutError" || name === "AbortError") {
     return new DownloadError(`timed out after ${timeoutMs} ms waiting for ${describeUrl(url)}`, true);
   }
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const cause = (error as { cause?: { message?: string } } | null)?.cause;
+  const detail = errorCode(error) ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
   // Nothing answered: the host is the problem, not the document, so the origin says enough.
   return new DownloadError(`could not reach ${originOf(url)} (${detail})`, true);
+}
+
+/** The system error code fetch reports as its cause (`ECONNREFUSED`, `ENOTFOUND`), if any. */
+function errorCode(error: unknown): string | undefined {
+  return (error as { cause?: { code?: string } } | null)?.cause?.code;
 }
 
 /** Origin and path only: a query string could carry a credential. */

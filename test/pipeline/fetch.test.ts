@@ -181,6 +181,18 @@ describe("fetchDocuments from upstream", () => {
     expect(requests).toEqual(["/docs/widgets.json?download"]);
   });
 
+  it("does not retry a host name the resolver says does not exist", async () => {
+    const ws = await workspace({ widgets: docs().widgets });
+    let calls = 0;
+    const noSuchHost: typeof fetch = async () => {
+      calls++;
+      throw new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND example.invalid"), { code: "ENOTFOUND" }) });
+    };
+    const report = await fetchDocuments({ manifest: ws.manifest, specsDir: ws.specsDir, fetch: noSuchHost, retries: 2, retryDelayMs: 1 });
+    expect(calls).toBe(1);
+    expect(report.failures.map((f) => f.message)).toEqual([`widgets: could not reach https://example.invalid (ENOTFOUND) after 1 attempt; set GREENLAKE_SPECS_MIRROR to a local mirror of the documents (e.g. GREENLAKE_SPECS_MIRROR=../shared/greenlake-specs)`]);
+  });
+
   it("uses an injected fetch", async () => {
     const ws = await workspace({ widgets: docs().widgets });
     const seen: string[] = [];
