@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { correctDocument } from "./apply-corrections.js";
 import { sha256 } from "./canonical.js";
@@ -44,7 +44,7 @@ export class DocumentsUnavailableError extends Error {
 
 export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
   // XDG says a relative XDG_CACHE_HOME is invalid and must be ignored.
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/") ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
+  const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
   return join(base, PACKAGE_NAME);
 }
 
