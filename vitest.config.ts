@@ -1,14 +1,27 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 // Three suites: fast unit tests of src/, tests of the spec pipeline in scripts/,
 // and contract tests that run the SDK against Prism mocks of HPE's documents.
 export default defineConfig({
+  // examples/ import the package by its name, as a user's project would; in this repository that
+  // name is the source, as tsconfig.json's `paths` say for tsc and tsx. Projects inherit this.
+  resolve: {
+    alias: [
+      { find: /^greenlake-sdk$/, replacement: source("./src/index.ts") },
+      { find: /^greenlake-sdk\/testing$/, replacement: source("./src/testing/index.ts") },
+      { find: /^greenlake-sdk\/([a-z0-9-]+)$/, replacement: source("./generated/entries/$1.ts") },
+    ],
+  },
   test: {
     projects: [
-      { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-      { test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
-      { test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 120_000 } },
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
+      { extends: true, test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 120_000 } },
       {
+        extends: true,
         test: {
           name: "contract",
           include: ["test/contract/**/*.test.ts"],

@@ -5,7 +5,7 @@
  *
  * Run: `npx tsx examples/compute-ops-mgmt.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import { odata, paginate, unwrap, type GreenLake } from "../src/index.js";
+import { odata, paginate, unwrap, type GreenLake } from "greenlake-sdk";
 import { plural, short, type Narrator } from "./support/narrator.js";
 import { hasGreenLakeCredentials } from "./support/connect.js";
 import { isMain, runExample } from "./support/run-example.js";

@@ -5,7 +5,7 @@
  *
  * Run: `npx tsx examples/credentials.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import { unwrap, type GreenLake } from "../src/index.js";
+import { unwrap, type GreenLake } from "greenlake-sdk";
 import { plural, short, type Narrator } from "./support/narrator.js";
 import { isMain, runExample } from "./support/run-example.js";
 

@@ -3,7 +3,7 @@
  * issuer, takes a short narrated tour of the getting-started scenarios
  * through the SDK, and stops everything. It never calls GreenLake itself.
  */
-import { GreenLakeError, type GreenLake } from "../src/index.js";
+import { GreenLakeError, type GreenLake } from "greenlake-sdk";
 import { exampleAuthorization, manageAuthorization, services as authorizationServices } from "./authorization.js";
 import { activationKeys, exampleServerId, listServers, services as computeServices, userPreferences } from "./compute-ops-mgmt.js";
 import { exampleAssociations, manageCredentials, services as credentialServices } from "./credentials.js";

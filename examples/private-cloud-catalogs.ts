@@ -4,7 +4,7 @@
  *
  * Run: `npx tsx examples/private-cloud-catalogs.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import { unwrap, type GreenLake } from "../src/index.js";
+import { unwrap, type GreenLake } from "greenlake-sdk";
 import { plural, type Narrator } from "./support/narrator.js";
 import { isMain, runExample } from "./support/run-example.js";
 

@@ -4,7 +4,7 @@
  *
  * Run: `npx tsx examples/users.ts` (mocks, or GreenLake when GREENLAKE_* credentials are set).
  */
-import { odata, unwrap, type GreenLake } from "../src/index.js";
+import { odata, unwrap, type GreenLake } from "greenlake-sdk";
 import { short, type Narrator } from "./support/narrator.js";
 import { isMain, runExample } from "./support/run-example.js";
 

@@ -4,13 +4,16 @@
  * copy of the runtime and `instanceof GreenLakeError` holds across entries),
  * plus `.d.ts` declarations emitted by tsc without re-checking types
  * (`npm run typecheck` does that), the fast path for the large generated types.
+ * The declarations exist once, beside the CommonJS files; each ESM entry point
+ * has a one-line declaration re-exporting them. HPE's documents are not
+ * included: the mocks obtain them at run time (src/specs/document-cache.ts).
  *
  * Usage: tsx scripts/build.ts [--sync-exports]
  *   --sync-exports  rewrite package.json `exports` from the generated entries instead of failing on drift
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { transform, type TransformOptions } from "esbuild";
 import { cjsDir, esmDir, distDir, exportsMap, packageEntries, repoRoot, sourceDirs } from "./package-layout.js";
 
@@ -20,12 +23,6 @@ function listSources(dir: string): string[] {
   return readdirSync(abs, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") && !e.name.endsWith(".test.ts"))
     .map((e) => relative(repoRoot, join(e.parentPath, e.name)));
-}
-
-function listFiles(dir: string, suffix: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.name.endsWith(suffix))
-    .map((e) => join(e.parentPath, e.name));
 }
 
 /**
@@ -61,26 +58,20 @@ async function emitJavaScript(sources: string[]): Promise<void> {
   writeFileSync(join(repoRoot, cjsDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 }
 
+/**
+ * Declarations into dist/cjs (tsconfig.build.json), where dist/cjs/package.json makes TypeScript
+ * read them as CommonJS. ESM entry points re-export them: TypeScript lets ESM import CommonJS
+ * declarations, not the other way round, so one copy serves both (they were 13 of 21 MB).
+ */
 function emitDeclarations(): void {
   const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: repoRoot, stdio: "inherit" });
-  // Same declarations for CommonJS: dist/cjs/package.json makes TypeScript read them as CJS.
-  for (const file of listFiles(join(repoRoot, esmDir), ".d.ts")) {
-    const target = join(repoRoot, cjsDir, relative(join(repoRoot, esmDir), file));
+  for (const { source } of packageEntries()) {
+    const target = join(repoRoot, esmDir, `${source}.d.ts`);
+    const specifier = relative(dirname(target), join(repoRoot, cjsDir, `${source}.js`)).split(sep).join("/");
     mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(file, target);
+    writeFileSync(target, `export * from "${specifier}";\n`);
   }
-}
-
-/** The corrected documents the `testing` mocks serve; found by searching up from dist/<format>/src/testing. */
-function copyMockDocuments(): number {
-  const from = join(repoRoot, "generated/openapi");
-  if (!existsSync(from)) return 0;
-  const to = join(repoRoot, distDir, "generated/openapi");
-  mkdirSync(to, { recursive: true });
-  const files = readdirSync(from).filter((f) => f.endsWith(".json"));
-  for (const f of files) copyFileSync(join(from, f), join(to, f));
-  return files.length;
 }
 
 function checkExports(sync: boolean): void {
@@ -111,7 +102,6 @@ async function main(): Promise<void> {
   await emitJavaScript(sources);
   const dtsStarted = performance.now();
   emitDeclarations();
-  copyMockDocuments();
   const done = performance.now();
   console.log(
     `build: ${sources.length} modules -> ${distDir}/ (esm+cjs ${((dtsStarted - jsStarted) / 1000).toFixed(1)} s, ` +

@@ -6,16 +6,17 @@ import { readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { corrections } from "./corrections.js";
+import { corrections } from "../src/specs/corrections.js";
 import { findDrift, generateOutput, inputsHash, readStamp, stampFor, writeOutput } from "./lib/generate-output.js";
-import { loadManifest } from "./lib/manifest.js";
+import { loadManifest } from "../src/specs/manifest.js";
 import { defaultGeneratedDir, defaultManifestPath, defaultSpecsDir, projectRoot } from "./lib/paths.js";
 import { runScript } from "./lib/run-script.js";
 
 async function generatorFiles(): Promise<string[]> {
-  const lib = join(projectRoot, "scripts", "lib");
-  const libFiles = (await readdir(lib)).filter((f) => f.endsWith(".ts")).map((f) => join(lib, f));
-  return [...libFiles, join(projectRoot, "scripts", "generate.ts"), join(projectRoot, "scripts", "corrections.ts"), join(projectRoot, "src", "metadata.ts")];
+  // Document code shared with the mocks (corrections included) lives in src/specs/, the rest in scripts/lib/.
+  const dirs = [join(projectRoot, "scripts", "lib"), join(projectRoot, "src", "specs")];
+  const libFiles = (await Promise.all(dirs.map(async (dir) => (await readdir(dir)).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f))))).flat();
+  return [...libFiles, join(projectRoot, "scripts", "generate.ts"), join(projectRoot, "src", "metadata.ts")];
 }
 
 function toolVersions(): string {

@@ -5,9 +5,9 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "./lib/fs-atomic.js";
+import { writeFileAtomic } from "../src/specs/fs-atomic.js";
 import { compareWithBaseline, normalizeCounts, totals, type LintCounts } from "./lib/lint-baseline.js";
-import { loadManifest } from "./lib/manifest.js";
+import { loadManifest } from "../src/specs/manifest.js";
 import { defaultManifestPath, defaultSpecsDir, projectRoot, specPath } from "./lib/paths.js";
 import { lintDocuments } from "./lib/run-redocly.js";
 import { runScript } from "./lib/run-script.js";

@@ -2,7 +2,7 @@
  * Where an example runs: against GreenLake when credentials are in the
  * environment, otherwise against local mocks of HPE's documents.
  */
-import { GreenLake, type GreenLakeOptions } from "../../src/index.js";
+import { GreenLake, type GreenLakeOptions } from "greenlake-sdk";
 
 export interface Connection {
   readonly gl: GreenLake;
@@ -34,7 +34,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     return { gl, target: `HPE GreenLake (${env.GREENLAKE_REGION ?? "default region"})`, mocked: false, close: async () => {} };
   }
   // Loaded only when needed: runs against GreenLake do not load the mock machinery.
-  const { startMocks } = await import("../../src/testing/index.js");
+  const { startMocks } = await import("greenlake-sdk/testing");
   const mocks = await startMocks({ services: [...options.services] });
   // Failures throw typed errors, so example code reads as the happy path.
   const gl = new GreenLake({ ...mocks.clientOptions(), throwOnError: true, ...options.client });

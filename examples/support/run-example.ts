@@ -4,7 +4,7 @@
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { GreenLake } from "../../src/index.js";
+import type { GreenLake } from "greenlake-sdk";
 import { connect, hasGreenLakeCredentials, type Connection } from "./connect.js";
 import { consoleNarrator, type Narrator } from "./narrator.js";
 

@@ -1,5 +1,5 @@
 /** What changed between two versions of a document, from an API consumer's point of view. */
-import { listOperations, operationParameters, resolveRef, schemaTypes, successResponseSchema, type OpenApiDocument, type OperationRef, type SchemaObject } from "./openapi.js";
+import { listOperations, operationParameters, resolveRef, schemaTypes, successResponseSchema, type OpenApiDocument, type OperationRef, type SchemaObject } from "../../src/specs/openapi.js";
 
 export interface DocumentChanges {
   readonly added: string[];

@@ -1,8 +1,8 @@
 /** Command-line options shared by specs:fetch and specs:update. */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { FetchOptions } from "./fetch-documents.js";
-import { loadManifest } from "./manifest.js";
+import { UPSTREAM_ORIGIN_VARIABLE, type FetchOptions } from "../../src/specs/fetch-documents.js";
+import { loadManifest } from "../../src/specs/manifest.js";
 import { defaultManifestPath, defaultSpecsDir } from "./paths.js";
 
 /**
@@ -18,6 +18,7 @@ export async function fetchOptionsFromArgs(argv: readonly string[], env = proces
   const manifestPath = values.manifest ? resolve(values.manifest) : defaultManifestPath;
   const mirror = env.GREENLAKE_SPECS_MIRROR;
   const timeoutMs = values["timeout-ms"] ? Number(values["timeout-ms"]) : undefined;
+  const upstreamOrigin = env[UPSTREAM_ORIGIN_VARIABLE];
   return {
     manifestPath,
     manifest: await loadManifest(manifestPath),
@@ -25,5 +26,6 @@ export async function fetchOptionsFromArgs(argv: readonly string[], env = proces
     keys: positionals,
     ...(mirror ? { mirrorDir: resolve(process.cwd(), mirror) } : {}),
     ...(timeoutMs && Number.isFinite(timeoutMs) ? { timeoutMs } : {}),
+    ...(upstreamOrigin ? { upstreamOrigin } : {}),
   };
 }

@@ -2,11 +2,11 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { ServiceMetadata } from "../../src/metadata.js";
-import { applyCorrections, unknownCorrectionTargets, type Correction } from "./apply-corrections.js";
-import { canonicalJson, documentHash, sha256 } from "./canonical.js";
-import { writeFileAtomic } from "./fs-atomic.js";
-import { documentsByService, type Manifest } from "./manifest.js";
-import type { OpenApiDocument } from "./openapi.js";
+import { correctDocument, unknownCorrectionTargets, type Correction } from "../../src/specs/apply-corrections.js";
+import { documentHash, sha256 } from "../../src/specs/canonical.js";
+import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
+import { documentsByService, type Manifest } from "../../src/specs/manifest.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot, specPath } from "./paths.js";
 import { renderEntryModule, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
 import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";
@@ -41,9 +41,9 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
   const unusedCorrections = unknownTargets.map((key) => `${key}: not in the manifest`);
   for (const source of inputs.manifest.documents) {
     const upstream = await readPinnedDocument(inputs.specsDir, source.key, source.sha256);
-    const result = applyCorrections(source.key, upstream, inputs.corrections);
+    const result = correctDocument(source.key, upstream, inputs.corrections);
     unusedCorrections.push(...result.unused.map((reason) => `${source.key}: ${reason}`));
-    const json = `${JSON.stringify(result.document, null, 2)}\n`;
+    const json = result.json;
     files.set(`openapi/${source.key}.json`, json);
     // openapi-typescript may annotate the object it is given; hand it a private copy.
     files.set(`types/${source.key}.ts`, renderTypesModule(source.key, await typesOf(JSON.parse(json) as OpenApiDocument)));
@@ -85,8 +85,7 @@ async function readPinnedDocument(specsDir: string, key: string, pin: string): P
     throw new Error(`specs/${key}.json is not valid JSON; ${fix}`);
   }
   if (documentHash(document) !== pin) throw new Error(`specs/${key}.json is not the version pinned in specs/sources.json; ${fix}`);
-  // Key order is not part of the pin; sorting makes the output depend on the pinned content alone.
-  return JSON.parse(canonicalJson(document)) as OpenApiDocument;
+  return document;
 }
 
 /** Hash of everything the output depends on: manifest, documents, corrections and generator code. */

@@ -7,6 +7,4 @@ export const defaultManifestPath = join(projectRoot, "specs", "sources.json");
 export const defaultSpecsDir = join(projectRoot, "specs");
 export const defaultGeneratedDir = join(projectRoot, "generated");
 
-export function specPath(specsDir: string, key: string): string {
-  return join(specsDir, `${key}.json`);
-}
+export { specPath } from "../../src/specs/manifest.js";

@@ -3,7 +3,7 @@
  * openapi-fetch's default (arrays repeated, objects as deepObject, every value
  * percent-encoded), so the runtime changes only what the document asks for.
  */
-import { operationParameters, resolveRef, schemaTypes, type OpenApiDocument, type OperationRef, type ParameterObject } from "./openapi.js";
+import { operationParameters, resolveRef, schemaTypes, type OpenApiDocument, type OperationRef, type ParameterObject } from "../../src/specs/openapi.js";
 
 /**
  * Names of the operation's array query parameters sent as one comma-separated

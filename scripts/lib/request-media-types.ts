@@ -3,7 +3,7 @@
  * runtime labels a body with a type the operation accepts instead of always
  * `application/json`.
  */
-import { resolveRef, type OpenApiDocument, type OperationRef } from "./openapi.js";
+import { resolveRef, type OpenApiDocument, type OperationRef } from "../../src/specs/openapi.js";
 
 /**
  * The request body's media types in document order; empty when the operation

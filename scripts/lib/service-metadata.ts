@@ -1,10 +1,10 @@
 /** Derives a service's runtime metadata (src/metadata.ts) from its corrected documents. */
 import type { OperationMetadata, PaginationMetadata, ServiceMetadata } from "../../src/metadata.js";
-import { HTTP_METHODS, listOperations, type OpenApiDocument } from "./openapi.js";
-import { paginationFor } from "./pagination.js";
+import { HTTP_METHODS, listOperations, type OpenApiDocument } from "../../src/specs/openapi.js";
+import { paginationFor } from "../../src/specs/pagination.js";
 import { commaJoinedQueryParams } from "./query-styles.js";
 import { requestMediaTypes } from "./request-media-types.js";
-import { REGION_EXTENSION } from "./regions.js";
+import { REGION_EXTENSION } from "../../src/specs/regions.js";
 
 export interface KeyedDocument {
   readonly key: string;

@@ -1,11 +1,11 @@
 /** Re-fetches documents without the pin, re-pins the ones that changed, and describes the changes. */
 import { readFile } from "node:fs/promises";
-import { documentHash } from "./canonical.js";
+import { documentHash } from "../../src/specs/canonical.js";
 import { compareDocuments, isEmpty, type DocumentChanges } from "./changelog.js";
-import { readSource, selectDocuments, type FetchFailure, type FetchOptions } from "./fetch-documents.js";
-import { writeFileAtomic } from "./fs-atomic.js";
-import { serializeManifest, type Manifest } from "./manifest.js";
-import type { OpenApiDocument } from "./openapi.js";
+import { describeFailure, readSource, selectDocuments, type FetchFailure, type FetchOptions } from "../../src/specs/fetch-documents.js";
+import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
+import { serializeManifest, type Manifest } from "../../src/specs/manifest.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { specPath } from "./paths.js";
 
 export interface DocumentUpdate {
@@ -40,7 +40,7 @@ export async function updateDocuments(options: FetchOptions & { manifestPath: st
     try {
       fetched = await readSource(source, options);
     } catch (error) {
-      failures.push({ key: source.key, message: `${source.key}: ${error instanceof Error ? error.message : String(error)}` });
+      failures.push(describeFailure(source.key, error, options.mirrorDir));
       continue;
     }
     if (fetched.sha256 === source.sha256) {

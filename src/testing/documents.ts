@@ -3,36 +3,20 @@
  * both taken from the generated service metadata.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { serviceKeys, serviceMetadata, type ServiceKey } from "../../generated/services/index.js";
 import type { OperationMetadata } from "../metadata.js";
+import { correctedDocuments } from "../specs/document-cache.js";
 
-const DOCUMENTS_SUBDIR = join("generated", "openapi");
-
-function searchUp(start: string): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, DOCUMENTS_SUBDIR);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-/** The folder of corrected documents written by `npm run generate`. */
-export function findDocumentsDir(explicit?: string): string {
-  const dir =
-    explicit ??
-    process.env.GREENLAKE_MOCK_DOCUMENTS ??
-    searchUp(dirname(fileURLToPath(import.meta.url))) ??
-    searchUp(process.cwd());
-  if (dir === undefined || !existsSync(dir)) {
-    throw new Error(
-      "The GreenLake mocks found no OpenAPI documents. Run `npm run generate` (it writes generated/openapi/), " +
-        "or pass `documentsDir` / set GREENLAKE_MOCK_DOCUMENTS to a folder of <document key>.json files.",
-    );
+/**
+ * The folder of corrected `<document key>.json` the mocks serve: `explicit` or
+ * GREENLAKE_MOCK_DOCUMENTS when set, otherwise the per-user cache, filled with
+ * HPE's pinned documents as needed (see docs/testing.md).
+ */
+export async function findDocumentsDir(keys: readonly string[], explicit?: string): Promise<string> {
+  const dir = explicit ?? process.env.GREENLAKE_MOCK_DOCUMENTS;
+  if (dir === undefined) return correctedDocuments({ keys });
+  if (!existsSync(dir)) {
+    throw new Error(`The GreenLake mocks found no documents folder ${dir} (from ${explicit === undefined ? "GREENLAKE_MOCK_DOCUMENTS" : "documentsDir"}); unset it to use HPE's pinned documents.`);
   }
   return dir;
 }

@@ -24,7 +24,7 @@ export { WORKSPACE_HEADER };
 export interface StartMocksOptions {
   /** Service keys to serve (`compute-ops-mgmt`, `identity`, ...); default: every service. */
   services?: readonly string[];
-  /** Folder of `<document key>.json`; default: `generated/openapi` found from here or the working directory. */
+  /** Folder of corrected `<document key>.json`; default: HPE's pinned documents, corrected, from a per-user cache. */
   documentsDir?: string;
   /** Lifetime of issued tokens in seconds; default 300. Short values exercise token refresh. */
   tokenLifetimeSeconds?: number;
@@ -67,7 +67,7 @@ function randomHex(bytes: number): string {
 
 export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks> {
   const services = selectServices(options.services);
-  const documentsDir = findDocumentsDir(options.documentsDir);
+  const documentsDir = await findDocumentsDir(documentsOf(services), options.documentsDir);
   const credentials: IssuerCredentials = {
     clientId: options.credentials?.clientId ?? `mock-client-${randomHex(8)}`,
     clientSecret: options.credentials?.clientSecret ?? randomHex(24),

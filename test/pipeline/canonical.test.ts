@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, documentHash } from "../../scripts/lib/canonical.js";
-import { parseManifest, serializeManifest } from "../../scripts/lib/manifest.js";
+import { canonicalJson, documentHash } from "../../src/specs/canonical.js";
+import { parseManifest, serializeManifest } from "../../src/specs/manifest.js";
 
 describe("documentHash", () => {
   it("ignores key order and formatting", () => {

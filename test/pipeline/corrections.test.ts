@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { corrections } from "../../scripts/corrections.js";
-import { applyCorrections, unknownCorrectionTargets } from "../../scripts/lib/apply-corrections.js";
+import { corrections } from "../../src/specs/corrections.js";
+import { applyCorrections, unknownCorrectionTargets } from "../../src/specs/apply-corrections.js";
 import {
   addMissingOperationIds,
   allowRelativeLocationHeaders,
@@ -17,13 +17,13 @@ import {
   requireOnlyDefinedProperties,
   setBodySchema,
   setPagination,
-} from "../../scripts/lib/correction-helpers.js";
-import { loadManifest } from "../../scripts/lib/manifest.js";
-import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
+} from "../../src/specs/correction-helpers.js";
+import { loadManifest } from "../../src/specs/manifest.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { defaultManifestPath } from "../../scripts/lib/paths.js";
 import { widgetsDocument } from "./helpers.js";
 
-describe("scripts/corrections.ts", () => {
+describe("src/specs/corrections.ts", () => {
   it("gives every correction a one-line reason and only known document keys", async () => {
     const manifest = await loadManifest(defaultManifestPath);
     for (const correction of corrections) {

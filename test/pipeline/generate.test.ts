@@ -1,11 +1,11 @@
 import { appendFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { corrections } from "../../scripts/corrections.js";
-import { fetchDocuments } from "../../scripts/lib/fetch-documents.js";
+import { corrections } from "../../src/specs/corrections.js";
+import { fetchDocuments } from "../../src/specs/fetch-documents.js";
 import { generateOutput } from "../../scripts/lib/generate-output.js";
-import { serializeManifest } from "../../scripts/lib/manifest.js";
-import { documentHash } from "../../scripts/lib/canonical.js";
+import { serializeManifest } from "../../src/specs/manifest.js";
+import { documentHash } from "../../src/specs/canonical.js";
 import { gadgetsDocument, runScript, widgetsDocument, workspace } from "./helpers.js";
 
 /** Two services; `widgets` merges two documents. */

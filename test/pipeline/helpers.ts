@@ -5,10 +5,10 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach } from "vitest";
-import { documentHash } from "../../scripts/lib/canonical.js";
-import type { DocumentSource, Manifest } from "../../scripts/lib/manifest.js";
-import { serializeManifest } from "../../scripts/lib/manifest.js";
-import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { documentHash } from "../../src/specs/canonical.js";
+import type { DocumentSource, Manifest } from "../../src/specs/manifest.js";
+import { serializeManifest } from "../../src/specs/manifest.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot } from "../../scripts/lib/paths.js";
 
 const cleanups: (() => Promise<void>)[] = [];

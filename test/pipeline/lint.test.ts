@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compareWithBaseline, countProblems, normalizeCounts, parseJsonSequence, type LintCounts } from "../../scripts/lib/lint-baseline.js";
-import { loadManifest } from "../../scripts/lib/manifest.js";
+import { loadManifest } from "../../src/specs/manifest.js";
 import { defaultManifestPath, projectRoot } from "../../scripts/lib/paths.js";
 import { lintDocuments } from "../../scripts/lib/run-redocly.js";
 import { tempDir, widgetsDocument } from "./helpers.js";

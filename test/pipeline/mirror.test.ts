@@ -7,11 +7,11 @@ import { execFile } from "node:child_process";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { corrections } from "../../scripts/corrections.js";
-import { documentHash } from "../../scripts/lib/canonical.js";
+import { corrections } from "../../src/specs/corrections.js";
+import { documentHash } from "../../src/specs/canonical.js";
 import { generateOutput, type GeneratedOutput } from "../../scripts/lib/generate-output.js";
-import { loadManifest, type Manifest } from "../../scripts/lib/manifest.js";
-import { HTTP_METHODS, resolveRef, type OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { loadManifest, type Manifest } from "../../src/specs/manifest.js";
+import { HTTP_METHODS, resolveRef, type OpenApiDocument } from "../../src/specs/openapi.js";
 import { defaultManifestPath, projectRoot } from "../../scripts/lib/paths.js";
 import { hpeMirrorDir, mirrorDirFrom, tempDir } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { listOperations, type OpenApiDocument } from "../../scripts/lib/openapi.js";
-import { detectPagination, paginationFor, PAGINATION_EXTENSION } from "../../scripts/lib/pagination.js";
-import { regionForServerUrl } from "../../scripts/lib/regions.js";
+import { listOperations, type OpenApiDocument } from "../../src/specs/openapi.js";
+import { detectPagination, paginationFor, PAGINATION_EXTENSION } from "../../src/specs/pagination.js";
+import { regionForServerUrl } from "../../src/specs/regions.js";
 import { widgetsDocument } from "./helpers.js";
 
 function operation(document: OpenApiDocument, method: string, path: string) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { listOperations, type OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { listOperations, type OpenApiDocument } from "../../src/specs/openapi.js";
 import { commaJoinedQueryParams } from "../../scripts/lib/query-styles.js";
-import { REGION_EXTENSION } from "../../scripts/lib/regions.js";
+import { REGION_EXTENSION } from "../../src/specs/regions.js";
 import { buildServiceMetadata } from "../../scripts/lib/service-metadata.js";
 
 const stringArray = { type: "array", items: { type: "string" } };

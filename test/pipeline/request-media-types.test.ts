@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { corrections } from "../../scripts/corrections.js";
-import { fetchDocuments } from "../../scripts/lib/fetch-documents.js";
+import { corrections } from "../../src/specs/corrections.js";
+import { fetchDocuments } from "../../src/specs/fetch-documents.js";
 import { generateOutput } from "../../scripts/lib/generate-output.js";
-import { listOperations, type OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { listOperations, type OpenApiDocument } from "../../src/specs/openapi.js";
 import { requestMediaTypes } from "../../scripts/lib/request-media-types.js";
 import { buildServiceMetadata } from "../../scripts/lib/service-metadata.js";
-import { REGION_EXTENSION } from "../../scripts/lib/regions.js";
+import { REGION_EXTENSION } from "../../src/specs/regions.js";
 import { widgetsDocument, workspace } from "./helpers.js";
 
 const object = { schema: { type: "object" } };

@@ -1,11 +1,11 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { corrections } from "../../scripts/corrections.js";
-import { applyCorrections } from "../../scripts/lib/apply-corrections.js";
-import { admitResponseExampleValues, widenToResponseExamples } from "../../scripts/lib/response-examples.js";
+import { corrections } from "../../src/specs/corrections.js";
+import { applyCorrections } from "../../src/specs/apply-corrections.js";
+import { admitResponseExampleValues, widenToResponseExamples } from "../../src/specs/response-examples.js";
 import { typesOf } from "../../scripts/lib/generate-output.js";
-import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 
 const ok = (schema: unknown, media: Record<string, unknown> = {}) => ({ "200": { description: "ok", content: { "application/json": { schema, ...media } } } });
 
@@ -178,7 +178,7 @@ describe("widenToResponseExamples", () => {
   });
 });
 
-describe("the correction in scripts/corrections.ts", () => {
+describe("the correction in src/specs/corrections.ts", () => {
   it("applies to every document, with its reason", () => {
     const result = applyCorrections("any-document", devicesDocument(), corrections);
     expect(result.applied.some((reason) => reason.includes("response examples show `null`"))).toBe(true);

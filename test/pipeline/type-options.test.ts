@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { typesOf } from "../../scripts/lib/generate-output.js";
 import { referencedMarker } from "../../scripts/lib/referenced-read-write.js";
-import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 
 function thingsDocument(): OpenApiDocument {
   const thing = { $ref: "#/components/schemas/Thing" };

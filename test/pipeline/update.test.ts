@@ -1,11 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { documentHash } from "../../scripts/lib/canonical.js";
+import { documentHash } from "../../src/specs/canonical.js";
 import { compareDocuments } from "../../scripts/lib/changelog.js";
-import { fetchDocuments } from "../../scripts/lib/fetch-documents.js";
-import { loadManifest } from "../../scripts/lib/manifest.js";
-import type { OpenApiDocument } from "../../scripts/lib/openapi.js";
+import { fetchDocuments } from "../../src/specs/fetch-documents.js";
+import { loadManifest } from "../../src/specs/manifest.js";
+import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { formatChangelog, updateDocuments } from "../../scripts/lib/update-documents.js";
 import { gadgetsDocument, runScript, widgetsDocument, workspace } from "./helpers.js";
 

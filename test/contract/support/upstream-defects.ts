@@ -1,7 +1,7 @@
 /**
  * Upstream defects in HPE's documents that the contract suite tolerates, each
  * with its reason. An entry must keep matching: when a defect is fixed
- * upstream (or by a correction in scripts/corrections.ts) the suite fails
+ * upstream (or by a correction in src/specs/corrections.ts) the suite fails
  * until the entry is removed.
  *
  * - `response`: Prism accepts the request, but even the answer it generates
@@ -17,7 +17,7 @@ export interface UpstreamDefect {
   readonly problems: RegExp;
 }
 
-// Every defect found so far is corrected in scripts/corrections.ts.
+// Every defect found so far is corrected in src/specs/corrections.ts.
 export const upstreamDefects: Readonly<Record<string, UpstreamDefect>> = {};
 
 export function operationKey(method: string, path: string): string {

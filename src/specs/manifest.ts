@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 
 /** One HPE document as pinned in `specs/sources.json`. */
 export interface DocumentSource {
@@ -52,4 +53,9 @@ export function documentsByService(manifest: Manifest): Map<string, DocumentSour
     services.set(doc.service, list);
   }
   return services;
+}
+
+/** Where a document lives in a folder of documents: `<dir>/<key>.json`. */
+export function specPath(specsDir: string, key: string): string {
+  return join(specsDir, `${key}.json`);
 }

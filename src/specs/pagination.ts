@@ -1,5 +1,5 @@
 /** Works out how a list operation pages, from its parameters and response schema. */
-import type { PaginationMetadata, PaginationStyle } from "../../src/metadata.js";
+import type { PaginationMetadata, PaginationStyle } from "../metadata.js";
 import { operationParameters, resolveRef, schemaProperties, schemaTypes, successResponseSchema, type OpenApiDocument, type OperationRef } from "./openapi.js";
 
 /**

@@ -1,4 +1,5 @@
-/** Applies the project's corrections (scripts/corrections.ts) to a copy of an upstream document. */
+/** Applies the project's corrections (src/specs/corrections.ts) to a copy of an upstream document. */
+import { canonicalJson } from "./canonical.js";
 import type { OpenApiDocument } from "./openapi.js";
 
 export interface Correction {
@@ -44,4 +45,13 @@ export function applyCorrections(key: string, upstream: OpenApiDocument, correct
 export function unknownCorrectionTargets(corrections: readonly Correction[], keys: readonly string[]): string[] {
   const known = new Set(keys);
   return corrections.flatMap((c) => (c.documents === "all" ? [] : c.documents.filter((key) => !known.has(key))));
+}
+
+/**
+ * A pinned upstream document corrected and serialized as generated/openapi/ and the mocks' cache
+ * hold it. Key order is not part of the pin; sorting first makes the output depend on the content alone.
+ */
+export function correctDocument(key: string, upstream: OpenApiDocument, corrections: readonly Correction[]): CorrectionResult & { readonly json: string } {
+  const result = applyCorrections(key, JSON.parse(canonicalJson(upstream)) as OpenApiDocument, corrections);
+  return { ...result, json: `${JSON.stringify(result.document, null, 2)}\n` };
 }

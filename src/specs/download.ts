@@ -1,4 +1,5 @@
 /** Downloads one URL with a per-attempt timeout and a bounded retry of transient failures. */
+import { AttemptDeadline, sleep } from "../timeouts.js";
 
 export interface DownloadOptions {
   readonly fetch?: typeof fetch;
@@ -6,6 +7,8 @@ export interface DownloadOptions {
   /** Attempts after the first one, for timeouts, connection errors, 429 and 5xx. */
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** Stops the download (and any wait between attempts); it then rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** A download failure whose message is safe to print as-is. */
@@ -26,21 +29,30 @@ export async function download(url: string, options: DownloadOptions = {}): Prom
   const retries = options.retries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 1_000;
   let lastError: DownloadError | undefined;
+  const stop = options.signal;
+  let attempts = 0;
   for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1));
+    attempts = attempt + 1;
+    if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1), stop);
+    stop?.throwIfAborted();
+    const limit = new AttemptDeadline(stop, timeoutMs);
     let response: Response;
     try {
-      response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+      response = await fetchImpl(url, { signal: limit.signal, redirect: "follow" });
       if (response.ok) return new Uint8Array(await response.arrayBuffer());
     } catch (error) {
+      stop?.throwIfAborted();
       lastError = toDownloadError(error, url, timeoutMs);
+      // The resolver says the name does not exist (no DNS for it here): asking again in a second will not change that.
+      if (errorCode(error) === "ENOTFOUND") break;
       continue;
+    } finally {
+      limit.clear();
     }
     await response.body?.cancel().catch(() => undefined);
     lastError = new DownloadError(`HTTP ${response.status} from ${describeUrl(url)}`, false);
     if (!isTransientStatus(response.status)) throw lastError;
   }
-  const attempts = retries + 1;
   throw new DownloadError(`${lastError?.message ?? "download failed"} after ${attempts} attempt${attempts === 1 ? "" : "s"}`, lastError?.unreachable ?? true);
 }
 
@@ -53,9 +65,15 @@ function toDownloadError(error: unknown, url: string, timeoutMs: number): Downlo
   if (name === "TimeoutError" || name === "AbortError") {
     return new DownloadError(`timed out after ${timeoutMs} ms waiting for ${describeUrl(url)}`, true);
   }
-  const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return new DownloadError(`could not reach ${describeUrl(url)} (${detail})`, true);
+  const cause = (error as { cause?: { message?: string } } | null)?.cause;
+  const detail = errorCode(error) ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  // Nothing answered: the host is the problem, not the document, so the origin says enough.
+  return new DownloadError(`could not reach ${originOf(url)} (${detail})`, true);
+}
+
+/** The system error code fetch reports as its cause (`ECONNREFUSED`, `ENOTFOUND`), if any. */
+function errorCode(error: unknown): string | undefined {
+  return (error as { cause?: { code?: string } } | null)?.cause?.code;
 }
 
 /** Origin and path only: a query string could carry a credential. */
@@ -68,6 +86,10 @@ export function describeUrl(url: string): string {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "an invalid URL";
+  }
 }

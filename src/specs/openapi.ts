@@ -1,5 +1,5 @@
 /** The small part of OpenAPI 3.x the pipeline reads, and helpers to walk it. */
-import type { HttpMethod } from "../../src/metadata.js";
+import type { HttpMethod } from "../metadata.js";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

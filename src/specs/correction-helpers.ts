@@ -1,5 +1,5 @@
-/** Building blocks for scripts/corrections.ts: small, checked edits of an OpenAPI document. */
-import type { HttpMethod, PaginationMetadata } from "../../src/metadata.js";
+/** Building blocks for src/specs/corrections.ts: small, checked edits of an OpenAPI document. */
+import type { HttpMethod, PaginationMetadata } from "../metadata.js";
 import { listOperations, lookupPointer, resolveRef, type OpenApiDocument, type OperationObject, type ParameterObject, type SchemaObject } from "./openapi.js";
 import { PAGINATION_EXTENSION } from "./pagination.js";
 import { REGION_EXTENSION, regionForServerUrl } from "./regions.js";
@@ -30,7 +30,7 @@ export function nameServerRegions(document: OpenApiDocument): boolean {
   let changed = false;
   for (const server of serverLists.flat()) {
     const region = regionForServerUrl(server.url);
-    if (!region) throw new Error(`server ${server.url} serves no known region; add it to scripts/lib/regions.ts`);
+    if (!region) throw new Error(`server ${server.url} serves no known region; add it to src/specs/regions.ts`);
     if (server[REGION_EXTENSION] !== region) {
       server[REGION_EXTENSION] = region;
       changed = true;

@@ -2,7 +2,7 @@
  * Project-owned corrections of HPE's documents, applied at generate time to a copy
  * (specs/<key>.json stays as published). Each entry says in one line why it exists.
  */
-import type { Correction } from "./lib/apply-corrections.js";
+import type { Correction } from "./apply-corrections.js";
 import {
   addMissingOperationIds,
   allowRelativeLocationHeaders,
@@ -18,8 +18,8 @@ import {
   requireOnlyDefinedProperties,
   setBodySchema,
   setPagination,
-} from "./lib/correction-helpers.js";
-import { admitResponseExampleValues } from "./lib/response-examples.js";
+} from "./correction-helpers.js";
+import { admitResponseExampleValues } from "./response-examples.js";
 
 export const corrections: readonly Correction[] = [
   {
