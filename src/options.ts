@@ -4,6 +4,7 @@
  * checked here, at construction, with a message naming the setting and the fix.
  */
 import { GreenLakeConfigurationError } from "./errors.js";
+import { httpFetch } from "./http.js";
 import type { LoggingOptions } from "./logging.js";
 
 /** A value, or a function (possibly async) that supplies it when first needed. */
@@ -203,7 +204,7 @@ export function resolveSettings(options: GreenLakeOptions = {}): Settings {
   let region = options.region ?? envValue(env, "GREENLAKE_REGION");
   if (region !== undefined && !isProvider(region)) region = checkRegionName(region);
   const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl").href.replace(/\/+$/, "");
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const fetchImpl = options.fetch ?? httpFetch;
   if (typeof fetchImpl !== "function") fail("fetch must be a function; Node 20 provides one globally.");
   const timeoutMs = options.timeoutMs === undefined ? 60_000 : positive(options.timeoutMs, "timeoutMs", true);
   let retry: Required<RetryOptions> | false = DEFAULT_RETRY;

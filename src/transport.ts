@@ -5,6 +5,7 @@
  */
 import type { TokenSource } from "./auth.js";
 import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf, rememberFailedCall } from "./errors.js";
+import { httpFetch } from "./http.js";
 import { redactSecrets, type Log } from "./logging.js";
 import type { RetryOptions } from "./options.js";
 import type { RateLimiter } from "./rate-limit.js";
@@ -69,7 +70,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 export function createTransport(options: TransportOptions): FetchFunction {
   const { fetch: baseFetch, auth, log, retry, limiter, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
-  const nativeFetch = baseFetch === globalThis.fetch;
+  // Both take the attempt's signal as init, so the caller's Request is sent without a copy.
+  const nativeFetch = baseFetch === globalThis.fetch || baseFetch === httpFetch;
   const sharedLimits = options.timeoutMs > 0 ? new SharedAttemptLimits(options.timeoutMs) : undefined;
 
   return async function greenLakeFetch(request: Request): Promise<Response> {
