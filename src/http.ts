@@ -104,25 +104,175 @@ function responseHeaders(raw: Record<string, string | string[] | undefined>): He
   return headers;
 }
 
+/**
+ * One abort listener per signal, however many requests follow it: the
+ * client's shared time limit is followed by dozens of requests at once, and
+ * a listener each would cost time and trip Node's listener-leak warning.
+ */
+class SignalRelay {
+  readonly listeners = new Set<() => void>();
+  constructor(signal: AbortSignal) {
+    signal.addEventListener("abort", () => {
+      for (const listener of this.listeners) listener();
+    }, { once: true });
+  }
+}
+
+const relays = new WeakMap<AbortSignal, SignalRelay>();
+
+/** What undici reads of a signal (`aborted`, `reason`, add/removeEventListener), served by the signal's relay. */
+function relayed(signal: AbortSignal): AbortSignal {
+  let relay = relays.get(signal);
+  if (relay === undefined) {
+    relay = new SignalRelay(signal);
+    relays.set(signal, relay);
+  }
+  const listeners = relay.listeners;
+  return {
+    get aborted() {
+      return signal.aborted;
+    },
+    get reason() {
+      return signal.reason;
+    },
+    addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
+    removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
+  } as unknown as AbortSignal;
+}
+
 /** A network failure, shaped as fetch reports one (`TypeError` with the cause), so retry rules read it alike. */
 function networkError(error: unknown, signal: AbortSignal | null | undefined): unknown {
   if (signal?.aborted) return signal.reason;
   return new TypeError("fetch failed", { cause: error });
 }
 
-async function readAll(body: Dispatcher.ResponseData["body"]): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+function readAll(body: Dispatcher.ResponseData["body"]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on("data", (chunk: Buffer) => chunks.push(chunk));
+    body.on("error", reject);
+    body.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  });
 }
 
-function finalResponse(status: number, statusText: string, headers: Headers, bytes: Buffer | null, url: string, redirected: boolean): Response {
+const BOM = [0xef, 0xbb, 0xbf];
+
+function decode(bytes: Buffer): string {
+  // As Response.text(): UTF-8, a leading byte order mark dropped.
+  const bom = bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
+  return bytes.toString("utf8", bom ? 3 : 0);
+}
+
+/**
+ * A Response over bytes already read. Reading it as JSON or text parses the
+ * Buffer directly instead of streaming it through a ReadableStream; anything
+ * that needs the stream (`body`, `formData`) gets a plain Response built on first use.
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Buffer;
+  readonly #init: ResponseInit;
+  readonly #url: string;
+  readonly #redirected: boolean;
+  #used = false;
+  #plain: Response | undefined;
+
+  constructor(bytes: Buffer, init: ResponseInit, url: string, redirected: boolean) {
+    super(null, init);
+    this.#bytes = bytes;
+    this.#init = init;
+    this.#url = url;
+    this.#redirected = redirected;
+  }
+
+  override get url(): string {
+    return this.#url;
+  }
+
+  override get redirected(): boolean {
+    return this.#redirected;
+  }
+
+  #asPlain(): Response {
+    if (this.#plain === undefined) {
+      this.#plain = new Response(this.#used ? null : (this.#bytes as Uint8Array<ArrayBuffer>), this.#init);
+      if (this.#used) void this.#plain.body; // keeps bodyUsed consistent below
+    }
+    return this.#plain;
+  }
+
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    return this.#used && this.#plain === undefined ? null : this.#asPlain().body;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#plain === undefined ? this.#used : this.#plain.bodyUsed;
+  }
+
+  #take(): Buffer {
+    if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
+    this.#used = true;
+    return this.#bytes;
+  }
+
+  override json(): Promise<any> {
+    if (this.#plain !== undefined) return this.#plain.json();
+    try {
+      return Promise.resolve(JSON.parse(decode(this.#take())));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  override text(): Promise<string> {
+    if (this.#plain !== undefined) return this.#plain.text();
+    try {
+      return Promise.resolve(decode(this.#take()));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.#plain !== undefined) return this.#plain.arrayBuffer();
+    try {
+      const bytes = this.#take();
+      return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  override blob(): Promise<Blob> {
+    if (this.#plain !== undefined) return this.#plain.blob();
+    try {
+      return Promise.resolve(new Blob([this.#take() as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  override formData(): Promise<FormData> {
+    return this.#asPlain().formData();
+  }
+
+  override clone(): Response {
+    if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
+    if (this.#plain !== undefined) return this.#plain.clone();
+    return new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected);
+  }
+}
+
+function finalResponse(status: number, headers: Headers, bytes: Buffer | null, url: string, redirected: boolean): Response {
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}, outside 200-599`);
-  const response = new Response(bytes === null || bytes.length === 0 || NULL_BODY_STATUSES.has(status) ? null : (bytes as Uint8Array<ArrayBuffer>), { status, statusText, headers });
-  // Error messages and pagination name the URL the answer came from; Response has no constructor option for it.
-  Object.defineProperty(response, "url", { value: url });
-  if (redirected) Object.defineProperty(response, "redirected", { value: true });
-  return response;
+  const init = { status, headers };
+  if (bytes === null || NULL_BODY_STATUSES.has(status)) {
+    const response = new Response(null, init);
+    // Error messages and pagination name the URL the answer came from; Response has no constructor option for it.
+    Object.defineProperty(response, "url", { value: url });
+    if (redirected) Object.defineProperty(response, "redirected", { value: true });
+    return response;
+  }
+  return new BufferedResponse(bytes, init, url, redirected);
 }
 
 async function sendWithUndici(u: Undici, call: HttpCall): Promise<Response> {
@@ -138,7 +288,7 @@ async function sendWithUndici(u: Undici, call: HttpCall): Promise<Response> {
     let bytes: Buffer | null;
     try {
       if (signal?.aborted) throw signal.reason;
-      answer = await u.request.call(dispatcher, { ...splitUrl(url), method: method as Dispatcher.HttpMethod, headers, body, signal });
+      answer = await u.request.call(dispatcher, { ...splitUrl(url), method: method as Dispatcher.HttpMethod, headers, body, signal: signal && relayed(signal) });
       const location = answer.headers.location;
       if (mode !== "manual" && REDIRECT_STATUSES.has(answer.statusCode) && typeof location === "string") {
         await answer.body.dump();
@@ -162,13 +312,16 @@ async function sendWithUndici(u: Undici, call: HttpCall): Promise<Response> {
     } catch (error) {
       throw networkError(error, signal);
     }
-    return finalResponse(answer.statusCode, "", responseHeaders(answer.headers), bytes, url, hop > 0);
+    return finalResponse(answer.statusCode, responseHeaders(answer.headers), bytes, url, hop > 0);
   }
 }
 
+/** Origin and path of an absolute http(s) URL as `URL` serialises it (so no parse is needed per call). */
 function splitUrl(href: string): { origin: string; path: string } {
-  const url = new URL(href);
-  return { origin: url.origin, path: url.pathname + url.search };
+  const slash = href.indexOf("/", href.indexOf("//") + 2);
+  if (slash === -1) return { origin: href, path: "/" };
+  const hash = href.indexOf("#", slash);
+  return { origin: href.slice(0, slash), path: href.slice(slash, hash === -1 ? undefined : hash) };
 }
 
 async function sendWithFetch(call: HttpCall): Promise<Response> {
