@@ -9,6 +9,7 @@ import { backoffDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
 import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError, GreenLakeTimeoutError } from "./errors.js";
 import { redactSecrets, rememberSecret, type Log } from "./logging.js";
+import { loadClientCredentials } from "./oauth-client.js";
 import {
   SSO_ISSUER,
   WORKSPACE_ISSUER,
@@ -158,11 +159,6 @@ function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: 
   return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
-// simple-oauth2 (with joi and wreck) is most of the SDK's import time, and a
-// client given a static token never needs it: load it on the first token request.
-let simpleOAuth2: Promise<typeof import("simple-oauth2")> | undefined;
-const loadSimpleOAuth2 = () => (simpleOAuth2 ??= import("simple-oauth2"));
-
 interface TokenResponse {
   access_token?: unknown;
   expires_in?: unknown;
@@ -175,7 +171,8 @@ async function requestToken(
   what: string,
   timeoutMs: number,
 ): Promise<IssuedToken> {
-  const { ClientCredentials } = await loadSimpleOAuth2();
+  // Loaded on the first token request (a client given a static token never needs it), without joi.
+  const ClientCredentials = await loadClientCredentials();
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },

@@ -168,99 +168,105 @@ function decode(bytes: Buffer): string {
  * Buffer directly instead of streaming it through a ReadableStream; anything
  * that needs the stream (`body`, `formData`) gets a plain Response built on first use.
  */
-class BufferedResponse extends Response {
-  readonly #bytes: Buffer;
-  readonly #init: ResponseInit;
-  readonly #url: string;
-  readonly #redirected: boolean;
-  #used = false;
-  #plain: Response | undefined;
-
-  constructor(bytes: Buffer, init: ResponseInit, url: string, redirected: boolean) {
-    super(null, init);
-    this.#bytes = bytes;
-    this.#init = init;
-    this.#url = url;
-    this.#redirected = redirected;
-  }
-
-  override get url(): string {
-    return this.#url;
-  }
-
-  override get redirected(): boolean {
-    return this.#redirected;
-  }
-
-  #asPlain(): Response {
-    if (this.#plain === undefined) {
-      this.#plain = new Response(this.#used ? null : (this.#bytes as Uint8Array<ArrayBuffer>), this.#init);
-      if (this.#used) void this.#plain.body; // keeps bodyUsed consistent below
+function defineBufferedResponse() {
+  return class BufferedResponse extends Response {
+    readonly #bytes: Buffer;
+    readonly #init: ResponseInit;
+    readonly #url: string;
+    readonly #redirected: boolean;
+    #used = false;
+    #plain: Response | undefined;
+  
+    constructor(bytes: Buffer, init: ResponseInit, url: string, redirected: boolean) {
+      super(null, init);
+      this.#bytes = bytes;
+      this.#init = init;
+      this.#url = url;
+      this.#redirected = redirected;
     }
-    return this.#plain;
-  }
-
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    return this.#used && this.#plain === undefined ? null : this.#asPlain().body;
-  }
-
-  override get bodyUsed(): boolean {
-    return this.#plain === undefined ? this.#used : this.#plain.bodyUsed;
-  }
-
-  #take(): Buffer {
-    if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
-    this.#used = true;
-    return this.#bytes;
-  }
-
-  override json(): Promise<any> {
-    if (this.#plain !== undefined) return this.#plain.json();
-    try {
-      return Promise.resolve(JSON.parse(decode(this.#take())));
-    } catch (error) {
-      return Promise.reject(error);
+  
+    override get url(): string {
+      return this.#url;
     }
-  }
-
-  override text(): Promise<string> {
-    if (this.#plain !== undefined) return this.#plain.text();
-    try {
-      return Promise.resolve(decode(this.#take()));
-    } catch (error) {
-      return Promise.reject(error);
+  
+    override get redirected(): boolean {
+      return this.#redirected;
     }
-  }
-
-  override arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.#plain !== undefined) return this.#plain.arrayBuffer();
-    try {
-      const bytes = this.#take();
-      return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    } catch (error) {
-      return Promise.reject(error);
+  
+    #asPlain(): Response {
+      if (this.#plain === undefined) {
+        this.#plain = new Response(this.#used ? null : (this.#bytes as Uint8Array<ArrayBuffer>), this.#init);
+        if (this.#used) void this.#plain.body; // keeps bodyUsed consistent below
+      }
+      return this.#plain;
     }
-  }
-
-  override blob(): Promise<Blob> {
-    if (this.#plain !== undefined) return this.#plain.blob();
-    try {
-      return Promise.resolve(new Blob([this.#take() as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" }));
-    } catch (error) {
-      return Promise.reject(error);
+  
+    override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+      return this.#used && this.#plain === undefined ? null : this.#asPlain().body;
     }
-  }
-
-  override formData(): Promise<FormData> {
-    return this.#asPlain().formData();
-  }
-
-  override clone(): Response {
-    if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
-    if (this.#plain !== undefined) return this.#plain.clone();
-    return new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected);
-  }
+  
+    override get bodyUsed(): boolean {
+      return this.#plain === undefined ? this.#used : this.#plain.bodyUsed;
+    }
+  
+    #take(): Buffer {
+      if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
+      this.#used = true;
+      return this.#bytes;
+    }
+  
+    override json(): Promise<any> {
+      if (this.#plain !== undefined) return this.#plain.json();
+      try {
+        return Promise.resolve(JSON.parse(decode(this.#take())));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+  
+    override text(): Promise<string> {
+      if (this.#plain !== undefined) return this.#plain.text();
+      try {
+        return Promise.resolve(decode(this.#take()));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+  
+    override arrayBuffer(): Promise<ArrayBuffer> {
+      if (this.#plain !== undefined) return this.#plain.arrayBuffer();
+      try {
+        const bytes = this.#take();
+        return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+  
+    override blob(): Promise<Blob> {
+      if (this.#plain !== undefined) return this.#plain.blob();
+      try {
+        return Promise.resolve(new Blob([this.#take() as Uint8Array<ArrayBuffer>], { type: this.headers.get("content-type") ?? "" }));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+  
+    override formData(): Promise<FormData> {
+      return this.#asPlain().formData();
+    }
+  
+    override clone(): Response {
+      if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
+      if (this.#plain !== undefined) return this.#plain.clone();
+      return new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected);
+    }
+  };
 }
+
+type BufferedResponseClass = ReturnType<typeof defineBufferedResponse>;
+// Defined on first use: naming the global Response at import time makes Node load its whole fetch implementation.
+let BufferedResponse: BufferedResponseClass | undefined;
 
 function finalResponse(status: number, headers: Headers, bytes: Buffer | null, url: string, redirected: boolean): Response {
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}, outside 200-599`);
@@ -272,6 +278,7 @@ function finalResponse(status: number, headers: Headers, bytes: Buffer | null, u
     if (redirected) Object.defineProperty(response, "redirected", { value: true });
     return response;
   }
+  BufferedResponse ??= defineBufferedResponse();
   return new BufferedResponse(bytes, init, url, redirected);
 }
 
