@@ -51,7 +51,8 @@ export async function lintWithCache(
   const stale = [...hashes].filter(([key, hash]) => cache.entries[key]?.hash !== hash).map(([key]) => key);
   const fresh = stale.length > 0 ? await lint(stale) : {};
   const counts: LintCounts = {};
-  const entries: LintCacheFile["entries"] = {};
+  // Entries of documents not in this run are kept: a document listed again later is still known.
+  const entries: LintCacheFile["entries"] = { ...cache.entries };
   for (const [key, hash] of hashes) {
     const value = stale.includes(key) ? (fresh[key] ?? { errors: {}, warnings: {} }) : cache.entries[key]!.counts;
     counts[key] = value;
