@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -16,6 +17,10 @@ export default defineConfig({
     ],
   },
   test: {
+    // Test files of every project share one pool. Most of their time is spent waiting on loopback servers,
+    // Prism and timers rather than computing, and each file runs in its own worker with its own servers on
+    // free ports, so two files at once is safe and shortens the run even on two cores (default: cores - 1).
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { extends: true, test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },

@@ -9,6 +9,8 @@ export interface Stub {
   stats(): Promise<StubStats>;
   reset(): Promise<void>;
   servePages(route: PagedRoute | null): Promise<void>;
+  /** The page answered at `pagePath` and the item answered for every other GET. */
+  serveBodies(bodies: { page: string; item: string; pagePath: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function startStub(): Promise<Stub> {
     stats: async () => (await request<{ stats: StubStats }>(child, { type: "stats" }, "stats")).stats,
     reset: async () => void (await request(child, { type: "reset" }, "reset")),
     servePages: async (route) => void (await request(child, { type: "paged", route }, "paged")),
+    serveBodies: async (bodies) => void (await request(child, { type: "bodies", ...bodies }, "bodies")),
     stop: async () => {
       child.removeAllListeners("exit");
       const exited = new Promise((resolve) => child.once("exit", resolve));

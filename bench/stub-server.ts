@@ -1,7 +1,9 @@
 /**
  * Loopback stub of the GreenLake surface the bench exercises: an OAuth token
- * endpoint, one small JSON answer for every other GET, and a paged list.
- * Runs in its own process so the server's work does not share the clients' event loop.
+ * endpoint, the generated server page and server item (see payload.ts), and a
+ * paged list served at most `maxConcurrentPages` at a time, as a real server
+ * limits a client. Runs in its own process so the server's work does not
+ * share the clients' event loop.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,24 +16,24 @@ export interface PagedRoute {
   delayMs: number;
   /** Page size the stub serves at most, whatever the client asks. */
   maxPageSize: number;
+  /** Pages in preparation at once; later requests wait their turn. */
+  maxConcurrentPages: number;
 }
 
 export type StubCommand =
   | { type: "stats" }
   | { type: "reset" }
-  | { type: "paged"; route: PagedRoute | null };
+  | { type: "paged"; route: PagedRoute | null }
+  | { type: "bodies"; page: string; item: string; pagePath: string };
 
 export interface StubStats {
   tokenRequests: number;
   requests: number;
 }
 
-const SMALL_BODY = JSON.stringify({
-  items: [{ id: "0001", name: "bench-item", type: "compute-ops-mgmt/server", generation: 1 }],
-  offset: 0,
-  count: 1,
-  total: 1,
-});
+let bodies = { page: "{}", item: "{}", pagePath: "/" };
+let pagesInFlight = 0;
+const waitingPages: (() => void)[] = [];
 
 let stats: StubStats = { tokenRequests: 0, requests: 0 };
 let paged: PagedRoute | null = null;
@@ -96,12 +98,22 @@ const server = createServer(async (req, res) => {
     return;
   }
   if (paged && url.pathname === paged.path) {
-    const body = pageCache.get(url.search) ?? pageBody(paged, url.searchParams);
-    setTimeout(() => sendJson(res, 200, body), paged.delayMs);
+    const route = paged;
+    const body = pageCache.get(url.search) ?? pageBody(route, url.searchParams);
+    const serve = () => {
+      pagesInFlight++;
+      setTimeout(() => {
+        sendJson(res, 200, body);
+        pagesInFlight--;
+        waitingPages.shift()?.();
+      }, route.delayMs);
+    };
+    if (pagesInFlight < route.maxConcurrentPages) serve();
+    else waitingPages.push(serve);
     return;
   }
   await drain(req);
-  sendJson(res, 200, SMALL_BODY);
+  sendJson(res, 200, url.pathname === bodies.pagePath ? bodies.page : bodies.item);
 });
 server.keepAliveTimeout = 60_000;
 
@@ -110,6 +122,9 @@ process.on("message", (msg: StubCommand) => {
   else if (msg.type === "reset") {
     stats = { tokenRequests: 0, requests: 0 };
     process.send?.({ type: "reset" });
+  } else if (msg.type === "bodies") {
+    bodies = { page: msg.page, item: msg.item, pagePath: msg.pagePath };
+    process.send?.({ type: "bodies" });
   } else if (msg.type === "paged") {
     paged = msg.route;
     pageCache = paged ? prebuildPages(paged) : new Map();

@@ -2,10 +2,13 @@
  * `npm run specs:lint`: lint every fetched document with Redocly and compare with
  * specs/lint-baseline.json. Fails on any problem beyond the baseline;
  * `--update-baseline` records the current counts instead (after reviewing them).
+ * Documents unchanged since their last lint (same bytes, redocly.yaml and
+ * Redocly version) are answered from a cache; `--no-cache` lints them all.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../src/specs/fs-atomic.js";
+import { lintWithCache } from "./lib/lint-cache.js";
 import { compareWithBaseline, normalizeCounts, totals, type LintCounts } from "./lib/lint-baseline.js";
 import { loadManifest } from "../src/specs/manifest.js";
 import { defaultManifestPath, defaultSpecsDir, projectRoot, specPath } from "./lib/paths.js";
@@ -13,23 +16,34 @@ import { lintDocuments } from "./lib/run-redocly.js";
 import { runScript } from "./lib/run-script.js";
 
 const baselinePath = join(projectRoot, "specs", "lint-baseline.json");
+const cachePath = join(projectRoot, "node_modules", ".cache", "greenlake-sdk", "lint.json");
 
 async function main(): Promise<number> {
   const update = process.argv.includes("--update-baseline");
   const manifest = await loadManifest(defaultManifestPath);
   const keys = manifest.documents.map((d) => d.key);
   const started = performance.now();
+  const documents = new Map<string, Buffer>();
   for (const key of keys) {
-    await stat(specPath(defaultSpecsDir, key)).catch(() => {
-      throw new Error(`specs/${key}.json is missing; run npm run specs:fetch`);
-    });
+    documents.set(
+      key,
+      await readFile(specPath(defaultSpecsDir, key)).catch(() => {
+        throw new Error(`specs/${key}.json is missing; run npm run specs:fetch`);
+      }),
+    );
   }
-  const current = normalizeCounts(await lintDocuments({ keys }), keys);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const redocly = JSON.parse(await readFile(join(projectRoot, "node_modules", "@redocly", "cli", "package.json"), "utf8")) as { version: string };
+  const inputs = { documents, config: await readFile(join(projectRoot, "redocly.yaml")), redoclyVersion: redocly.version };
+  const lint = (stale: readonly string[]) => lintDocuments({ keys: stale });
+  const run = process.argv.includes("--no-cache")
+    ? { counts: await lint(keys), linted: keys, cached: [] as string[] }
+    : await lintWithCache(cachePath, inputs, lint);
+  const current = normalizeCounts(run.counts, keys);
+  const seconds = `${((performance.now() - started) / 1000).toFixed(1)} s; ${run.linted.length} linted, ${run.cached.length} unchanged since their last lint`;
   const baseline = await readBaseline();
   const differences = compareWithBaseline(current, baseline);
   const all = keys.map((key) => totals(current[key]));
-  const summary = `${keys.length} documents, ${sum(all.map((t) => t.errors))} errors and ${sum(all.map((t) => t.warnings))} warnings in ${seconds} s`;
+  const summary = `${keys.length} documents, ${sum(all.map((t) => t.errors))} errors and ${sum(all.map((t) => t.warnings))} warnings in ${seconds}`;
 
   if (update) {
     await writeFileAtomic(baselinePath, `${JSON.stringify(current, null, 2)}\n`);

@@ -7,6 +7,7 @@
  */
 import { tokenRequestError, providerTokenError, GreenLakeAuthError } from "./errors.js";
 import type { Log } from "./logging.js";
+import { loadClientCredentials } from "./oauth-client.js";
 import {
   SSO_ISSUER,
   WORKSPACE_ISSUER,
@@ -169,15 +170,16 @@ function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: 
   return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
-// simple-oauth2 (with joi and wreck) is most of the SDK's import time, and a
-// client given a static token never needs it: load it on the first token request.
-let simpleOAuth2: Promise<typeof import("simple-oauth2")> | undefined;
-const loadSimpleOAuth2 = () =>
-  (simpleOAuth2 ??= import("simple-oauth2").then((m) => {
-    // Its debug output prints the Basic header and the form body (client secret, exchanged token).
-    silenceLibraryDebug("simple-oauth2", "simple-oauth2:*");
-    return m;
-  }));
+/**
+ * simple-oauth2's grant, loaded on the first token request (a client given a
+ * static token never needs it), without joi. Its debug output prints the
+ * Basic header and the form body (client secret, exchanged token): off.
+ */
+async function oauthGrant(): Promise<Awaited<ReturnType<typeof loadClientCredentials>>> {
+  const ClientCredentials = await loadClientCredentials();
+  silenceLibraryDebug("simple-oauth2", "simple-oauth2:*");
+  return ClientCredentials;
+}
 
 interface TokenResponse {
   access_token?: unknown;
@@ -204,7 +206,7 @@ async function requestToken(
   what: string,
   context: TokenRequestContext,
 ): Promise<IssuedToken> {
-  const { ClientCredentials } = await loadSimpleOAuth2();
+  const ClientCredentials = await oauthGrant();
   const { timeoutMs, retry, log } = context;
   const agent = context.proxy === undefined ? undefined : await context.proxy.agentFor(issuer.url);
   const oauth = new ClientCredentials({

@@ -11,7 +11,8 @@ import { checkHeaderValue } from "./options.js";
 import type { Proxy } from "./proxy.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { RegionResolver } from "./regions.js";
-import { CallResponse } from "./responses.js";
+import { sendHttp, type HttpCall } from "./http.js";
+import { bufferedResponse, requestOf } from "./responses.js";
 import { requestedDelay, type RetryPolicy } from "./retry.js";
 import { AttemptDeadline, readBody, sleep } from "./timeouts.js";
 
@@ -32,7 +33,7 @@ export interface CallContext {
 }
 
 export interface TransportOptions {
-  /** The user's fetch; undefined: `globalThis.fetch` as it is at each call. */
+  /** The user's fetch; undefined: the SDK's HTTP layer (undici, or `globalThis.fetch` when something replaced it). */
   readonly fetch: FetchFunction | undefined;
   readonly auth: TokenSource;
   readonly log: Log;
@@ -51,10 +52,11 @@ export const PLACEHOLDER_ORIGIN = "https://greenlake.invalid";
 
 export type Transport = (request: Request, call: CallContext) => Promise<Response>;
 
-function parseJson(bytes: Uint8Array | null, headers: Headers): unknown {
-  if (bytes === null || !(headers.get("content-type") ?? "").includes("json")) return undefined;
+/** A failed answer's JSON body, for the retry advice it may carry; the response itself stays unread. */
+async function errorBody(response: Response): Promise<unknown> {
+  if (!(response.headers.get("content-type") ?? "").includes("json")) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return await response.clone().json();
   } catch {
     return undefined;
   }
@@ -73,9 +75,8 @@ export function createTransport(options: TransportOptions): Transport {
     const url = request.url.startsWith(PLACEHOLDER_ORIGIN) ? base + request.url.slice(PLACEHOLDER_ORIGIN.length) : request.url;
     const headers = request.headers;
     if (call.tenantAcid !== undefined) headers.set("Tenant-Acid", checkHeaderValue(call.tenantAcid, "tenantAcid"));
-    // Buffered once so every attempt re-sends the same bytes; a Blob, because the platform fetch
-    // detaches an ArrayBuffer it sends and could then not re-send it after a 307 or 308.
-    const body = request.body === null ? null : await request.blob();
+    // Buffered once so every attempt re-sends the same bytes.
+    const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     // A caller who sets Authorization on a call keeps it: no token, no 401 replay.
     const callerAuthorization = headers.get("authorization");
     let renewedToken = callerAuthorization !== null || !auth.renewable || !retry.replaysUnauthorized;
@@ -101,29 +102,48 @@ export function createTransport(options: TransportOptions): Transport {
       }
 
       const deadline = new AttemptDeadline(signal, timeoutMs);
-      let answer: Response;
-      let bytes: Uint8Array | null = null;
+      let response: Response;
       let phase: "answer" | "body" = "answer";
       try {
-        const attemptRequest = new Request(url, {
-          method,
-          headers,
-          body,
-          signal: deadline.signal ?? null,
-          redirect: request.redirect,
-          cache: request.cache,
-          credentials: request.credentials,
-          integrity: request.integrity,
-          keepalive: request.keepalive,
-          mode: request.mode,
-          referrer: request.referrer,
-          referrerPolicy: request.referrerPolicy,
-        });
-        const fetchImpl = (options.fetch ?? globalThis.fetch) as FetchFunction;
-        answer = await (extensions === undefined ? fetchImpl(attemptRequest) : fetchImpl(attemptRequest, extensions as RequestInit));
+        let answer: Response;
+        if (options.fetch === undefined) {
+          const exchange: HttpCall = {
+            method,
+            url,
+            headers,
+            body,
+            signal: deadline.signal,
+            redirect: request.redirect,
+            dispatcher: extensions?.dispatcher as HttpCall["dispatcher"],
+            onProgress: () => deadline.progress(),
+          };
+          answer = await sendHttp(exchange);
+        } else {
+          // A user's fetch gets a Request with every option the call took. The body is a Blob: fetch
+          // detaches an ArrayBuffer it sends and could then not re-send it after a 307 or 308.
+          const attemptRequest = new Request(url, {
+            method,
+            headers,
+            body: body === null ? null : new Blob([body as Uint8Array<ArrayBuffer>]),
+            signal: deadline.signal ?? null,
+            redirect: request.redirect,
+            cache: request.cache,
+            credentials: request.credentials,
+            integrity: request.integrity,
+            keepalive: request.keepalive,
+            mode: request.mode,
+            referrer: request.referrer,
+            referrerPolicy: request.referrerPolicy,
+          });
+          answer = await (extensions === undefined ? options.fetch(attemptRequest) : options.fetch(attemptRequest, extensions as RequestInit));
+        }
         phase = "body";
         deadline.progress();
-        if (answer.body !== null) bytes = await readBody(answer.body, deadline);
+        if (requestOf(answer) !== undefined) response = answer; // read whole already, under the deadline
+        else {
+          const bytes = answer.body === null ? null : await readBody(answer.body, deadline);
+          response = bufferedResponse(bytes, { status: answer.status, statusText: answer.statusText, headers: answer.headers }, answer.url || url, answer.redirected, method);
+        }
       } catch (error) {
         deadline.clear();
         if (deadline.callerAborted) throw abortedError(method, pathOf(url), signal?.reason);
@@ -139,7 +159,6 @@ export function createTransport(options: TransportOptions): Transport {
       }
       deadline.clear();
 
-      const response = new CallResponse(answer, bytes, method, url);
       const status = response.status;
       if (log.debugEnabled) log.debug(`${method} ${pathOf(url)} -> ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
       if (status < 400) return response;
@@ -152,7 +171,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got 401; replaying once with a new token`);
         continue;
       }
-      const delay = retry.afterStatus(kind, status, attempt, requestedDelay(response.headers, parseJson(bytes, response.headers)));
+      const delay = retry.afterStatus(kind, status, attempt, requestedDelay(response.headers, await errorBody(response)));
       if (delay === undefined) return response;
       if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got ${status}; retry ${attempt} in ${delay} ms`);
       await sleep(delay, signal).catch(() => {
