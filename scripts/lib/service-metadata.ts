@@ -3,6 +3,7 @@ import type { OperationMetadata, PaginationMetadata, ServiceMetadata } from "../
 import { HTTP_METHODS, listOperations, type OpenApiDocument } from "./openapi.js";
 import { paginationFor } from "./pagination.js";
 import { commaJoinedQueryParams } from "./query-styles.js";
+import { declaresIdempotencyKey, rateLimitsFor } from "./rate-limits.js";
 import { REGION_EXTENSION } from "./regions.js";
 
 export interface KeyedDocument {
@@ -31,6 +32,7 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
       if (!ref.operation.operationId) throw new Error(`${key}: ${ref.method.toUpperCase()} ${ref.path} has no operationId`);
       const pagination = paginationFor(document, ref);
       const commaJoined = commaJoinedQueryParams(document, ref);
+      const rateLimits = rateLimitsFor(service, ref).limits;
       operations.push({
         method: ref.method,
         path: ref.path,
@@ -39,6 +41,8 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
         document: key,
         ...(pagination ? { pagination: normalizePagination(pagination) } : {}),
         ...(commaJoined.length > 0 ? { commaJoinedQuery: commaJoined } : {}),
+        ...(rateLimits.length > 0 ? { rateLimits } : {}),
+        ...(declaresIdempotencyKey(document, ref) ? { idempotencyKey: true as const } : {}),
       });
     }
   }
