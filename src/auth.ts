@@ -9,6 +9,7 @@ import { backoffDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
 import { GreenLakeAuthError, GreenLakeConfigurationError, GreenLakeConnectionError, GreenLakeError, GreenLakeTimeoutError } from "./errors.js";
 import { redactSecrets, rememberSecret, type Log } from "./logging.js";
+import type { SharedState } from "./shared-state.js";
 import {
   SSO_ISSUER,
   WORKSPACE_ISSUER,
@@ -249,9 +250,10 @@ function clientCredentialsSource(
   credentials: Extract<Credentials, { kind: "client-credentials" }>,
   log: Log,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  shared?: SharedState,
 ): CachedTokenSource {
   const { clientId, clientSecret, workspaceId, tokenUrl } = credentials;
-  const issue = async (): Promise<IssuedToken> => {
+  const issueHere = async (): Promise<IssuedToken> => {
     const id = checkClientId(await resolveProvider(clientId));
     const secret = checkClientSecret(await resolveProvider(clientSecret));
     rememberSecret(secret);
@@ -260,13 +262,14 @@ function clientCredentialsSource(
     if (log.debugEnabled) log.debug(`Requesting access token from ${issuer.url.host}${issuer.url.pathname}`);
     return requestToken(issuer, { id, secret }, {}, "Token request", timeoutMs);
   };
+  const issue = shared === undefined ? issueHere : shared.tokenIssuer(credentials, issueHere);
   if (typeof clientId !== "string" || typeof clientSecret !== "string" || typeof workspaceId === "function") {
     return new CachedTokenSource(issue, log);
   }
   // The secret's digest is part of the key so a corrected secret is not served a source built on the old one;
   // the timeout is, so each client's token requests keep its own limit.
   const secretDigest = createHash("sha256").update(clientSecret).digest("base64url").slice(0, 16);
-  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}\n${secretDigest}\n${timeoutMs}`;
+  const key = `${issuerFor(tokenUrl, workspaceId).url.href}\n${clientId}\n${workspaceId ?? ""}\n${secretDigest}\n${timeoutMs}${shared ? "\nshared" : ""}`;
   let source = sharedSources.get(key);
   if (source === undefined) {
     source = new CachedTokenSource(issue, log);
@@ -307,6 +310,6 @@ export function tokenExchangeSource(
   return new CachedTokenSource(issue, log);
 }
 
-export function tokenSourceFor(credentials: Credentials, log: Log, timeoutMs = DEFAULT_TIMEOUT_MS): TokenSource {
-  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, log, timeoutMs);
+export function tokenSourceFor(credentials: Credentials, log: Log, timeoutMs = DEFAULT_TIMEOUT_MS, shared?: SharedState): TokenSource {
+  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, log, timeoutMs, shared);
 }

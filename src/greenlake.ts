@@ -4,6 +4,7 @@
  */
 import { tokenExchangeSource } from "./auth.js";
 import { normalizeWorkspaceId, type GreenLakeOptions } from "./options.js";
+import type { BudgetState } from "./pacing.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { buildServiceClient, type ServiceClient } from "./service-client.js";
 import { serviceKeys, serviceMetadata, serviceNames, type ServiceKey, type ServicePaths } from "../generated/services/index.js";
@@ -48,6 +49,11 @@ export class GreenLake {
       this.#clients.set(key, client);
     }
     return client as ServiceClient<ServicePaths[K]>;
+  }
+
+  /** The rate budgets this client has drawn on: limit, calls available now, the server's last word, any wait in force. */
+  rateLimitState(): BudgetState[] {
+    return this[RUNTIME].pacing.state();
   }
 
   /**

@@ -5,6 +5,8 @@
  */
 import { GreenLakeConfigurationError } from "./errors.js";
 import type { LoggingOptions } from "./logging.js";
+import type { PacingOptions } from "./pacing.js";
+import type { SharedStateOptions } from "./shared-state.js";
 
 /** A value, or a function (possibly async) that supplies it when first needed. */
 export type Provider<T> = T | (() => T | Promise<T>);
@@ -43,6 +45,10 @@ export interface GreenLakeOptions extends LoggingOptions {
   timeoutMs?: number | undefined;
   retry?: RetryOptions | false | undefined;
   rateLimit?: RateLimitOptions | undefined;
+  /** Spaces calls within the rate limits the documents state (on by default); `false` turns it off. */
+  pacing?: PacingOptions | false | undefined;
+  /** A store the processes of one API client share (rate budgets, the token); nothing connects unless set. */
+  sharedState?: SharedStateOptions | undefined;
   /** Compute Ops Management `Tenant-Acid` header sent on every call (MSP). */
   tenantAcid?: string | undefined;
   /** Throw a `GreenLakeError` for non-2xx responses instead of returning `{ error }`. */

@@ -6,9 +6,10 @@
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
-export function isRetryableStatus(method: string, status: number): boolean {
+/** `idempotent`: the call carries an Idempotency-Key, so a replay is applied once, as for PUT. */
+export function isRetryableStatus(method: string, status: number, idempotent = false): boolean {
   if (status === 429 || status === 503) return true;
-  if (status === 408 || status === 500 || status === 502 || status === 504) return IDEMPOTENT_METHODS.has(method);
+  if (status === 408 || status === 500 || status === 502 || status === 504) return idempotent || IDEMPOTENT_METHODS.has(method);
   return false;
 }
 
@@ -16,8 +17,8 @@ export function isRetryableStatus(method: string, status: number): boolean {
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** A fetch that threw (no response): retry idempotent methods, others only when nothing was sent. */
-export function isRetryableFailure(method: string, error: unknown): boolean {
-  if (IDEMPOTENT_METHODS.has(method)) return true;
+export function isRetryableFailure(method: string, error: unknown, idempotent = false): boolean {
+  if (idempotent || IDEMPOTENT_METHODS.has(method)) return true;
   const code = (error as { cause?: { code?: unknown } })?.cause?.code;
   return typeof code === "string" && NOT_SENT_CODES.has(code);
 }

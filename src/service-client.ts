@@ -12,6 +12,7 @@ import { serverUrlFor } from "./regions.js";
 import { querySerializersOf, type QuerySerializer } from "./query-serializer.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { createTransport, UNSIGNALLED } from "./transport.js";
+import { idempotentOperations } from "./idempotency.js";
 
 export type ServiceClientOptions = GreenLakeOptions;
 
@@ -196,7 +197,8 @@ export function buildServiceClient<Paths extends {}>(
     log: runtime.log,
     timeoutMs: settings.timeoutMs,
     retry: settings.retry,
-    limiter: runtime.limiter,
+    pacing: runtime.pacing.forService(metadata),
+    idempotent: idempotentOperations(metadata),
     resolveUrl,
     reroute:
       settings.baseUrl === undefined

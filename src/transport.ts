@@ -7,7 +7,8 @@ import type { TokenSource } from "./auth.js";
 import { GreenLakeConnectionError, GreenLakeTimeoutError, pathOf, rememberFailedCall } from "./errors.js";
 import { redactSecrets, type Log } from "./logging.js";
 import type { RetryOptions } from "./options.js";
-import type { RateLimiter } from "./rate-limit.js";
+import { ensureIdempotencyKey } from "./idempotency.js";
+import type { ServicePacing } from "./pacing.js";
 import { backoffDelay, isRetryableFailure, isRetryableStatus, serverRequestedDelay } from "./retry.js";
 import { attemptSignal, SharedAttemptLimits, sleep } from "./timeouts.js";
 
@@ -19,7 +20,9 @@ export interface TransportOptions {
   readonly log: Log;
   readonly timeoutMs: number;
   readonly retry: Required<RetryOptions> | false;
-  readonly limiter: RateLimiter | undefined;
+  readonly pacing: ServicePacing | undefined;
+  /** Whether a call goes to an operation that declares Idempotency-Key. */
+  readonly idempotent?: ((method: string, url: string) => boolean) | undefined;
   /** Replaces a placeholder origin once an async region provider has answered. */
   readonly resolveUrl?: ((url: string) => string | Promise<string>) | undefined;
   /** Points a URL at another region, for the per-call `region` option. */
@@ -67,7 +70,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 }
 
 export function createTransport(options: TransportOptions): FetchFunction {
-  const { fetch: baseFetch, auth, log, retry, limiter, resolveUrl, reroute } = options;
+  const { fetch: baseFetch, auth, log, retry, pacing, idempotent: declaresKey, resolveUrl, reroute } = options;
   const maxAttempts = retry ? retry.maxAttempts : 1;
   const nativeFetch = baseFetch === globalThis.fetch;
   const sharedLimits = options.timeoutMs > 0 ? new SharedAttemptLimits(options.timeoutMs) : undefined;
@@ -83,6 +86,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
     if (typeof region === "string" && reroute) url = reroute(url, region);
     else if (resolveUrl) url = await resolveUrl(url);
     if (typeof tenantAcid === "string") request.headers.set("Tenant-Acid", tenantAcid);
+    const idempotent = declaresKey?.(method, url) === true && ensureIdempotencyKey(request.headers);
     // Buffered once so every attempt re-sends the same bytes.
     const body = request.body === null ? null : await request.arrayBuffer();
     // Without a body or a new URL the caller's Request is sent as is: no copy on the common path.
@@ -92,10 +96,8 @@ export function createTransport(options: TransportOptions): FetchFunction {
     let renewedToken = callerAuthorization !== null;
 
     for (let attempt = 1; ; attempt++) {
-      if (limiter) {
-        const wait = limiter.acquire(caller);
-        if (wait) await wait;
-      }
+      let ticket = pacing?.acquire(method, url, caller);
+      if (ticket instanceof Promise) ticket = await ticket;
       let token = "";
       let authorization: string;
       if (callerAuthorization !== null) authorization = callerAuthorization;
@@ -125,7 +127,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         limit.clear();
         if (caller?.aborted) throw caller.reason ?? error;
         const timedOut = limit.timedOut();
-        if (attempt < maxAttempts && retry && isRetryableFailure(method, error)) {
+        if (attempt < maxAttempts && retry && isRetryableFailure(method, error, idempotent)) {
           const delay = backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs);
           if (log.infoEnabled) log.info(`${method} ${pathOf(url)} ${timedOut ? "timed out" : "failed to connect"}; retry ${attempt} in ${delay} ms`);
           await sleep(delay, caller);
@@ -137,6 +139,8 @@ export function createTransport(options: TransportOptions): FetchFunction {
           : new GreenLakeConnectionError(redactSecrets(`${method} ${init.path} could not reach the server: ${(error as Error)?.message ?? "network error"}.`), init);
       }
       limit.clear();
+      const settled = ticket && pacing!.settle(ticket, response);
+      if (settled) await settled;
 
       const status = response.status;
       if (log.debugEnabled) log.debug(`${method} ${pathOf(url)} -> ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
@@ -150,7 +154,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got 401; replaying once with a new token`);
         continue;
       }
-      if (attempt < maxAttempts && retry && isRetryableStatus(method, status)) {
+      if (attempt < maxAttempts && retry && isRetryableStatus(method, status, idempotent)) {
         const requested = await serverRequestedDelay(response);
         const delay =
           requested === undefined ? backoffDelay(attempt, retry.baseDelayMs, retry.maxDelayMs) : Math.min(requested, retry.maxRetryAfterMs);
