@@ -134,8 +134,8 @@ export class Budget {
     let interval = limit !== undefined && this.windowMs !== undefined ? (this.windowMs * (1 + this.margin)) / limit : 0;
     const gate = this.#gate;
     if (gate !== undefined && now < gate.resetAt && gate.remaining > 0) interval = Math.max(interval, (gate.resetAt - now) / gate.remaining);
-    // Whole milliseconds, rounded up: a fraction lost to floating point would let one start too many into a window.
-    return Math.ceil(interval);
+    // Rounded up to the microsecond: a fraction lost to floating point would let one start too many into a window.
+    return Math.ceil(interval * 1000) / 1000;
   }
 
   /** Earliest start the server allows: after a 429's wait, and after the reset once its remaining calls are used. */

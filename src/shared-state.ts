@@ -40,26 +40,27 @@ export interface SharedStateStats {
   readonly localReservations: number;
 }
 
-// Next start of a budget: a single time per budget, pushed forward one interval per reservation.
-// Redis's clock serves every process, so their clocks need not agree. Also counts the processes sharing.
+// Next start of a budget (microseconds): a single time per budget, pushed forward one interval per
+// reservation. Redis's clock serves every process, so their clocks need not agree. Also counts the processes sharing.
 const RESERVE = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local nextStart = tonumber(redis.call('GET', KEYS[1]) or '0')
 local start = math.max(now, nextStart)
 local interval = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], string.format('%d', start + interval), 'PX', math.max(1, start + interval - now + tonumber(ARGV[2])))
+local ttl = math.max(1, math.ceil((start + interval - now) / 1000) + tonumber(ARGV[2]))
+redis.call('SET', KEYS[1], string.format('%d', start + interval), 'PX', ttl)
 redis.call('ZADD', KEYS[2], now, ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 10000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 10000000)
 redis.call('PEXPIRE', KEYS[2], 60000)
 return {start - now, redis.call('ZCARD', KEYS[2])}
 `;
 
-// A 429's requested wait: no process starts before it is over.
+// A 429's requested wait (ms): no process starts before it is over.
 const BLOCK = `
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local untilTime = now + tonumber(ARGV[1])
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local untilTime = now + tonumber(ARGV[1]) * 1000
 local nextStart = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untilTime > nextStart then
   redis.call('SET', KEYS[1], string.format('%d', untilTime), 'PX', tonumber(ARGV[1]) + tonumber(ARGV[2]))
@@ -246,7 +247,7 @@ export class SharedState implements SharedBudgets {
 
   async reserve(key: string, intervalMs: number, windowMs: number): Promise<number | undefined> {
     const reply = await this.#command(
-      (c) => c.eval(RESERVE, 2, this.#key("pace", key), this.#key("members", "all"), Math.ceil(intervalMs), Math.ceil(windowMs), this.#member) as Promise<[number, number]>,
+      (c) => c.eval(RESERVE, 2, this.#key("pace", key), this.#key("members", "all"), Math.ceil(intervalMs * 1000), Math.ceil(windowMs), this.#member) as Promise<[number, number]>,
     );
     if (reply === undefined) {
       this.#stats.localReservations++;
@@ -255,7 +256,7 @@ export class SharedState implements SharedBudgets {
     this.#stats.sharedReservations++;
     const peers = Number(reply[1]);
     if (Number.isFinite(peers) && peers >= 1) this.#peers = peers;
-    return Math.max(0, Number(reply[0]));
+    return Math.max(0, Number(reply[0]) / 1000);
   }
 
   block(key: string, delayMs: number, windowMs: number): void {

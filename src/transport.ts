@@ -96,8 +96,6 @@ export function createTransport(options: TransportOptions): FetchFunction {
     let renewedToken = callerAuthorization !== null;
 
     for (let attempt = 1; ; attempt++) {
-      let ticket = pacing?.acquire(method, url, caller);
-      if (ticket instanceof Promise) ticket = await ticket;
       let token = "";
       let authorization: string;
       if (callerAuthorization !== null) authorization = callerAuthorization;
@@ -106,6 +104,9 @@ export function createTransport(options: TransportOptions): FetchFunction {
         token = typeof pending === "string" ? pending : await untilAborted(pending, caller);
         authorization = `Bearer ${token}`;
       }
+      // Paced after the token is in hand, so a slow token request cannot bunch the starts pacing spread out.
+      let ticket = pacing?.acquire(method, url, caller);
+      if (ticket instanceof Promise) ticket = await ticket;
       const limit = caller === undefined && sharedLimits !== undefined && timeoutMs === options.timeoutMs ? sharedLimits.next() : attemptSignal(caller, timeoutMs);
       let attemptRequest: Request;
       let init: RequestInit | undefined;
