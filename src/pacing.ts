@@ -68,6 +68,8 @@ export interface BudgetState {
 const DEFAULT_MARGIN = 0.05;
 // A server's reset or retry ask beyond this is treated as this: a bad header must not stall a client for a day.
 const MAX_HOLD_MS = 3_600_000;
+// Reset times read from answers in one server window differ by the answers' latency; further apart is a new window.
+const SAME_WINDOW_MS = 250;
 
 /** `ratelimit-*` or `X-RateLimit-*`: limit, remaining, and the reset as an absolute time. */
 export interface ServerRateLimit {
@@ -117,6 +119,7 @@ export class Budget {
   #blockedUntil = 0;
   #serverLimit: number | undefined;
   #gate: { remaining: number; resetAt: number } | undefined;
+  #inFlight = 0;
 
   constructor(
     readonly key: string,
@@ -149,24 +152,42 @@ export class Budget {
     return t;
   }
 
-  /** Books the next start (at or after `now`); `share` > 1 slows this process to its part of a fleet's budget. */
+  /**
+   * Books the next start (whole milliseconds, at or after `now`); `share` > 1 slows this process to its
+   * part of a fleet's budget. Kept in integer microseconds so rounding never lets a start into a full window.
+   */
   reserve(now: number, share = 1): number {
-    const start = Math.max(now, this.#next, this.notBefore(now));
-    this.#next = start + this.intervalMs(now) * share;
+    const startUs = Math.max(Math.ceil(now * 1000), this.#next, Math.ceil(this.notBefore(now) * 1000));
+    this.#next = startUs + Math.ceil(this.intervalMs(now) * 1000 * share);
+    const start = Math.ceil(startUs / 1000);
     if (this.#gate !== undefined && start < this.#gate.resetAt) this.#gate.remaining--;
+    this.#inFlight++;
     return start;
+  }
+
+  /** A call booked here got its answer (or failed): it no longer counts against what the server says remains. */
+  finish(): void {
+    if (this.#inFlight > 0) this.#inFlight--;
   }
 
   /** Records a start booked elsewhere (the shared store), so the server's remaining calls are counted here too. */
   count(start: number): void {
     if (this.#gate !== undefined && start < this.#gate.resetAt) this.#gate.remaining--;
+    this.#inFlight++;
   }
 
   /** Takes in what the server's headers say. */
   observe(server: ServerRateLimit): void {
     // A lower limit than stated is followed (the server changed it); a higher one is not trusted over the documents.
     if (server.limit !== undefined && this.requests !== undefined) this.#serverLimit = server.limit < this.requests ? server.limit : undefined;
-    if (server.remaining !== undefined && server.resetAt !== undefined) this.#gate = { remaining: Math.max(0, server.remaining), resetAt: server.resetAt };
+    if (server.remaining !== undefined && server.resetAt !== undefined) {
+      // Calls still in flight may reach the server after it counted: treat them as spent.
+      const remaining = Math.max(0, server.remaining - this.#inFlight);
+      const gate = this.#gate;
+      // Answers to concurrent calls arrive out of order: within one server window the lowest count (ours or the server's) holds.
+      if (gate !== undefined && Math.abs(gate.resetAt - server.resetAt) < SAME_WINDOW_MS) gate.remaining = Math.min(gate.remaining, remaining);
+      else this.#gate = { remaining, resetAt: server.resetAt };
+    }
   }
 
   /** Holds every start back until `until` (a 429's requested wait). */
@@ -176,9 +197,10 @@ export class Budget {
 
   state(now: number, shared: boolean): BudgetState {
     const interval = this.intervalMs(now);
-    const notBefore = Math.max(this.notBefore(now), this.#next);
+    const next = this.#next / 1000;
+    const notBefore = Math.max(this.notBefore(now), next);
     let available: number | undefined;
-    if (this.requests !== undefined && interval > 0) available = notBefore > now ? 0 : Math.min(this.requests, 1 + Math.floor((now - this.#next) / interval));
+    if (this.requests !== undefined && interval > 0) available = notBefore > now ? 0 : Math.min(this.requests, 1 + Math.floor((now - next) / interval));
     const held = Math.max(this.#blockedUntil, this.#gate !== undefined && this.#gate.remaining <= 0 ? this.#gate.resetAt : 0);
     return {
       budget: this.label,
@@ -222,6 +244,8 @@ export interface ServicePacing {
   acquire(method: string, url: string, signal: AbortSignal | undefined): PaceTicket | Promise<PaceTicket>;
   /** Learns from the response's headers and, on 429, holds the call's budgets back for the requested wait. */
   settle(ticket: PaceTicket, response: Response): void | Promise<void>;
+  /** The attempt got no response (it failed or was aborted). */
+  release(ticket: PaceTicket): void;
 }
 
 export interface PacerConfig {
@@ -358,6 +382,13 @@ export class Pacer {
     const statedBudgets = new Map<OperationMetadata, Budget[]>();
     let learnedAny = false;
 
+    const reserveHere = (budgets: readonly Budget[]): number => {
+      const now = Date.now();
+      let start = now;
+      for (const budget of budgets) start = Math.max(start, budget.reserve(now));
+      return start - now;
+    };
+
     const budgetsOf = (method: string, url: string): { budgets: Budget[]; label: string | undefined } => {
       const budgets: Budget[] = [];
       let label: string | undefined;
@@ -385,14 +416,17 @@ export class Pacer {
       if (budgets.length === 0) return ticket;
       const shared = this.#config.shared;
       if (shared !== undefined && budgets.some((b) => b.source !== "rateLimit")) return this.#acquireShared(ticket, shared, method, url, signal);
-      const now = Date.now();
-      let start = now;
-      for (const budget of budgets) start = Math.max(start, budget.reserve(now));
-      if (start <= now) return ticket;
-      return this.#wait(ticket, start - now, method, url, signal, false);
+      const wait = reserveHere(budgets);
+      if (wait <= 0) return ticket;
+      return this.#wait(ticket, wait, method, url, signal, false, () => reserveHere(budgets));
+    };
+
+    const release = (ticket: PaceTicket): void => {
+      for (const budget of ticket.budgets) budget.finish();
     };
 
     const settle = (ticket: PaceTicket, response: Response): void | Promise<void> => {
+      release(ticket);
       const status = response.status;
       if (!followHeaders && status !== 429) return;
       const now = Date.now();
@@ -418,10 +452,16 @@ export class Pacer {
       });
     };
 
-    return { acquire, settle };
+    return { acquire, settle, release };
   }
 
   async #acquireShared(ticket: PaceTicket, shared: SharedBudgets, method: string, url: string, signal: AbortSignal | undefined): Promise<PaceTicket> {
+    const { wait, local } = await this.#reserveShared(ticket, shared);
+    if (wait <= 0) return ticket;
+    return this.#wait(ticket, wait, method, url, signal, !local, async () => (await this.#reserveShared(ticket, shared)).wait);
+  }
+
+  async #reserveShared(ticket: PaceTicket, shared: SharedBudgets): Promise<{ wait: number; local: boolean }> {
     const now = Date.now();
     let wait = 0;
     let local = false;
@@ -441,18 +481,45 @@ export class Pacer {
         budget.count(Date.now() + fromStore);
       }
     }
-    if (wait <= 0) return ticket;
-    return this.#wait(ticket, wait, method, url, signal, !local);
+    return { wait, local };
   }
 
-  async #wait(ticket: PaceTicket, ms: number, method: string, url: string, signal: AbortSignal | undefined, shared: boolean): Promise<PaceTicket> {
+  async #wait(
+    ticket: PaceTicket,
+    ms: number,
+    method: string,
+    url: string,
+    signal: AbortSignal | undefined,
+    shared: boolean,
+    again: () => number | Promise<number>,
+  ): Promise<PaceTicket> {
     const log = this.#config.log;
     if (log.debugEnabled) {
       const budgets = ticket.budgets.map((b) => `${b.label}${b.requests !== undefined ? ` (${b.requests} per ${(b.windowMs ?? 0) / 1000} s)` : ""}`).join(", ");
       log.debug(`Pacing: ${method} ${pathOfUrl(url)} waits ${Math.round(ms)} ms for ${budgets}${shared ? " (shared)" : ""}`);
     }
+    try {
+      return await this.#waitOut(ticket, ms, signal, again);
+    } catch (error) {
+      // Aborted while waiting: the booked start will not be used.
+      for (const budget of ticket.budgets) budget.finish();
+      throw error;
+    }
+  }
+
+  async #waitOut(ticket: PaceTicket, ms: number, signal: AbortSignal | undefined, again: () => number | Promise<number>): Promise<PaceTicket> {
     await sleep(Math.ceil(ms), signal);
-    return ticket;
+    // The server spoke while this call waited (a 429, its last remaining call spent): wait that out, then book
+    // a new start, so calls held back together are spaced again instead of all leaving at the reset.
+    for (;;) {
+      const now = Date.now();
+      const hold = Math.max(...ticket.budgets.map((b) => b.notBefore(now)));
+      if (hold <= now) return ticket;
+      await sleep(hold - now, signal);
+      for (const budget of ticket.budgets) budget.finish();
+      const wait = await again();
+      if (wait > 0) await sleep(Math.ceil(wait), signal);
+    }
   }
 
   /** Every budget this client has drawn on, with what is left of it. */

@@ -126,6 +126,7 @@ export function createTransport(options: TransportOptions): FetchFunction {
         response = await (init === undefined ? baseFetch(attemptRequest) : (baseFetch as typeof fetch)(attemptRequest, init));
       } catch (error) {
         limit.clear();
+        if (ticket) pacing!.release(ticket);
         if (caller?.aborted) throw caller.reason ?? error;
         const timedOut = limit.timedOut();
         if (attempt < maxAttempts && retry && isRetryableFailure(method, error, idempotent)) {
