@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { ServiceMetadata } from "../src/metadata.js";
 import { repoRoot } from "../scripts/package-layout.js";
 import { OVERHEAD_PATH, openapiFetchContender, rawFetchContender } from "./contenders.js";
+import { measureFleet } from "./fleet.js";
 import { measureImports } from "./imports.js";
 import { measureLatency, medianRoundRatio, pooledMedian, type Contender } from "./latency.js";
 import { measurePagination, pickPagedOperation, type PaginationResult } from "./pagination.js";
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
     measureImports([PACKAGE, `${PACKAGE}/compute-ops-mgmt`, "openapi-fetch", "simple-oauth2", "joi", "@hapi/wreck", ALL_METADATA], 10),
   );
   const generateS = step("full regeneration", () => timedScript(["scripts/generate.ts", "--force"]));
+  const fleet = await measureFleet();
 
   const ratio = (a: string, b: string, kind: "sequential" | "concurrent") =>
     round(medianRoundRatio(latency[kind].get(a)!, latency[kind].get(b)!));
@@ -185,6 +187,7 @@ async function main(): Promise<void> {
     import_ms_simple_oauth2: importMs("simple-oauth2"),
     import_ms_all_service_metadata: importMs(ALL_METADATA),
     generate_s: round(generateS, 1),
+    fleet,
     build_s: round(buildS, 1),
     bench_s: round((performance.now() - benchStarted) / 1000, 1),
     notes,

@@ -2,7 +2,8 @@
  * One process of a fleet (see fleet-harness.ts): a GreenLake client on the
  * shared API client, `calls` calls at `concurrency`, reporting what it saw.
  */
-import { GreenLake } from "../../src/index.js";
+import { metadata, type paths } from "../../generated/services/device-management.js";
+import { createServiceClient } from "../../src/service-client.js";
 import { silentLog } from "../../src/logging.js";
 import { sharedStateFor } from "../../src/shared-state.js";
 import { FLEET_CLIENT_ID, FLEET_SECRET, FLEET_WORKSPACE, type WorkerConfig, type WorkerResult } from "./fleet-harness.js";
@@ -11,7 +12,8 @@ process.send!("ready");
 process.once("message", async (config: WorkerConfig) => {
   const warnings: string[] = [];
   const sharedState = config.redisUrl === undefined ? undefined : { redis: config.redisUrl };
-  const gl = new GreenLake({
+  // One service only: a worker loads what a one-service script would, and starts faster.
+  const devices = createServiceClient<paths>(metadata, {
     clientId: FLEET_CLIENT_ID,
     clientSecret: FLEET_SECRET,
     workspaceId: FLEET_WORKSPACE,
@@ -31,7 +33,7 @@ process.once("message", async (config: WorkerConfig) => {
     while (next < config.calls) {
       next++;
       try {
-        const { error, response } = await gl.deviceManagement.GET("/devices/v1/devices");
+        const { error, response } = await devices.GET("/devices/v1/devices");
         if (error === undefined) ok++;
         else {
           failed++;
