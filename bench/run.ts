@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../scripts/package-layout.js";
 import { coldStart } from "./cold-start.js";
+import { fleet } from "./fleet.js";
 import { summarize, type Figure, type Sdk, type Summary } from "./figure.js";
 import { generate } from "./generate.js";
 import { imports } from "./imports.js";
@@ -18,7 +19,7 @@ import { startStub } from "./stub-client.js";
 import { tokens } from "./tokens.js";
 import { typecheck } from "./typecheck.js";
 
-const FIGURES: Figure[] = [perCall, tokens, pagination, coldStart, imports, typecheck, generate];
+const FIGURES: Figure[] = [perCall, tokens, pagination, coldStart, imports, typecheck, generate, fleet];
 
 // A variable specifier: resolved at run time to the built package (dist/), never to the sources.
 const PACKAGE = "greenlake-sdk";

@@ -61,8 +61,9 @@ async function main(): Promise<number> {
   for (const note of output.unusedCorrections) console.warn(`generate: correction no longer changes anything: ${note}`);
   const { written, removed } = await writeOutput(generatedDir, output.files, stampFor(hash, output.files));
   const operations = output.metadata.reduce((sum, m) => sum + m.operations.length, 0);
+  const limited = output.metadata.reduce((sum, m) => sum + m.operations.filter((op) => op.rateLimits !== undefined).length, 0);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`generate: ${output.metadata.length} services, ${manifest.documents.length} documents, ${operations} operations; ${written} files written, ${removed} removed in ${seconds} s`);
+  console.log(`generate: ${output.metadata.length} services, ${manifest.documents.length} documents, ${operations} operations; ${written} files written, ${removed} removed in ${seconds} s; ${limited} operations with a known rate limit`);
   return 0;
 }
 

@@ -19,7 +19,8 @@ import {
   type Credentials,
 } from "./options.js";
 import type { Proxy } from "./proxy.js";
-import { registerSecret, Secret, silenceLibraryDebug } from "./redaction.js";
+import { registerSecret, revealSecret, Secret, silenceLibraryDebug } from "./redaction.js";
+import type { SharedState } from "./shared-state.js";
 import type { RetryPolicy } from "./retry.js";
 import { sleep, untilAborted, withinDeadline } from "./timeouts.js";
 
@@ -240,21 +241,26 @@ async function requestToken(
   return { accessToken: payload.access_token, expiresIn: Number.isFinite(expiresIn) ? expiresIn : DEFAULT_LIFETIME_S };
 }
 
-async function revealed(value: Secret | (() => string | Promise<string>)): Promise<string> {
-  return value instanceof Secret ? value.reveal() : await value();
-}
-
-/** Client credentials grant for the configured issuer; providers are resolved at each token request. */
-function clientCredentialsSource(credentials: Extract<Credentials, { kind: "client-credentials" }>, context: TokenRequestContext): CachedTokenSource {
+/**
+ * Client credentials grant for the configured issuer; providers are resolved
+ * at each token request. With a shared store, processes of one API client
+ * take turns asking and share the token they got.
+ */
+function clientCredentialsSource(
+  credentials: Extract<Credentials, { kind: "client-credentials" }>,
+  context: TokenRequestContext,
+  shared: SharedState | undefined,
+): CachedTokenSource {
   const { clientId, clientSecret, workspaceId, tokenUrl } = credentials;
-  const issue = async (): Promise<IssuedToken> => {
+  const issueHere = async (): Promise<IssuedToken> => {
     const id = checkClientId(await resolveProvider(clientId));
-    const secret = checkClientSecret(await revealed(clientSecret));
+    const secret = checkClientSecret(await revealSecret(clientSecret));
     registerSecret(secret);
     const ws = workspaceId === undefined ? undefined : normalizeWorkspaceId(await resolveProvider(workspaceId));
     const issuer = issuerFor(tokenUrl === undefined ? undefined : checkUrl(tokenUrl, "tokenUrl").href, ws);
     return requestToken(issuer, { id, secret }, {}, "Token request", context);
   };
+  const issue = shared === undefined ? issueHere : shared.tokenIssuer(credentials, issueHere);
   return new CachedTokenSource(issue, context.log);
 }
 
@@ -275,7 +281,7 @@ export function tokenExchangeSource(
     const issuer = issuerFor(tenantIssuerUrl(parentUrl, tenant), tenant);
     const client =
       credentials.kind === "client-credentials"
-        ? { id: checkClientId(await resolveProvider(credentials.clientId)), secret: checkClientSecret(await revealed(credentials.clientSecret)) }
+        ? { id: checkClientId(await resolveProvider(credentials.clientId)), secret: checkClientSecret(await revealSecret(credentials.clientSecret)) }
         : { id: "", secret: "" };
     return requestToken(
       { url: issuer.url, method: "body" },
@@ -288,7 +294,7 @@ export function tokenExchangeSource(
   return new CachedTokenSource(issue, context.log);
 }
 
-/** The token source a client owns, for its credentials. */
-export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext): TokenSource {
-  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, context);
+/** The token source a client owns, for its credentials (shared with other processes through `shared`, when set). */
+export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext, shared?: SharedState): TokenSource {
+  return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, context, shared);
 }

@@ -5,6 +5,7 @@
 import { inspect } from "node:util";
 import { tokenExchangeSource } from "./auth.js";
 import { normalizeWorkspaceId, type GreenLakeOptions } from "./options.js";
+import type { BudgetState } from "./pacing.js";
 import { knownRegions } from "./regions.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 import { buildServiceClient, type ServiceClient } from "./service-client.js";
@@ -57,6 +58,11 @@ export class GreenLake {
       this.#clients.set(key, client);
     }
     return client as ServiceClient<ServicePaths[K]>;
+  }
+
+  /** What each rate-limit budget of this client has left, e.g. for a progress line. */
+  rateLimitState(): BudgetState[] {
+    return this.#runtime.pacing.state();
   }
 
   /**

@@ -13,6 +13,8 @@ export {
   type WaitOptions,
 } from "./async-operations.js";
 export type { GreenLakeOptions, Provider, RetryOptions, RateLimitOptions } from "./options.js";
+export type { BudgetState, PacingLimit, PacingOptions } from "./pacing.js";
+export type { SharedStateOptions } from "./shared-state.js";
 export type { Logger, LogLevel } from "./logging.js";
 export { rateLimitOf, type RateLimitInfo } from "./logging.js";
 export {
@@ -35,4 +37,4 @@ export {
   unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";
-export type { ServiceMetadata, OperationMetadata, PaginationMetadata, PaginationStyle } from "./metadata.js";
+export type { ServiceMetadata, OperationMetadata, PaginationMetadata, PaginationStyle, RateLimitMetadata, RateLimitScope } from "./metadata.js";

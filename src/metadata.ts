@@ -29,6 +29,20 @@ export interface PaginationMetadata {
   readonly nextField?: string;
 }
 
+/** Who shares a stated rate limit: the API client, the workspace, or every caller of the operation. */
+export type RateLimitScope = "api-client" | "workspace" | "operation";
+
+/** A rate limit an HPE document or guide states for an operation. */
+export interface RateLimitMetadata {
+  readonly requests: number;
+  readonly windowSeconds: number;
+  readonly scope: RateLimitScope;
+  /** Operations with the same group share one budget; default: the operation itself (`METHOD /path`). */
+  readonly group?: string;
+  /** Where the number comes from: the operation's description, or the project's overlay (with its reason). */
+  readonly source: string;
+}
+
 export interface OperationMetadata {
   readonly method: HttpMethod;
   readonly path: string;
@@ -49,6 +63,10 @@ export interface OperationMetadata {
    * the operation takes no body.
    */
   readonly requestMediaTypes?: readonly string[];
+  /** Rate limits stated for the operation; absent when none is known. */
+  readonly rateLimits?: readonly RateLimitMetadata[];
+  /** The operation declares an `Idempotency-Key` header: the runtime sends one key per call, reused on every attempt. */
+  readonly idempotencyKey?: true;
 }
 
 export interface ServiceMetadata {

@@ -5,6 +5,8 @@
  */
 import { GreenLakeConfigurationError } from "./errors.js";
 import type { LoggingOptions } from "./logging.js";
+import type { PacingOptions } from "./pacing.js";
+import type { SharedStateOptions } from "./shared-state.js";
 import { Secret } from "./redaction.js";
 import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./retry.js";
 
@@ -38,7 +40,12 @@ export interface GreenLakeOptions extends LoggingOptions {
   /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;
   retry?: RetryOptions | false | undefined;
+  /** Pacing within the rate limits the API descriptions state (on by default); `false` turns it off. */
+  pacing?: PacingOptions | false | undefined;
+  /** Your own ceiling on request starts, one more budget for the whole client. */
   rateLimit?: RateLimitOptions | undefined;
+  /** Budgets and the token shared by every process of the API client, on Redis (optional peer dependency ioredis). */
+  sharedState?: SharedStateOptions | undefined;
   /** Compute Ops Management `Tenant-Acid` header sent on every call (MSP). */
   tenantAcid?: string | undefined;
   /** Throw a `GreenLakeError` for non-2xx responses instead of returning `{ error }`. */

@@ -95,6 +95,11 @@ export function safeCause(error: unknown, depth = 0): unknown {
   return copy;
 }
 
+/** The value of a credential held as a Secret or supplied by a provider. */
+export async function revealSecret(value: Secret | (() => string | Promise<string>)): Promise<string> {
+  return value instanceof Secret ? value.reveal() : await value();
+}
+
 /**
  * A credential held so it never prints: `String`, `JSON.stringify` and
  * `util.inspect` (at any depth) show `[REDACTED]`; only `reveal()` returns it.

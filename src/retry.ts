@@ -101,9 +101,16 @@ export function retryInfoDelay(body: unknown): number | undefined {
   return undefined;
 }
 
-/** The wait a response asked for, from `Retry-After` or else the error body; `undefined` when it did not say. */
-export function requestedDelay(headers: Headers, body: unknown): number | undefined {
-  return parseRetryAfter(headers.get("retry-after")) ?? retryInfoDelay(body);
+/** The wait a response asked for, from `Retry-After` or else its GreenLake error body; `undefined` when it did not say. */
+export async function serverRequestedDelay(response: Response): Promise<number | undefined> {
+  const fromHeader = parseRetryAfter(response.headers.get("retry-after"));
+  if (fromHeader !== undefined) return fromHeader;
+  if (!(response.headers.get("content-type") ?? "").includes("json")) return undefined;
+  try {
+    return retryInfoDelay(await response.clone().json());
+  } catch {
+    return undefined;
+  }
 }
 
 /** The policy a client was configured with. */
@@ -118,6 +125,11 @@ export class RetryPolicy {
 
   get enabled(): boolean {
     return this.#options !== false;
+  }
+
+  /** The longest server-requested wait honoured; undefined when retries are off. */
+  get maxRetryAfterMs(): number | undefined {
+    return this.#options === false ? undefined : this.#options.maxRetryAfterMs;
   }
 
   /** Attempts of one token request. */

@@ -3,14 +3,18 @@ import { tokenSourceFor, type TokenRequestContext, type TokenSource } from "./au
 import { createProxy, type Proxy } from "./proxy.js";
 import { createLog, DeprecationNotices, type Log } from "./logging.js";
 import { resolveSettings, type GreenLakeOptions, type Settings } from "./options.js";
-import { RateLimiter } from "./rate-limit.js";
+import { checkPacingOptions, Pacer, pacingIdentity } from "./pacing.js";
+import { sharedStateFor, type SharedState } from "./shared-state.js";
 
 export interface Runtime {
   readonly settings: Settings;
   readonly log: Log;
   /** This client's own token (MSP tenants: their own exchanged one). */
   readonly auth: TokenSource;
-  readonly limiter: RateLimiter | undefined;
+  /** Pacing within the stated rate limits, per budget. */
+  readonly pacing: Pacer;
+  /** The store shared with other processes of the API client, when configured. */
+  readonly shared: SharedState | undefined;
   /** The proxy API calls and token requests go through, when one is set. */
   readonly proxy: Proxy | undefined;
   /** How this client's token requests are made (also for its MSP tenants' exchanges). */
@@ -25,13 +29,25 @@ export function createRuntime(options: GreenLakeOptions = {}, knownRegions?: rea
   const log = createLog(options);
   const proxy = settings.proxy === undefined ? undefined : createProxy(settings.proxy.reveal());
   const tokenRequests: TokenRequestContext = { timeoutMs: settings.timeoutMs, retry: settings.retry, log, proxy };
+  const shared = sharedStateFor(options.sharedState, log);
+  const { credentials } = settings;
+  const clientCredentials = credentials.kind === "client-credentials" ? credentials : undefined;
+  const identity = pacingIdentity(clientCredentials?.clientId, clientCredentials?.workspaceId);
   return {
     settings,
     log,
     proxy,
     tokenRequests,
-    auth: tokenSourceFor(settings.credentials, tokenRequests),
-    limiter: settings.requestsPerMinute === undefined ? undefined : new RateLimiter(settings.requestsPerMinute),
+    auth: tokenSourceFor(credentials, tokenRequests, shared),
+    pacing: new Pacer({
+      identity,
+      options: checkPacingOptions(options.pacing),
+      requestsPerMinute: settings.requestsPerMinute,
+      log,
+      shared,
+      maxHoldMs: settings.retry.maxRetryAfterMs,
+    }),
+    shared,
     deprecations: new DeprecationNotices(log),
     knownRegions,
   };

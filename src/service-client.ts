@@ -19,6 +19,7 @@ import { contentTypesOf, withContentType } from "./media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
 import { knownRegions, RegionResolver } from "./regions.js";
+import { idempotentOperations } from "./idempotency.js";
 import { withEncoders } from "./paths.js";
 import { commaJoinedQueryOf } from "./query-serializer.js";
 import { createRuntime, type Runtime } from "./runtime.js";
@@ -236,7 +237,8 @@ export function buildServiceClient<Paths extends {}>(
     log: runtime.log,
     timeoutMs: settings.timeoutMs,
     retry: settings.retry,
-    limiter: runtime.limiter,
+    pacing: runtime.pacing.forService(metadata),
+    idempotent: idempotentOperations(metadata),
     proxy: runtime.proxy,
     regions,
     knownRegions: runtime.knownRegions,

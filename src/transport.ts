@@ -9,11 +9,12 @@ import { abortedError, attemptTimeoutError, connectionError, pathOf } from "./er
 import type { Log } from "./logging.js";
 import { checkHeaderValue } from "./options.js";
 import type { Proxy } from "./proxy.js";
-import type { RateLimiter } from "./rate-limit.js";
+import { ensureIdempotencyKey } from "./idempotency.js";
+import type { ServicePacing } from "./pacing.js";
 import type { RegionResolver } from "./regions.js";
 import { sendHttp, type HttpCall } from "./http.js";
 import { bufferedResponse, requestOf } from "./responses.js";
-import { requestedDelay, type RetryPolicy } from "./retry.js";
+import { serverRequestedDelay, type RetryPolicy } from "./retry.js";
 import { AttemptDeadline, readBody, sleep } from "./timeouts.js";
 
 export type FetchFunction = (request: Request, init?: RequestInit) => Promise<Response>;
@@ -39,7 +40,10 @@ export interface TransportOptions {
   readonly log: Log;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
-  readonly limiter: RateLimiter | undefined;
+  /** Pacing within the service's rate-limit budgets; undefined when off. */
+  readonly pacing: ServicePacing | undefined;
+  /** Whether an operation declares an `Idempotency-Key` header. */
+  readonly idempotent?: ((method: string, url: string) => boolean) | undefined;
   /** The client's proxy: its dispatcher carries every call that names none of its own. */
   readonly proxy?: Proxy | undefined;
   readonly regions: RegionResolver;
@@ -52,18 +56,8 @@ export const PLACEHOLDER_ORIGIN = "https://greenlake.invalid";
 
 export type Transport = (request: Request, call: CallContext) => Promise<Response>;
 
-/** A failed answer's JSON body, for the retry advice it may carry; the response itself stays unread. */
-async function errorBody(response: Response): Promise<unknown> {
-  if (!(response.headers.get("content-type") ?? "").includes("json")) return undefined;
-  try {
-    return await response.clone().json();
-  } catch {
-    return undefined;
-  }
-}
-
 export function createTransport(options: TransportOptions): Transport {
-  const { auth, log, retry, limiter, regions } = options;
+  const { auth, log, retry, pacing, regions } = options;
 
   return async function send(request: Request, call: CallContext): Promise<Response> {
     const method = request.method;
@@ -75,6 +69,8 @@ export function createTransport(options: TransportOptions): Transport {
     const url = request.url.startsWith(PLACEHOLDER_ORIGIN) ? base + request.url.slice(PLACEHOLDER_ORIGIN.length) : request.url;
     const headers = request.headers;
     if (call.tenantAcid !== undefined) headers.set("Tenant-Acid", checkHeaderValue(call.tenantAcid, "tenantAcid"));
+    // One key per logical call, reused on every attempt: the server applies the call once, so it may be retried as PUT is.
+    const idempotencyKey = options.idempotent?.(method, request.url) === true && ensureIdempotencyKey(headers);
     // Buffered once so every attempt re-sends the same bytes.
     const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
     // A caller who sets Authorization on a call keeps it: no token, no 401 replay.
@@ -82,20 +78,20 @@ export function createTransport(options: TransportOptions): Transport {
     let renewedToken = callerAuthorization !== null || !auth.renewable || !retry.replaysUnauthorized;
     let extensions = call.extensions;
     if (options.proxy !== undefined && extensions?.dispatcher === undefined) extensions = { ...extensions, dispatcher: await options.proxy.dispatcher() };
-    const kind = { method };
+    const kind = { method, idempotencyKey };
 
     for (let attempt = 1; ; attempt++) {
       let token = "";
+      let ticket: ReturnType<ServicePacing["acquire"]> | undefined;
       try {
-        if (limiter) {
-          const wait = limiter.acquire(signal);
-          if (wait) await wait;
-        }
         if (callerAuthorization === null) {
           const pending = auth.token(signal);
           token = typeof pending === "string" ? pending : await pending;
           headers.set("authorization", `Bearer ${token}`);
         }
+        // Paced after the token is in hand, so a slow token request cannot bunch the starts pacing spread out.
+        ticket = pacing?.acquire(method, request.url, signal);
+        if (ticket instanceof Promise) ticket = await ticket;
       } catch (error) {
         if (signal?.aborted) throw abortedError(method, templatePath, signal.reason);
         throw error;
@@ -146,6 +142,7 @@ export function createTransport(options: TransportOptions): Transport {
         }
       } catch (error) {
         deadline.clear();
+        if (ticket) pacing!.release(ticket);
         if (deadline.callerAborted) throw abortedError(method, pathOf(url), signal?.reason);
         const timedOut = deadline.timedOut;
         const failure = timedOut ? attemptTimeoutError(method, pathOf(url), timeoutMs, phase === "body", error) : connectionError(method, url, error, phase === "body");
@@ -158,6 +155,9 @@ export function createTransport(options: TransportOptions): Transport {
         continue;
       }
       deadline.clear();
+      // What the answer says of the budget (rate-limit headers, a 429's wait) paces the calls after it.
+      const settled = ticket && pacing!.settle(ticket, response);
+      if (settled) await settled;
 
       const status = response.status;
       if (log.debugEnabled) log.debug(`${method} ${pathOf(url)} -> ${status}${attempt > 1 ? ` (attempt ${attempt})` : ""}`);
@@ -171,7 +171,7 @@ export function createTransport(options: TransportOptions): Transport {
         if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got 401; replaying once with a new token`);
         continue;
       }
-      const delay = retry.afterStatus(kind, status, attempt, requestedDelay(response.headers, await errorBody(response)));
+      const delay = retry.afterStatus(kind, status, attempt, await serverRequestedDelay(response));
       if (delay === undefined) return response;
       if (log.infoEnabled) log.info(`${method} ${pathOf(url)} got ${status}; retry ${attempt} in ${delay} ms`);
       await sleep(delay, signal).catch(() => {

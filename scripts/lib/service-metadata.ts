@@ -4,6 +4,7 @@ import { HTTP_METHODS, listOperations, type OpenApiDocument } from "../../src/sp
 import { paginationFor } from "../../src/specs/pagination.js";
 import { commaJoinedQueryParams } from "./query-styles.js";
 import { requestMediaTypes } from "./request-media-types.js";
+import { declaresIdempotencyKey, rateLimitsFor } from "./rate-limits.js";
 import { REGION_EXTENSION } from "../../src/specs/regions.js";
 
 export interface KeyedDocument {
@@ -33,6 +34,7 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
       const pagination = paginationFor(document, ref);
       const commaJoined = commaJoinedQueryParams(document, ref);
       const mediaTypes = requestMediaTypes(document, ref);
+      const rateLimits = rateLimitsFor(service, ref).limits;
       operations.push({
         method: ref.method,
         path: ref.path,
@@ -42,6 +44,8 @@ export function buildServiceMetadata(service: string, documents: readonly KeyedD
         ...(pagination ? { pagination: normalizePagination(pagination) } : {}),
         ...(commaJoined.length > 0 ? { commaJoinedQuery: commaJoined } : {}),
         ...(mediaTypes.length > 0 ? { requestMediaTypes: mediaTypes } : {}),
+        ...(rateLimits.length > 0 ? { rateLimits } : {}),
+        ...(declaresIdempotencyKey(document, ref) ? { idempotencyKey: true as const } : {}),
       });
     }
   }

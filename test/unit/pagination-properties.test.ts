@@ -233,6 +233,8 @@ function clientFor(style: Style): ServiceClient<any> {
       baseUrl: `http://127.0.0.1:${port}`,
       token: "t",
       retry: { maxAttempts: 4, baseDelayMs: 0, maxDelayMs: 0, maxRetryAfterMs: 0 },
+      // Pacing has its own tests; here it would only spread thousands of page requests over minutes.
+      pacing: false,
       env: {},
     });
     clients.set(style, client);

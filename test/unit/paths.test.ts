@@ -47,7 +47,7 @@ const clients = new Map<string, Call>();
 function requestOf(service: string): Call {
   let call = clients.get(service);
   if (call === undefined) {
-    const client = createServiceClient<{}>(serviceMetadata[service as keyof typeof serviceMetadata], { baseUrl, token: "t", retry: false, env: {} });
+    const client = createServiceClient<{}>(serviceMetadata[service as keyof typeof serviceMetadata], { baseUrl, token: "t", retry: false, pacing: false, env: {} });
     call = client.request as unknown as Call;
     clients.set(service, call);
   }
