@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+/** The `glp` executable: wires the process (streams, environment, Ctrl-C) to run(). */
+import { run } from "./run.js";
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on("SIGINT", () => {
+  // The first Ctrl-C stops the command cleanly; a second one does not wait.
+  if (++interrupts > 1) process.exit(130);
+  controller.abort(Object.assign(new Error("interrupted"), { name: "AbortError" }));
+});
+// A closed pipe (glp ... | head) ends the command quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+});
+
+// No top-level await: the package also ships this file as CommonJS.
+void run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  signal: controller.signal,
+}).then((code) => {
+  process.exitCode = code;
+  // Interrupted: do not wait for sockets and timers that the aborted work left behind.
+  if (controller.signal.aborted) process.exit(code);
+});
