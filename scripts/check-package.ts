@@ -2,7 +2,7 @@
  * Checks the publishable package: builds it, lints it with publint and
  * @arethetypeswrong/cli, then packs the tarball, installs it offline into a
  * temporary project (dependencies from the npm cache) and uses it through
- * `import`, `require` and the TypeScript declarations.
+ * `import`, `require` and the TypeScript declarations, and runs its `glp` bin.
  *
  * Usage: tsx scripts/check-package.ts [--no-build]
  * Exits non-zero on the first failing check.
@@ -67,6 +67,13 @@ function smoke(tarball: string, project: string): void {
   run("use through import", process.execPath, ["consumer.mjs"], project);
   run("use through require", process.execPath, ["consumer.cjs"], project);
   run("typecheck a consumer", process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], project);
+  // The installed bin link, as `npx glp` runs it.
+  const glp = join(project, "node_modules/.bin/glp");
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+  const version = run("glp --version", glp, ["--version"], project).trim();
+  if (version !== pkg.version) throw new Error(`package check failed: glp --version printed ${JSON.stringify(version)}, expected ${pkg.version}`);
+  const help = run("glp identity get-users --help", glp, ["identity", "get-users", "--help"], project);
+  if (!help.includes("GET /identity/v1/users") || !help.includes("--limit <integer>")) throw new Error(`package check failed: glp help lacks the operation:\n${help}`);
 }
 
 function main(): void {
