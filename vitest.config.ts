@@ -1,13 +1,15 @@
 import { defineConfig } from "vitest/config";
 
-// Three suites: fast unit tests of src/, tests of the spec pipeline in scripts/,
-// and contract tests that run the SDK against Prism mocks of HPE's documents.
+// Suites: fast unit tests of src/, tests of the spec pipeline in scripts/,
+// contract tests that run the SDK against Prism mocks of HPE's documents, and the glp command line.
 export default defineConfig({
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 120_000 } },
+      // glp as a process: against the mocks, and in a pseudo-terminal.
+      { test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
       {
         test: {
           name: "contract",

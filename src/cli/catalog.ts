@@ -39,7 +39,9 @@ export async function loadService(service: string): Promise<CliService> {
     throw new UsageError(`unknown service "${service}"${hint.length > 0 ? `; did you mean ${hint.join(", ")}?` : ""} (glp --help lists them)`);
   }
   // One module per service: a command loads only the metadata of the service it names.
-  const module = (await import(`../../generated/cli/${service}.js`)) as { cli: CliService };
+  // A variable specifier: bundlers and test runners would otherwise try to expand the template themselves.
+  const specifier = `../../generated/cli/${service}.js`;
+  const module = (await import(/* @vite-ignore */ specifier)) as { cli: CliService };
   return module.cli;
 }
 
