@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
-import { GreenLakeAuthError, GreenLakeError } from "../errors.js";
+import { GreenLakeAuthError } from "../errors.js";
 import { redactSecrets } from "../logging.js";
 import { OUTPUT_FORMATS, parseOperationArgs, type OutputFormat } from "./args.js";
 import { buildBody } from "./body.js";
@@ -204,11 +204,13 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   }
 }
 
+/** One line, whatever the error: messages from commander or a server may span several. */
 export function describeError(error: unknown): string {
-  if (error instanceof UsageError) return error.message;
-  if (error instanceof GreenLakeError) return redactSecrets(error.message);
-  if ((error as { name?: string })?.name === "AbortError") return "interrupted";
-  return redactSecrets(error instanceof Error ? error.message : String(error));
+  let text: string;
+  if (error instanceof UsageError) text = error.message;
+  else if ((error as { name?: string })?.name === "AbortError") text = "interrupted";
+  else text = redactSecrets(error instanceof Error ? error.message : String(error));
+  return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
 
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
