@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { ServiceMetadata } from "../src/metadata.js";
 import { repoRoot } from "../scripts/package-layout.js";
 import { OVERHEAD_PATH, openapiFetchContender, rawFetchContender } from "./contenders.js";
+import { runCliBench } from "./cli.js";
 import { measureImports } from "./imports.js";
 import { measureLatency, medianRoundRatio, pooledMedian, type Contender } from "./latency.js";
 import { measurePagination, pickPagedOperation, type PaginationResult } from "./pagination.js";
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(join(repoRoot, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   printTable(results);
+  await runCliBench();
 }
 
 function printTable(r: {

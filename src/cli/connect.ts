@@ -3,8 +3,10 @@
  * GREENLAKE_* variables, with the token cached across commands.
  */
 import { GreenLakeConfigurationError } from "../errors.js";
-import { GreenLake } from "../greenlake.js";
+import type { GreenLake } from "../greenlake.js";
+import type { ServiceMetadata } from "../metadata.js";
 import type { GreenLakeOptions } from "../options.js";
+import type { ServiceClient } from "../service-client.js";
 import type { Env } from "./files.js";
 import { checkProfileName, readProfile, type Profile } from "./profiles.js";
 import { readSecret } from "./secret.js";
@@ -73,7 +75,7 @@ export interface ClientSettings {
   readonly direct: boolean;
 }
 
-export function clientFor(settings: ClientSettings): GreenLake {
+function clientOptions(settings: ClientSettings): GreenLakeOptions {
   const { identity } = settings;
   const options: GreenLakeOptions = {
     throwOnError: true,
@@ -81,20 +83,35 @@ export function clientFor(settings: ClientSettings): GreenLake {
     baseUrl: identity.baseUrl,
     ...(settings.verbose ? { logger: stderrLogger(settings.stderr), logLevel: "debug" as const, fetch: verboseFetch(settings.stderr) } : {}),
   };
-  if (identity.staticToken !== undefined) return new GreenLake({ ...options, token: identity.staticToken });
+  if (identity.staticToken !== undefined) return { ...options, token: identity.staticToken };
   const credentials = identity.credentials!;
   if (settings.direct) {
-    return new GreenLake({ ...options, clientId: credentials.clientId, clientSecret: credentials.clientSecret, workspaceId: credentials.workspaceId, tokenUrl: credentials.tokenUrl });
+    return { ...options, clientId: credentials.clientId, clientSecret: credentials.clientSecret, workspaceId: credentials.workspaceId, tokenUrl: credentials.tokenUrl };
   }
   let current: CachedToken | undefined;
-  return new GreenLake({
+  return {
     ...options,
     // Read once per command from the cache file, renewed there when it nears expiry.
     token: async () => {
       if (current === undefined || current.expiresAt - 60_000 <= Date.now()) current = await cachedToken(settings.env, credentials, { signal: settings.signal });
       return current.accessToken;
     },
-  });
+  };
+}
+
+/** The client of one service, built from that service's metadata alone (a command loads no other service). */
+export async function serviceClient(settings: ClientSettings, service: string): Promise<ServiceClient<any>> {
+  const [{ createServiceClient }, { metadata }] = await Promise.all([
+    import("../service-client.js"),
+    import(/* @vite-ignore */ `../../generated/services/${service}.js`) as Promise<{ metadata: ServiceMetadata }>,
+  ]);
+  return createServiceClient(metadata, clientOptions(settings));
+}
+
+/** The whole SDK client, for MSP tenants (forTenant) and their listing. */
+export async function greenLake(settings: ClientSettings): Promise<GreenLake> {
+  const { GreenLake } = await import("../greenlake.js");
+  return new GreenLake(clientOptions(settings));
 }
 
 /** After a 401 the cached token is dropped, so the next command asks for a new one. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `glp` executable: wires the process (streams, environment, Ctrl-C) to run(). */
-import { run } from "./run.js";
+import { readPackageVersion } from "./version.js";
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -14,15 +14,21 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
 });
 
-// No top-level await: the package also ships this file as CommonJS.
-void run(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  env: process.env,
-  signal: controller.signal,
-}).then((code) => {
-  process.exitCode = code;
-  // Interrupted: do not wait for sockets and timers that the aborted work left behind.
-  if (controller.signal.aborted) process.exit(code);
-});
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  // The commonest probe loads nothing else.
+  process.stdout.write(`${readPackageVersion()}\n`);
+} else {
+  // No top-level await: the package also ships this file as CommonJS.
+  void import("./run.js").then(({ run }) => run(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  })).then((code) => {
+    process.exitCode = code;
+    // Interrupted: do not wait for sockets and timers that the aborted work left behind.
+    if (controller.signal.aborted) process.exit(code);
+  });
+}

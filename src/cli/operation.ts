@@ -1,6 +1,5 @@
 /** Runs one operation through the SDK: a single call, a paged listing (`--all`), and `--wait`. */
 import { waitForAsyncOperation, waitForComJob } from "../async-operations.js";
-import type { GreenLake } from "../greenlake.js";
 import { paginatePages } from "../pagination.js";
 import type { ServiceClient } from "../service-client.js";
 import type { ParsedCall } from "./args.js";
@@ -39,9 +38,8 @@ function parseBody(text: string, response: Response): unknown {
   return text;
 }
 
-export async function runOn(gl: GreenLake, ctx: OperationContext, emit: Emit): Promise<void> {
+export async function runOn(client: ServiceClient<any>, ctx: OperationContext, emit: Emit): Promise<void> {
   const { op, call, signal } = ctx;
-  const client = gl.service(ctx.service as never) as ServiceClient<any>;
   const params = { path: call.path, query: call.query, header: call.header };
   if (call.options.all) {
     const paging = pagingOf(client, op);

@@ -3,9 +3,20 @@
  * long listing streams: JSON as one array, JSONL one item per line, YAML one
  * sequence entry per item, CSV and tables one row per item.
  */
-import { stringify as yamlStringify } from "yaml";
 import type { OutputFormat } from "./args.js";
 import { cellText, fitWidths, renderRows } from "./table.js";
+
+let yamlStringify: ((value: unknown) => string) | undefined;
+
+/** yaml is loaded only when YAML is asked for: it is most of glp's start-up time otherwise. */
+export async function loadYaml(): Promise<void> {
+  yamlStringify ??= (await import("yaml")).stringify as (value: unknown) => string;
+}
+
+function toYaml(value: unknown): string {
+  if (yamlStringify === undefined) throw new Error("loadYaml() must run before YAML output");
+  return yamlStringify(value);
+}
 
 export interface Sink {
   write(text: string): unknown;
@@ -102,7 +113,7 @@ export function itemWriter(out: Sink, options: WriterOptions): ItemWriter {
     case "yaml":
       return {
         items(batch) {
-          if (batch.length > 0) out.write(yamlStringify(batch));
+          if (batch.length > 0) out.write(toYaml(batch));
           count += batch.length;
         },
         end: () => void (count === 0 ? out.write("[]\n") : undefined),
@@ -149,7 +160,7 @@ export function writeValue(out: Sink, value: unknown, options: WriterOptions): v
       out.write(`${JSON.stringify(value) ?? "null"}\n`);
       return;
     case "yaml":
-      out.write(yamlStringify(value));
+      out.write(toYaml(value));
       return;
     default: {
       const writer = itemWriter(out, options);

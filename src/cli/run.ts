@@ -2,27 +2,20 @@
  * `glp`: dispatches a command line to help, login/whoami/logout, completion,
  * or an operation, and turns every failure into one line and an exit code.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { GreenLakeAuthError } from "../errors.js";
 import { redactSecrets } from "../logging.js";
 import { OUTPUT_FORMATS, parseOperationArgs, type OutputFormat } from "./args.js";
-import { buildBody } from "./body.js";
 import { findOperation, loadIndex, loadService } from "./catalog.js";
-import { bashCompletion, zshCompletion } from "./completion.js";
-import { clientFor, dropCachedToken, resolveIdentity, type Identity } from "./connect.js";
+import type { Identity } from "./connect.js";
 import { EXIT, exitCodeOf, UsageError } from "./exit-codes.js";
 import type { Env } from "./files.js";
 import { mainHelp, operationHelp, serviceHelp } from "./help.js";
-import { writeValue } from "./output.js";
-import { runOn, printer, type OperationContext } from "./operation.js";
-import { checkProfileName, saveProfile, type SecretSource } from "./profiles.js";
+import type { OperationContext } from "./operation.js";
+import type { SecretSource } from "./profiles.js";
 import type { TerminalStream } from "./progress.js";
-import { promptHidden, type PromptIo } from "./secret.js";
-import { forEachTenant, listTenants, tagged } from "./tenants.js";
-import { cachedToken, forgetToken, issuerUrl } from "./token-cache.js";
+import type { PromptIo } from "./secret.js";
+import { readPackageVersion as version } from "./version.js";
 
 export interface Io {
   readonly stdout: TerminalStream;
@@ -31,19 +24,6 @@ export interface Io {
   readonly env: Env;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
-}
-
-export function version(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "greenlake-sdk") return pkg.version ?? "0.0.0";
-    }
-    dir = dirname(dir);
-  }
-  return "0.0.0";
 }
 
 /** Options that take a value, so the scan for service and operation skips their values. */
@@ -84,6 +64,11 @@ function parseWith(command: Command, argv: readonly string[]): Record<string, un
 }
 
 async function login(argv: readonly string[], io: Io): Promise<number> {
+  const [{ checkProfileName, saveProfile }, { promptHidden, readSecret }, { cachedToken, forgetToken }] = await Promise.all([
+    import("./profiles.js"),
+    import("./secret.js"),
+    import("./token-cache.js"),
+  ]);
   const opts = parseWith(
     commandParser("login")
       .option("--profile <name>")
@@ -116,7 +101,7 @@ async function login(argv: readonly string[], io: Io): Promise<number> {
   if (workspaceId !== undefined && !/^[0-9a-f]{32}$/.test(workspaceId)) throw new UsageError("--workspace-id: expected 32 hex digits (a hyphenated UUID is accepted)");
   const profile = { clientId, workspaceId, region: opts.region, tokenUrl: opts.tokenUrl, baseUrl: opts.baseUrl, secret };
   if (opts.verify) {
-    const identity: Identity = { source: `profile ${name}`, credentials: { clientId, clientSecret: async () => (await import("./secret.js")).readSecret(secret, io.env), workspaceId, tokenUrl: opts.tokenUrl } };
+    const identity: Identity = { source: `profile ${name}`, credentials: { clientId, clientSecret: () => readSecret(secret, io.env), workspaceId, tokenUrl: opts.tokenUrl } };
     await forgetToken(io.env, identity.credentials!);
     await cachedToken(io.env, identity.credentials!, { signal: io.signal });
   }
@@ -126,6 +111,7 @@ async function login(argv: readonly string[], io: Io): Promise<number> {
 }
 
 async function whoami(argv: readonly string[], io: Io): Promise<number> {
+  const [{ resolveIdentity }, { cachedToken, issuerUrl }, { loadYaml, writeValue }] = await Promise.all([import("./connect.js"), import("./token-cache.js"), import("./output.js")]);
   const opts = parseWith(commandParser("whoami").option("--profile <name>").addOption(new Option("-o, --output <format>").choices(OUTPUT_FORMATS)), argv) as { profile?: string; output?: OutputFormat };
   const identity = await resolveIdentity(io.env, opts.profile);
   const info: Record<string, unknown> = { source: identity.source, region: identity.region ?? null, baseUrl: identity.baseUrl ?? null };
@@ -142,11 +128,13 @@ async function whoami(argv: readonly string[], io: Io): Promise<number> {
     info.token = "static (GREENLAKE_TOKEN)";
   }
   const format = outputFormat(opts.output, io);
+  if (format === "yaml") await loadYaml();
   writeValue(io.stdout, format === "table" ? Object.entries(info).map(([field, value]) => ({ field, value })) : info, { format, columns: format === "table" ? ["field", "value"] : undefined, width: io.stdout.columns ?? (Number(io.env.COLUMNS) || Number.POSITIVE_INFINITY) });
   return EXIT.ok;
 }
 
 async function logout(argv: readonly string[], io: Io): Promise<number> {
+  const { dropCachedToken, resolveIdentity } = await import("./connect.js");
   const opts = parseWith(commandParser("logout").option("--profile <name>"), argv) as { profile?: string };
   const identity = await resolveIdentity(io.env, opts.profile);
   await dropCachedToken(io.env, identity);
@@ -163,8 +151,17 @@ async function runOperation(service: string, opName: string, rest: readonly stri
     return EXIT.ok;
   }
   if (op.deprecated) io.stderr.write(`glp: warning: ${service} ${op.name} is deprecated in HPE's document\n`);
+  // What only a call needs is loaded here, so help and usage errors stay quick.
+  const [{ buildBody }, { dropCachedToken, greenLake, resolveIdentity, serviceClient }, { loadYaml }, { printer, runOn }, { forEachTenant, listTenants, tagged }] = await Promise.all([
+    import("./body.js"),
+    import("./connect.js"),
+    import("./output.js"),
+    import("./operation.js"),
+    import("./tenants.js"),
+  ]);
   const body = await buildBody(op.body, call.options.data, call.options.set, io.stdin as AsyncIterable<Buffer>);
   const format = outputFormat(call.options.output, io);
+  if (format === "yaml") await loadYaml();
   const out = printer(io.stdout, { format, columns: call.options.columns, width: io.stdout.columns ?? (Number(io.env.COLUMNS) || Number.POSITIVE_INFINITY) });
   const stderrLine = (line: string) => void io.stderr.write(`${line}\n`);
   let identity: Identity;
@@ -181,19 +178,23 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   }
   try {
     const tenantMode = call.options.tenant !== undefined || call.options.allTenants;
-    const gl = clientFor({ env: io.env, identity, region: call.options.region, verbose: call.options.verbose, stderr: stderrLine, signal: io.signal, direct: tenantMode || stopMocks !== undefined });
+    const settings = { env: io.env, identity, region: call.options.region, verbose: call.options.verbose, stderr: stderrLine, signal: io.signal, direct: tenantMode || stopMocks !== undefined };
     const ctx: OperationContext = { service, op, call, body, signal: io.signal, stderr: io.stderr, progress: call.options.progress !== false };
     if (call.options.allTenants) {
+      const gl = await greenLake(settings);
       const tenants = await listTenants(gl, io.signal);
       const failures = await forEachTenant(tenants, call.options.tenantConcurrency, io.signal, (tenant) =>
-        runOn(gl.forTenant(tenant.id), { ...ctx, progress: false }, (result) => out.emit({ items: "items" in result ? result.items.map((i) => tagged(tenant, i)) : [tagged(tenant, result.value)] })),
+        runOn(gl.forTenant(tenant.id).service(service as never), { ...ctx, progress: false }, (result) =>
+          out.emit({ items: "items" in result ? result.items.map((i) => tagged(tenant, i)) : [tagged(tenant, result.value)] }),
+        ),
       );
       out.end();
       for (const f of failures) io.stderr.write(`glp: tenant ${f.tenant.id}${f.tenant.name ? ` (${f.tenant.name})` : ""}: ${describeError(f.error)}\n`);
       if (failures.length > 0) io.stderr.write(`glp: ${failures.length} of ${tenants.length} tenants failed\n`);
       return failures.length > 0 ? EXIT.someTenantsFailed : EXIT.ok;
     }
-    await runOn(call.options.tenant === undefined ? gl : gl.forTenant(call.options.tenant), ctx, out.emit);
+    const client = call.options.tenant === undefined ? await serviceClient(settings, service) : (await greenLake(settings)).forTenant(call.options.tenant).service(service as never);
+    await runOn(client, ctx, out.emit);
     out.end();
     return EXIT.ok;
   } catch (error) {
@@ -233,6 +234,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
     case "logout":
       return logout(argv.filter((a) => a !== "logout"), io);
     case "completion": {
+      const { bashCompletion, zshCompletion } = await import("./completion.js");
       const index = await loadIndex();
       if (second === "bash") io.stdout.write(bashCompletion(index));
       else if (second === "zsh") io.stdout.write(zshCompletion(index));

@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
-import { describe, expect, it } from "vitest";
-import { csvField, itemWriter, writeValue, type WriterOptions } from "../../src/cli/output.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { csvField, itemWriter, loadYaml, writeValue, type WriterOptions } from "../../src/cli/output.js";
 import { fitWidths, renderRows } from "../../src/cli/table.js";
 
 function sink(): { write(t: string): void; text(): string } {
@@ -54,6 +54,8 @@ const opts = (format: WriterOptions["format"]): WriterOptions => ({ format, widt
 const json = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
 describe("glp output formats (property-based)", () => {
+  beforeAll(loadYaml);
+
   it("json, jsonl and yaml give back any single value", () => {
     fc.assert(
       fc.property(json, (value) => {
