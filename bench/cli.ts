@@ -32,6 +32,8 @@ export interface CliBenchResult {
   readonly version_ms: Spread;
   readonly get_users_cached_token_ms: Spread;
   readonly curl_get_users_ms: Spread;
+  /** A bare `node` process doing the same request with fetch: the floor for any Node.js command line. */
+  readonly node_fetch_get_users_ms: Spread;
   /** Median glp time over median curl time. */
   readonly get_users_vs_curl: number;
   readonly token_requests: number;
@@ -84,11 +86,13 @@ export async function measureCli(): Promise<CliBenchResult> {
     await run(node, [main, "--version"], { env });
     const token = (JSON.parse(readFileSync(join(home, "cache/glp/tokens", readdirSync(join(home, "cache/glp/tokens")).find((f) => f.endsWith(".json"))!), "utf8")) as { accessToken: string }).accessToken;
     const curl = ["-s", "-f", "-o", "/dev/null", "-H", `Authorization: Bearer ${token}`, "-H", "Accept: application/json", `${base}/identity/v1/users`];
-    const samples = { version: [] as number[], users: [] as number[], curl: [] as number[] };
+    const nodeFetch = ["-e", `fetch(${JSON.stringify(`${base}/identity/v1/users`)}, { headers: { authorization: "Bearer " + ${JSON.stringify(token)} } }).then((r) => r.json()).then((j) => process.stdout.write(JSON.stringify(j.items)))`];
+    const samples = { version: [] as number[], users: [] as number[], curl: [] as number[], nodeFetch: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
       samples.version.push(await timed(node, [main, "--version"], env));
       samples.users.push(await timed(node, getUsers, env));
       samples.curl.push(await timed("curl", curl, env));
+      samples.nodeFetch.push(await timed(node, nodeFetch, env));
     }
     const users = spread(samples.users);
     const curlSpread = spread(samples.curl);
@@ -97,6 +101,7 @@ export async function measureCli(): Promise<CliBenchResult> {
       version_ms: spread(samples.version),
       get_users_cached_token_ms: users,
       curl_get_users_ms: curlSpread,
+      node_fetch_get_users_ms: spread(samples.nodeFetch),
       get_users_vs_curl: Number((users.median / curlSpread.median).toFixed(1)),
       token_requests: tokenRequests,
     };
@@ -116,6 +121,7 @@ export async function runCliBench(): Promise<CliBenchResult> {
   console.log(row("glp --version (cold)", r.version_ms));
   console.log(row("glp identity get-users (cached)", r.get_users_cached_token_ms));
   console.log(row("curl, same request and token", r.curl_get_users_ms));
+  console.log(row("node -e fetch(...), same request", r.node_fetch_get_users_ms));
   console.log(`glp / curl (medians): ${r.get_users_vs_curl}; token requests: ${r.token_requests}`);
   writeFileSync(join(repoRoot, "bench/cli-results.json"), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, ...r }, null, 2)}\n`);
   return r;
