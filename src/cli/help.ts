@@ -24,8 +24,8 @@ export const GLOBAL_OPTIONS: readonly [string, string][] = [
   ["-h, --help", "this help"],
 ];
 
-function pad(rows: readonly [string, string][], indent = "  "): string[] {
-  const width = Math.min(34, Math.max(...rows.map(([a]) => a.length)));
+function pad(rows: readonly [string, string][], indent = "  ", widest = Math.max(...rows.map(([a]) => a.length))): string[] {
+  const width = Math.min(34, widest);
   return rows.map(([a, b]) => (a.length > width ? `${indent}${a}\n${indent}${" ".repeat(width + 2)}${b}` : `${indent}${a.padEnd(width)}  ${b}`));
 }
 
@@ -65,9 +65,11 @@ export function serviceHelp(service: CliService): string {
     byTag.set(tag, list);
   }
   const lines = [`glp ${service.service}: ${service.operations.length} operations (regions: ${service.regions.join(", ")})`, "", `Usage: glp ${service.service} <operation> [options]`];
+  // One column width for the whole service, so every group lines up.
+  const widest = Math.max(...service.operations.map((op) => op.name.length));
   for (const [tag, ops] of byTag) {
     lines.push("", `${tag}:`);
-    lines.push(...pad(ops.map((op) => [op.name, `${op.method.toUpperCase()} ${op.path}${op.deprecated ? " (deprecated)" : ""}${op.summary ? `  ${op.summary}` : ""}`] as [string, string])));
+    lines.push(...pad(ops.map((op) => [op.name, `${op.method.toUpperCase()} ${op.path}${op.deprecated ? " (deprecated)" : ""}${op.summary ? `  ${op.summary}` : ""}`] as [string, string]), "  ", widest));
   }
   lines.push("", `Details of one: glp ${service.service} <operation> --help`, "");
   return lines.join("\n");

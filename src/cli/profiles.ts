@@ -1,5 +1,6 @@
 /** Saved profiles (`glp login`): client id, workspace, region, issuer, and where the secret comes from. */
 import { join } from "node:path";
+import { stat } from "node:fs/promises";
 import { configDir, privateDir, readPrivate, writePrivate, type Env } from "./files.js";
 import { UsageError } from "./exit-codes.js";
 
@@ -31,8 +32,14 @@ function profilesFile(env: Env): string {
 }
 
 export async function readProfiles(env: Env): Promise<Record<string, Profile>> {
-  const text = await readPrivate(profilesFile(env));
-  if (text === undefined) return {};
+  const file = profilesFile(env);
+  const text = await readPrivate(file);
+  if (text === undefined) {
+    const mode = await stat(file).then((s) => s.mode, () => undefined);
+    // It may hold a secret: refuse it rather than use it, and say how to fix it.
+    if (mode !== undefined) throw new UsageError(`${file} can be read by other users; run chmod 600 ${file} (and check who read it)`);
+    return {};
+  }
   try {
     const parsed = JSON.parse(text) as ProfilesFile;
     return parsed.profiles !== null && typeof parsed.profiles === "object" ? parsed.profiles : {};
