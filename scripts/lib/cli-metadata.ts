@@ -4,6 +4,7 @@
  * default, required) and the request body's top-level fields. Written as one module
  * per service under generated/cli/, loaded only for the service a command names.
  */
+import { createHash } from "node:crypto";
 import type { CliBody, CliField, CliIndex, CliOperation, CliParameter, CliService } from "../../src/cli/metadata.js";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { GENERATED_HEADER } from "./render.js";
@@ -80,6 +81,8 @@ function nameCandidates(ref: OperationRef): string[] {
     full.join("-"),
     [...full, ...route].join("-"),
     [ref.method, ...full, ...route].join("-"),
+    // Paths that differ only in punctuation (`/a` and `/a-`) still need two names.
+    [ref.method, ...full, ...route, createHash("sha256").update(`${ref.method} ${ref.path}`).digest("hex").slice(0, 6)].join("-"),
   ];
 }
 
