@@ -8,7 +8,7 @@ export default defineConfig({
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 120_000 } },
-      // glp as a process: against the mocks, and in a pseudo-terminal.
+      // glp in a pseudo-terminal (its runs against the mocks are in the contract project).
       { test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
       {
         test: {

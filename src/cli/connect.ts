@@ -93,7 +93,7 @@ function clientOptions(settings: ClientSettings): GreenLakeOptions {
     ...options,
     // Read once per command from the cache file, renewed there when it nears expiry.
     token: async () => {
-      if (current === undefined || current.expiresAt - 60_000 <= Date.now()) current = await cachedToken(settings.env, credentials, { signal: settings.signal });
+      if (current === undefined || current.expiresAt - 60_000 <= Date.now()) current = await cachedToken(settings.env, credentials, { signal: settings.signal, log: settings.verbose ? settings.stderr : undefined });
       return current.accessToken;
     },
   };

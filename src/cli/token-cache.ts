@@ -112,7 +112,11 @@ async function takeLock(lock: string): Promise<boolean> {
 }
 
 /** A token for these credentials: from the cache while fresh, otherwise from the issuer (once for concurrent commands). */
-export async function cachedToken(env: Env, credentials: ClientCredentials, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<CachedToken> {
+export async function cachedToken(
+  env: Env,
+  credentials: ClientCredentials,
+  options: { timeoutMs?: number; signal?: AbortSignal; log?: ((line: string) => void) | undefined } = {},
+): Promise<CachedToken> {
   const cached = await readCachedToken(env, credentials);
   if (cached) return cached;
   const file = cacheFile(env, credentials);
@@ -130,6 +134,7 @@ export async function cachedToken(env: Env, credentials: ClientCredentials, opti
     const fresh = await readCachedToken(env, credentials);
     if (fresh) return fresh;
     const started = Date.now();
+    options.log?.(`glp: token request to ${new URL(issuerUrl(credentials)).host}${new URL(issuerUrl(credentials)).pathname} (no cached token)`);
     const issued = await requestToken(credentials, options.timeoutMs ?? 60_000);
     const token: CachedToken = {
       accessToken: issued.accessToken,
