@@ -81,7 +81,7 @@ describe("glp reaches every operation on the mocks", () => {
       unreached.push(`${job.service} ${job.op.name} (${job.meta.method.toUpperCase()} ${job.meta.path}): ${why}`);
     };
     let next = 0;
-    await Promise.all(Array.from({ length: 6 }, async () => {
+    await Promise.all(Array.from({ length: 10 }, async () => {
       while (next < jobs.length) await attempt(jobs[next++]!);
     }));
     console.log(`glp operations reached on the mocks: ${reached}/918`);
