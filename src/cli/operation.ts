@@ -53,8 +53,9 @@ export async function runOn(client: ServiceClient<any>, ctx: OperationContext, e
         const items = (listIn(page, paging?.itemsField) ?? []).slice(0, left);
         left -= items.length;
         const total = paging?.totalField === undefined ? undefined : (page as Record<string, unknown>)[paging.totalField];
-        progress.page(items.length, typeof total === "number" ? total : undefined);
+        progress.clear();
         emit({ items });
+        progress.page(items.length, typeof total === "number" ? total : undefined);
         if (left <= 0) break;
       }
     } finally {

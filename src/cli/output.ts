@@ -4,7 +4,7 @@
  * sequence entry per item, CSV and tables one row per item.
  */
 import type { OutputFormat } from "./args.js";
-import { cellText, fitWidths, renderRows } from "./table.js";
+import { cellText, fitWidths, renderRows, withSlack } from "./table.js";
 
 let yamlStringify: ((value: unknown) => string) | undefined;
 
@@ -139,7 +139,7 @@ export function itemWriter(out: Sink, options: WriterOptions): ItemWriter {
           const header = columns.map((c) => c.toUpperCase());
           // Widths from the first page, so rows of later pages line up under the same header.
           if (widths === undefined) {
-            widths = fitWidths([header, ...rows], options.width);
+            widths = withSlack(fitWidths([header, ...rows], options.width), options.width);
             out.write(renderRows([header], widths));
           }
           out.write(renderRows(rows, widths));

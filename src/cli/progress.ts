@@ -11,10 +11,12 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 
 export interface Progress {
   page(items: number, total: number | undefined): void;
+  /** Erases the line before items are printed, so they never land on it when stdout is the same terminal. */
+  clear(): void;
   done(): void;
 }
 
-const quiet: Progress = { page: () => {}, done: () => {} };
+const quiet: Progress = { page: () => {}, clear: () => {}, done: () => {} };
 
 export function listingProgress(stderr: TerminalStream, enabled: boolean, now: () => number = Date.now): Progress {
   if (!enabled || !stderr.isTTY) return quiet;
@@ -31,6 +33,10 @@ export function listingProgress(stderr: TerminalStream, enabled: boolean, now: (
       const line = `${items.toLocaleString("en-US")}${of} items, ${pages} ${pages === 1 ? "page" : "pages"}, ${Math.round(items / seconds).toLocaleString("en-US")} items/s`;
       stderr.write(`${CLEAR}${line.slice(0, Math.max((stderr.columns ?? 80) - 1, 10))}`);
       drawn = true;
+    },
+    clear() {
+      if (drawn) stderr.write(CLEAR);
+      drawn = false;
     },
     done() {
       if (drawn) stderr.write(CLEAR);

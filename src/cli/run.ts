@@ -214,6 +214,12 @@ export function describeError(error: unknown): string {
   return text.replace(/\s*[\r\n]+\s*/g, " ").trim();
 }
 
+/** The arguments after the command word (a profile may be named "login" too). */
+function withoutFirst(argv: readonly string[], word: string): string[] {
+  const at = argv.indexOf(word);
+  return [...argv.slice(0, at), ...argv.slice(at + 1)];
+}
+
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const { words, rest } = splitCommand(argv);
   const [first, second] = words;
@@ -228,11 +234,11 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   }
   switch (first) {
     case "login":
-      return login(argv.filter((a) => a !== "login"), io);
+      return login(withoutFirst(argv, first), io);
     case "whoami":
-      return whoami(argv.filter((a) => a !== "whoami"), io);
+      return whoami(withoutFirst(argv, first), io);
     case "logout":
-      return logout(argv.filter((a) => a !== "logout"), io);
+      return logout(withoutFirst(argv, first), io);
     case "completion": {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       const index = await loadIndex();

@@ -32,6 +32,21 @@ export function fitWidths(rows: readonly (readonly string[])[], maxWidth: number
   return widths;
 }
 
+/**
+ * Room for later pages of a streamed table, whose cells may be longer than the
+ * first page's: each column may grow by half, from the last one back, within the width.
+ */
+export function withSlack(widths: readonly number[], maxWidth: number): number[] {
+  const out = [...widths];
+  let spare = maxWidth - out.reduce((a, b) => a + b, 0) - GAP * (out.length - 1);
+  for (let c = out.length - 1; c >= 0 && spare > 0; c--) {
+    const add = Math.min(Math.ceil(out[c]! / 2), spare);
+    out[c]! += add;
+    spare -= add;
+  }
+  return out;
+}
+
 export function renderRows(rows: readonly (readonly string[])[], widths: readonly number[]): string {
   return rows.map((row) => widths.map((w, c) => clip(row[c] ?? "", w)).join(" ".repeat(GAP)).trimEnd()).join("\n") + (rows.length > 0 ? "\n" : "");
 }

@@ -135,6 +135,17 @@ describe("glp in a terminal", () => {
     expect((JSON.parse(lines[5999]!) as { username: string }).username).toBe("user5999@example.com");
   });
 
+  it("keeps table rows off the progress line when both go to the terminal", async () => {
+    Object.assign(listing, { total: 12, delayMs: 150, pagesServed: 0 });
+    start("shared", ["identity", "get-users", "--all", "--limit", "3", "--concurrency", "1", "--columns", "id,username"], { width: 90, height: 30 });
+    const text = await waitFor("shared", (t) => t.includes("EXIT="));
+    expect(text).toContain("EXIT=0");
+    const lines = text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("EXIT="));
+    expect(lines[0]).toMatch(/^ID\s+USERNAME$/);
+    expect(lines.slice(1)).toHaveLength(12);
+    for (const [i, line] of lines.slice(1).entries()) expect(line).toMatch(new RegExp(`^00000000-0000-4000-8000-0{10}\\d{2}\\s+user${i}@example\\.com$`));
+  });
+
   it("stops cleanly on Ctrl-C with exit code 130", async () => {
     Object.assign(listing, { total: 600_000, delayMs: 400, pagesServed: 0 });
     start("interrupt", ["identity", "get-users", "--all", "-o", "jsonl"], { width: 100, height: 10 }, "> /dev/null");
