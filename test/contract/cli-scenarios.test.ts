@@ -244,5 +244,16 @@ describe("glp output formats on real responses", () => {
     const users = await glp(["identity", "get-users", "--profile", "ops", "--limit", "1"], { env: profileEnv });
     expect(users.code, users.stderr).toBe(0);
     for (const r of [login, whoami, users]) expect(r.stdout + r.stderr).not.toContain(mocks.credentials.clientSecret);
+    const tokens = join(profileHome, "cache", "glp", "tokens");
+    expect(readdirSync(tokens).filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    const logout = await glp(["logout", "--profile", "ops"], { env: profileEnv });
+    expect(logout.code, logout.stderr).toBe(0);
+    expect(readdirSync(tokens).filter((f) => f.endsWith(".json"))).toHaveLength(0);
+  });
+
+  it("--mock starts the package's own mocks: no credentials needed", async () => {
+    const result = await glp(["private-cloud-business", "get-system-software-catalogs", "--mock", "-o", "json"], { env: { PATH: env.PATH, HOME: home } });
+    expect(result.code, result.stderr).toBe(0);
+    expect((JSON.parse(result.stdout) as unknown[]).length).toBeGreaterThan(0);
   });
 });

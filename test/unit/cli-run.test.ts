@@ -4,6 +4,7 @@
  * and the token cache (property-based: any burst of concurrent commands makes
  * one token request; a hostile issuer echoing the secret never gets it printed).
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -154,6 +155,11 @@ describe("glp completion", () => {
     expect(zsh.out).toContain("bashcompinit");
     const flags = await glp(["__flags", "identity", "get-users"]);
     expect(flags.out).toMatch(/^--filter --offset --limit /);
+    // The script as bash runs it: services, then a service's operations.
+    const complete = (words: string[]) =>
+      execFileSync("bash", ["-c", `${bash.out}\nCOMP_WORDS=(${words.join(" ")}); COMP_CWORD=${words.length - 1}; _glp; echo "\${COMPREPLY[@]}"`], { encoding: "utf8" }).trim();
+    expect(complete(["glp", "ident"])).toBe("identity");
+    expect(complete(["glp", "identity", "get-user"]).split(" ")).toEqual(["get-users", "get-user-detailed"]);
   });
 });
 
