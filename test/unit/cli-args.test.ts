@@ -58,7 +58,7 @@ function operationsWith(test: (p: CliParameter) => boolean): { pick: Pick; p: Cl
   return all.flatMap((pick) => pick.op.parameters.filter(test).map((p) => ({ pick, p })));
 }
 
-const NUM_RUNS = 150;
+const NUM_RUNS = 100;
 
 describe("glp argument validation (property-based)", () => {
   it("rejects a value of the wrong type with a usage error naming the flag", async () => {
