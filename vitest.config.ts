@@ -4,8 +4,8 @@ import { defineConfig } from "vitest/config";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// Three suites: fast unit tests of src/, tests of the spec pipeline in scripts/,
-// and contract tests that run the SDK against Prism mocks of HPE's documents.
+// Suites: fast unit tests of src/, tests of the spec pipeline in scripts/,
+// contract tests that run the SDK against Prism mocks of HPE's documents, and the glp command line.
 export default defineConfig({
   // examples/ import the package by its name, as a user's project would; in this repository that
   // name is the source, as tsconfig.json's `paths` say for tsc and tsx. Projects inherit this.
@@ -25,6 +25,8 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
       { extends: true, test: { name: "pipeline", include: ["test/pipeline/**/*.test.ts"], testTimeout: 60_000 } },
       { extends: true, test: { name: "faults", include: ["test/faults/**/*.test.ts"], testTimeout: 120_000 } },
+      // glp in a pseudo-terminal (its runs against the mocks are in the contract project).
+      { extends: true, test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 180_000 } },
       {
         extends: true,
         test: {

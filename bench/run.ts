@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../scripts/package-layout.js";
+import { runCliBench } from "./cli.js";
 import { coldStart } from "./cold-start.js";
 import { fleet } from "./fleet.js";
 import { summarize, type Figure, type Sdk, type Summary } from "./figure.js";
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   writeFileSync(join(repoRoot, file), `${JSON.stringify(report, null, 2)}\n`);
   printTable(results);
   console.log(`\nwrote ${file} (${report.bench_s} s, ${RUNS} runs per figure, ${report.cpus} CPUs)`);
+  // glp as whole processes beside curl, in interleaved rounds of its own (bench/cli-results.json).
+  if (only.length === 0 || only.includes("cli")) await runCliBench();
 }
 
 function printTable(results: Record<string, { metrics: Record<string, Summary>; notes?: readonly string[] }>): void {

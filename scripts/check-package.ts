@@ -3,8 +3,8 @@
  * @arethetypeswrong/cli, packs the tarball and checks it holds no HPE
  * document, then installs it offline into a temporary project (dependencies
  * from the npm cache) and uses it through `import`, `require`, the TypeScript
- * declarations and its mocks (documents from GREENLAKE_SPECS_MIRROR, or this
- * checkout's specs/ when unset).
+ * declarations, its mocks (documents from GREENLAKE_SPECS_MIRROR, or this
+ * checkout's specs/ when unset) and its `glp` bin.
  *
  * Usage: tsx scripts/check-package.ts [--no-build]
  * Exits non-zero on the first failing check.
@@ -138,6 +138,13 @@ async function smoke(tarball: string, project: string, mirrorDir: string): Promi
   const offline = { GREENLAKE_SPECS_UPSTREAM_ORIGIN: portal, GREENLAKE_MOCK_DOCUMENTS: undefined };
   run("mocks offline from GREENLAKE_SPECS_MIRROR", process.execPath, ["mocks-consumer.mjs"], project, { ...offline, GREENLAKE_SPECS_MIRROR: mirrorDir, XDG_CACHE_HOME: join(project, "cache") });
   run("mocks without mirror or portal fail in one line", process.execPath, ["mocks-unreachable.cjs"], project, { ...offline, GREENLAKE_SPECS_MIRROR: undefined, XDG_CACHE_HOME: join(project, "cache-empty") });
+  // The installed bin link, as `npx glp` runs it.
+  const glp = join(project, "node_modules/.bin/glp");
+  const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+  const version = run("glp --version", glp, ["--version"], project).trim();
+  if (version !== pkg.version) throw new Error(`package check failed: glp --version printed ${JSON.stringify(version)}, expected ${pkg.version}`);
+  const help = run("glp identity get-users --help", glp, ["identity", "get-users", "--help"], project);
+  if (!help.includes("GET /identity/v1/users") || !help.includes("--limit <integer>")) throw new Error(`package check failed: glp help lacks the operation:\n${help}`);
 }
 
 async function main(): Promise<void> {

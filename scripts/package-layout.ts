@@ -13,7 +13,7 @@ export const esmDir = `${distDir}/esm`;
 export const cjsDir = `${distDir}/cjs`;
 
 /** Folders compiled into the package, relative to the repository root. */
-export const sourceDirs = ["src", "generated/types", "generated/services", "generated/entries"] as const;
+export const sourceDirs = ["src", "generated/types", "generated/services", "generated/entries", "generated/cli"] as const;
 
 export interface PackageEntry {
   /** Subpath as written in `exports` (`.`, `./testing`, `./compute-ops-mgmt`). */

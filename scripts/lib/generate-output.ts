@@ -4,6 +4,7 @@ import { join, relative, sep } from "node:path";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { correctDocument, unknownCorrectionTargets, type Correction } from "../../src/specs/apply-corrections.js";
 import { documentHash, sha256 } from "../../src/specs/canonical.js";
+import { buildCliService, renderCliIndex, renderCliModule } from "./cli-metadata.js";
 import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
 import { documentsByService, type Manifest } from "../../src/specs/manifest.js";
 import type { OpenApiDocument } from "../../src/specs/openapi.js";
@@ -50,6 +51,7 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
     corrected.set(source.key, result.document);
   }
   const metadata: ServiceMetadata[] = [];
+  const cliServices = [];
   const services = [...documentsByService(inputs.manifest).entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   for (const [service, sources] of services) {
     const documents: KeyedDocument[] = sources.map((s) => ({ key: s.key, document: corrected.get(s.key)! }));
@@ -57,7 +59,11 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
     metadata.push(serviceMetadata);
     files.set(`services/${service}.ts`, renderServiceModule(serviceMetadata));
     files.set(`entries/${service}.ts`, renderEntryModule(service));
+    const cliService = buildCliService(serviceMetadata, documents);
+    cliServices.push(cliService);
+    files.set(`cli/${service}.ts`, renderCliModule(cliService));
   }
+  files.set("cli/index.ts", renderCliIndex(cliServices));
   files.set("services/index.ts", renderServiceIndex(services.map(([service]) => service)));
   return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))), metadata, unusedCorrections };
 }

@@ -25,6 +25,9 @@ describe("generateOutput", () => {
     const ws = await fetchedWorkspace();
     const output = await generateOutput({ manifest: ws.manifest, specsDir: ws.specsDir, corrections });
     expect([...output.files.keys()]).toEqual([
+      "cli/gadget-store.ts",
+      "cli/index.ts",
+      "cli/widgets.ts",
       "entries/gadget-store.ts",
       "entries/widgets.ts",
       "openapi/gadgets.json",
@@ -134,7 +137,7 @@ describe("npm run generate and generate:check", () => {
 
     expect(await runScript("generate.ts", ["--check", ...args])).toMatchObject({ code: 1, stderr: expect.stringContaining("generated/ has not been generated") });
     const first = await runScript("generate.ts", args);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining("2 services, 3 documents, 7 operations; 11 files written") });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining("2 services, 3 documents, 7 operations; 14 files written") });
     expect(await runScript("generate.ts", ["--check", ...args])).toMatchObject({ code: 0, stdout: expect.stringContaining("up to date") });
     expect((await runScript("generate.ts", args)).stdout).toContain("generate: generated/ is up to date");
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/** The `glp` executable: wires the process (streams, environment, Ctrl-C) to run(). */
+import { readPackageVersion } from "./version.js";
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on("SIGINT", () => {
+  // The first Ctrl-C stops the command cleanly; a second one does not wait.
+  if (++interrupts > 1) process.exit(130);
+  controller.abort(Object.assign(new Error("interrupted"), { name: "AbortError" }));
+});
+// A closed pipe (glp ... | head) ends the command quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+});
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+  // The commonest probe loads nothing else.
+  process.stdout.write(`${readPackageVersion()}\n`);
+} else {
+  // No top-level await: the package also ships this file as CommonJS.
+  void import("./run.js").then(({ run }) => run(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  })).then((code) => {
+    process.exitCode = code;
+    // Interrupted: do not wait for sockets and timers that the aborted work left behind.
+    if (controller.signal.aborted) process.exit(code);
+  });
+}

@@ -1,0 +1,100 @@
+/** Runs one operation through the SDK: a single call, a paged listing (`--all`), and `--wait`. */
+import { waitForAsyncOperation, waitForComJob } from "../async-operations.js";
+import { paginatePages } from "../pagination.js";
+import type { ServiceClient } from "../service-client.js";
+import type { ParsedCall } from "./args.js";
+import type { CliOperation } from "./metadata.js";
+import { itemWriter, listIn, writeValue, type ItemWriter, type WriterOptions } from "./output.js";
+import { listingProgress, withSpinner, type TerminalStream } from "./progress.js";
+
+export interface OperationContext {
+  readonly service: string;
+  readonly op: CliOperation;
+  readonly call: ParsedCall;
+  readonly body: unknown;
+  readonly signal: AbortSignal;
+  readonly stderr: TerminalStream;
+  readonly progress: boolean;
+}
+
+/** What a call produced: items of a list, or one value; `tag` is added to each for --all-tenants. */
+export type Emit = (result: { items: readonly unknown[] } | { value: unknown }) => void;
+
+type Requester = (method: string, path: string, init: unknown) => Promise<{ data?: unknown; response: Response }>;
+
+function pagingOf(client: ServiceClient<any>, op: CliOperation) {
+  return client.metadata.operations.find((o) => o.method === op.method && o.path === op.path)?.pagination;
+}
+
+function parseBody(text: string, response: Response): unknown {
+  if (text === "") return undefined;
+  if (/json/i.test(response.headers.get("content-type") ?? "")) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+export async function runOn(client: ServiceClient<any>, ctx: OperationContext, emit: Emit): Promise<void> {
+  const { op, call, signal } = ctx;
+  const params = { path: call.path, query: call.query, header: call.header };
+  if (call.options.all) {
+    const paging = pagingOf(client, op);
+    const progress = listingProgress(ctx.stderr, ctx.progress);
+    let left = call.options.maxItems ?? Number.POSITIVE_INFINITY;
+    try {
+      for await (const page of paginatePages(client, op.path as never, { params, signal } as never, {
+        concurrency: call.options.concurrency,
+        ...(call.options.maxItems === undefined ? {} : { maxItems: call.options.maxItems }),
+      })) {
+        const items = (listIn(page, paging?.itemsField) ?? []).slice(0, left);
+        left -= items.length;
+        const total = paging?.totalField === undefined ? undefined : (page as Record<string, unknown>)[paging.totalField];
+        progress.clear();
+        emit({ items });
+        progress.page(items.length, typeof total === "number" ? total : undefined);
+        if (left <= 0) break;
+      }
+    } finally {
+      progress.done();
+    }
+    return;
+  }
+  const request = client.request as unknown as Requester;
+  const init = { params, signal, parseAs: "text", ...(ctx.body === undefined ? {} : { body: ctx.body }), ...(op.body && ctx.body !== undefined ? { headers: { "content-type": op.body.mediaType } } : {}) };
+  const { data, response } = await request(op.method.toUpperCase(), op.path, init);
+  let value = parseBody(typeof data === "string" ? data : "", response);
+  if (call.options.wait) {
+    if (response.status === 202 && response.headers.has("location")) {
+      value = await withSpinner(ctx.stderr, ctx.progress, "waiting for the async operation", waitForAsyncOperation(client, response, { signal }));
+    } else if (ctx.service === "compute-ops-mgmt" && op.method === "post" && /\/jobs$/.test(op.path) && typeof (value as { id?: unknown })?.id === "string") {
+      value = await withSpinner(ctx.stderr, ctx.progress, "waiting for the job", waitForComJob(client, value as { id: string }, { signal }));
+    } else if (ctx.stderr.isTTY) {
+      ctx.stderr.write(`glp: --wait: the call answered ${response.status} with nothing to follow\n`);
+    }
+  }
+  if (value === undefined) return;
+  const items = call.options.raw ? undefined : listIn(value, pagingOf(client, op)?.itemsField);
+  emit(items === undefined ? { value } : { items });
+}
+
+/** Writes what a call emits in the chosen format; a list streams. */
+export function printer(out: TerminalStream, options: WriterOptions): { emit: Emit; end(): void } {
+  let writer: ItemWriter | undefined;
+  return {
+    emit(result) {
+      if ("items" in result) {
+        writer ??= itemWriter(out, options);
+        writer.items(result.items);
+      } else if (typeof result.value === "string") {
+        out.write(result.value.endsWith("\n") ? result.value : `${result.value}\n`);
+      } else {
+        writeValue(out, result.value, options);
+      }
+    },
+    end: () => writer?.end(),
+  };
+}
