@@ -25,7 +25,7 @@ function printAllServicesCoverage(dir: string): void {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const mocks = await startMocks();
+  const mocks = await startMocks({ generateUnknownItems: true });
   console.log(`mocks: ${mocks.services.length} services on ${mocks.baseUrl}, started in ${Date.now() - started} ms`);
   const endpoints: MockEndpoints = {
     baseUrl: mocks.baseUrl,
