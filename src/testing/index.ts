@@ -57,6 +57,12 @@ export interface StartMocksOptions {
    * instead of 404; for suites that send the documents' example ids. Default false.
    */
   generateUnknownItems?: boolean;
+  /**
+   * Whether the state layer answers (default true). With false every accepted request gets
+   * Prism's answer from the document's examples: a check of requests alone, as a contract
+   * suite of the client wants.
+   */
+  state?: boolean;
 }
 
 /** What the state layer holds, for assertions. */
@@ -147,7 +153,7 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
       ports: host.ports,
       unavailable: host.failures,
       calls,
-      state: layer,
+      ...(options.state === false ? {} : { state: layer }),
       faults,
       ...(options.port === undefined ? {} : { port: options.port }),
     });
