@@ -20,15 +20,17 @@ export type ListResult = { readonly ok: true; readonly body: Record<string, unkn
 
 const DEFAULT_PAGE = 100;
 
-/** Opaque cursors: the position, so a cursor from one collection never reads as a number. */
+/**
+ * Opaque cursors holding the position, shaped as a UUID: several documents
+ * declare the cursor parameter `format: uuid`, and a UUID passes any other.
+ */
 export function encodeCursor(position: number): string {
-  return Buffer.from(`p:${position}`).toString("base64url");
+  return `00000000-0000-4000-8000-${position.toString(16).padStart(12, "0")}`;
 }
 
 export function decodeCursor(cursor: string): number | undefined {
-  const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const match = /^p:(\d+)$/.exec(text);
-  return match ? Number(match[1]) : undefined;
+  const match = /^00000000-0000-4000-8000-([0-9a-f]{12})$/i.exec(cursor);
+  return match ? parseInt(match[1]!, 16) : undefined;
 }
 
 function lookup(item: unknown, path: readonly string[]): unknown {
@@ -116,7 +118,8 @@ export function listPage(all: readonly unknown[], request: ListRequest): ListRes
   if (meta?.maxPageSize !== undefined && limit !== undefined && limit > meta.maxPageSize) {
     return bad(limitName, `${limitName} ${limit} is above this operation's maximum of ${meta.maxPageSize}.`);
   }
-  const pageSize = limit ?? Math.min(meta?.maxPageSize ?? DEFAULT_PAGE, DEFAULT_PAGE);
+  // A list that does not page returns everything unless asked for less.
+  const pageSize = limit ?? (meta === undefined ? Math.max(items.length, 1) : Math.min(meta.maxPageSize ?? DEFAULT_PAGE, DEFAULT_PAGE));
 
   let start = 0;
   let nextCursor: string | undefined;
