@@ -10,6 +10,15 @@ import { matches, parseFilter } from "../../../src/testing/odata-filter.js";
 import { startMocks, type Mocks } from "../../../src/testing/index.js";
 import { buildRequest, type Strategy } from "../support/build-request.js";
 
+/**
+ * Operations no request can both pass Prism and filter: the document requires `filter` and
+ * declares it `format: uuid`, while its own examples (and GreenLake) use OData expressions.
+ */
+const unservable: Record<string, RegExp> = {
+  "/events/v1beta1/subscriptions": /filter must match format "uuid"/,
+  "/events/v1beta1/system-subscriptions": /filter must match format "uuid"/,
+};
+
 const operations = serviceKeys.flatMap((service) =>
   (serviceMetadata[service].operations as readonly OperationMetadata[]).filter((op) => op.pagination !== undefined).map((op) => ({ service, op })),
 );
@@ -33,6 +42,9 @@ function request(op: OperationMetadata, strategy: Strategy) {
   const query = { ...built.params.query };
   delete query[meta.limitParam];
   delete query[meta.pageParam];
+  // Projection and order are not paging: the walk compares whole items in collection order.
+  delete query.select;
+  delete query.sort;
   const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(built.params.path[name])));
   // Some documents require a filter but give an example that is not one; any valid filter matching every item will do.
   if (typeof query.filter === "string" && !parses(query.filter)) query.filter = "id ne 'no-such-id'";
@@ -69,11 +81,17 @@ function idsOf(items: readonly unknown[]): string[] {
 describe.concurrent("paginate over every paginated operation yields each seeded item once, in order", () => {
   it("covers all 199 paginated operations", () => {
     expect(operations.length).toBe(199);
+    console.log(`paging proven exact against the mocks: ${operations.length - Object.keys(unservable).length}/${operations.length} paginated operations`);
   });
 
   for (const { service, op } of operations) {
     for (const concurrency of [1, 8]) {
       it(`${service}: GET ${op.path} (concurrency ${concurrency})`, async () => {
+        const defect = unservable[op.path];
+        if (defect !== undefined) {
+          await expect(walk(service, op, "examples", concurrency)).rejects.toThrow(defect);
+          return;
+        }
         let result;
         try {
           result = await walk(service, op, "examples", concurrency);
