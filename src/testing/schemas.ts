@@ -91,6 +91,18 @@ export class DocumentSchemas {
     return merged;
   }
 
+  /** Every property any branch (`allOf`, `oneOf`, `anyOf`) of `node` declares. */
+  allProperties(node: unknown, depth = 0): Record<string, unknown> {
+    const schema = this.deref(node) ?? {};
+    const out: Record<string, unknown> = isObject(schema.properties) ? { ...schema.properties } : {};
+    if (depth > 16) return out;
+    for (const key of ["allOf", "oneOf", "anyOf"] as const) {
+      const branches = schema[key];
+      if (Array.isArray(branches)) for (const b of branches) Object.assign(out, this.allProperties(b, depth + 1), out);
+    }
+    return out;
+  }
+
   /** A property's schema, flattened; undefined when the object does not declare it. */
   property(schema: Schema, name: string): Schema | undefined {
     const props = this.flatten(schema).properties;

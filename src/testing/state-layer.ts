@@ -156,6 +156,10 @@ export class StateLayer {
     return base;
   }
 
+  #requestSchema(request: StateRequest): Schema | undefined {
+    return this.options.schemasOf(request.operation.document)?.operation(request.method.toLowerCase(), request.operation.path)?.requestSchema;
+  }
+
   #notFound(request: StateRequest, id: string): StateAnswer {
     return { status: 404, headers: {}, body: errorBody(404, `${request.method.toUpperCase()} ${request.pathname}: no item with id "${id}" exists (never created, or deleted).`) };
   }
@@ -197,14 +201,24 @@ export class StateLayer {
     const random = new Random(`created|${model.template}|${index}`);
     let item = store.newItem(model, `created|${pathKey(request.pathname)}|${index}`, index);
     const declared = propertiesOf(model.schemas, model.itemSchema);
-    item = overlay(item, request.body, declared);
     const body = isObject(request.body) ? request.body : {};
+    // What the caller could have sent but did not stays unset; what only the server assigns is generated.
+    const requestSchema = this.#requestSchema(request);
+    const sendable = requestSchema === undefined ? {} : model.schemas.allProperties(requestSchema);
+    const required = new Set(Array.isArray(model.schemas.flatten(model.itemSchema).required) ? (model.schemas.flatten(model.itemSchema).required as string[]) : []);
+    for (const key of Object.keys(sendable)) if (body[key] === undefined && !required.has(key) && key !== model.idField) delete item[key];
+    item = overlay(item, request.body, declared);
+    // A new user has not verified their invitation yet.
+    const statusEnum = declared.userStatus === undefined ? undefined : model.schemas.flatten(declared.userStatus).enum;
+    if (Array.isArray(statusEnum) && statusEnum.includes("UNVERIFIED")) item.userStatus = "UNVERIFIED";
     // An invitation names the user by email; GreenLake lists them by username.
     if (typeof body.email === "string") {
       if (declared.username !== undefined) item.username = body.email;
       if (declared.email !== undefined) item.email = body.email;
     }
     const now = this.#now();
+    // Expiry dates of something just created lie ahead.
+    for (const key of Object.keys(declared)) if (/^expir(es|y|ation)(At|Date|Time)?$/i.test(key) && typeof item[key] === "string" && body[key] === undefined) item[key] = nowIso(now + 24 * 3600_000);
     if (declared.createdAt !== undefined) item.createdAt = nowIso(now);
     if (declared.updatedAt !== undefined) item.updatedAt = nowIso(now);
     if (declared.generation !== undefined) item.generation = 1;

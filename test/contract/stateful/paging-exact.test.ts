@@ -8,7 +8,7 @@ import { serviceKeys, serviceMetadata } from "../../../generated/services/index.
 import { GreenLake, paginate, type OperationMetadata } from "../../../src/index.js";
 import { matches, parseFilter } from "../../../src/testing/odata-filter.js";
 import { startMocks, type Mocks } from "../../../src/testing/index.js";
-import { buildRequest, type Strategy } from "../support/build-request.js";
+import { buildRequest, parametersOf, type Strategy } from "../support/build-request.js";
 
 /**
  * Operations no request can both pass Prism and filter: the document requires `filter` and
@@ -42,13 +42,22 @@ function request(op: OperationMetadata, strategy: Strategy) {
   const query = { ...built.params.query };
   delete query[meta.limitParam];
   delete query[meta.pageParam];
-  // Projection and order are not paging: the walk compares whole items in collection order.
+  // Projection and order are not paging: the walk compares whole items, in collection order
+  // unless the document requires a sort (then by id, checked below).
   delete query.select;
   delete query.sort;
+  const required = new Set(parametersOf(op).filter((p) => p.in === "query" && p.required === true).map((p) => String(p.name)));
+  if (required.has("sort")) query.sort = "id";
   const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(built.params.path[name])));
   // Some documents require a filter but give an example that is not one; any valid filter matching every item will do.
   if (typeof query.filter === "string" && !parses(query.filter)) query.filter = "id ne 'no-such-id'";
-  return { path, init: { params: { path: built.params.path, query, header: built.params.header } }, filter: typeof query.filter === "string" ? query.filter : undefined };
+  return {
+    path,
+    init: { params: { path: built.params.path, query, header: built.params.header } },
+    filter: typeof query.filter === "string" ? query.filter : undefined,
+    sortById: query.sort === "id",
+    selectAll: required.has("select"),
+  };
 }
 
 function parses(text: string): boolean {
@@ -61,11 +70,14 @@ function parses(text: string): boolean {
 }
 
 async function walk(service: string, op: OperationMetadata, strategy: Strategy, concurrency: number): Promise<{ walked: string[]; expected: string[] }> {
-  const { path, init, filter } = request(op, strategy);
+  const { path, init, filter, sortById, selectAll } = request(op, strategy);
   const seeded = mocks.state.collection(path);
   expect(seeded.length).toBe(SIZE);
+  // A required select asks for every property, so items come back whole.
+  if (selectAll) (init.params.query as Record<string, unknown>).select = Object.keys(seeded[0] ?? {}).join(",");
   const node = filter === undefined ? undefined : parseFilter(filter);
   const expected = seeded.filter((item) => node === undefined || matches(node, item));
+  if (sortById) expected.sort((a, b) => (String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0));
   const client = gl.service(service as never) as never;
   const walked: unknown[] = [];
   for await (const item of paginate(client, op.path as never, init as never, { pageSize: Math.min(PAGE, op.pagination!.maxPageSize ?? PAGE), concurrency })) {
