@@ -18,6 +18,8 @@ export interface CollectionModel {
   readonly itemSchema: Schema;
   /** Item property the item template's last segment names, e.g. `id` or `activationKey`. */
   readonly idField: string | undefined;
+  /** The id property is an enum (a kind, not an instance), so ids may repeat. */
+  readonly idEnumerated: boolean;
   readonly schemas: DocumentSchemas;
 }
 
@@ -73,7 +75,9 @@ export function collectionModels(operations: readonly OperationMetadata[], schem
     }
     if (itemSchema === undefined) continue;
     const idField = itemTemplate === undefined ? idFieldOf(schemas, itemSchema, undefined) : idFieldOf(schemas, itemSchema, lastParam(itemTemplate));
-    models.set(path, { template: path, document, pagination: list?.pagination, listed, itemTemplate, itemSchema, idField, schemas });
+    const idSchema = idField === undefined ? undefined : schemas.property(itemSchema, idField);
+    const idEnumerated = Array.isArray(idSchema?.enum);
+    models.set(path, { template: path, document, pagination: list?.pagination, listed, itemTemplate, itemSchema, idField, idEnumerated, schemas });
   }
   return models;
 }

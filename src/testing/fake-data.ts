@@ -197,7 +197,7 @@ function exampleOf(schema: Schema): unknown {
 
 function typeOf(schema: Schema): string | undefined {
   const t = schema.type;
-  if (Array.isArray(t)) return t.find((x) => x !== "null") as string | undefined;
+  if (Array.isArray(t)) return (t.find((x) => x !== "null") ?? (t.length > 0 ? "null" : undefined)) as string | undefined;
   if (typeof t === "string") return t;
   if (schema.properties !== undefined) return "object";
   if (schema.items !== undefined) return "array";
@@ -217,11 +217,16 @@ function fakeString(schema: Schema, name: string, ctx: FakeContext): string {
     }
   };
   const fit = (v: string): string => {
-    let s = v;
     const min = typeof schema.minLength === "number" ? schema.minLength : 0;
     const max = typeof schema.maxLength === "number" ? schema.maxLength : Infinity;
-    while (s.length < min) s += r.pick(WORDS);
-    return s.length > max ? s.slice(0, Math.max(max, min)) : s;
+    // Pad with words, or with hex digits where the pattern wants those (checksums, ids).
+    for (const pad of [() => r.pick(WORDS), () => r.hex(8)]) {
+      let s = v;
+      while (s.length < min) s += pad();
+      s = s.length > max ? s.slice(0, Math.max(max, min)) : s;
+      if (matches(s)) return s;
+    }
+    return v;
   };
   const format = typeof schema.format === "string" ? schema.format : "";
   // A strict format first (validators check it), then what the name suggests.
@@ -295,7 +300,8 @@ export function fakeValue(doc: DocumentSchemas, node: unknown, name: string, ctx
     case "integer":
       return fakeNumber(schema, name, true, ctx);
     case "number":
-      return fakeNumber(schema, name, false, ctx);
+      // `format: int64` and friends on a number still mean a whole one.
+      return fakeNumber(schema, name, /^u?int(8|16|32|64)$/i.test(String(schema.format ?? "")), ctx);
     case "boolean":
       return ctx.random.next() < 0.5;
     case "string":

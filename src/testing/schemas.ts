@@ -17,6 +17,12 @@ export interface OperationSchemas {
   readonly queryParams: ReadonlySet<string>;
 }
 
+/** A schema that admits only null: `type: "null"` or `type: ["null"]`. */
+export function nullOnly(schema: Schema | undefined): boolean {
+  const t = schema?.type;
+  return t === "null" || (Array.isArray(t) && t.length > 0 && t.every((x) => x === "null"));
+}
+
 const isObject = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function jsonBody(content: unknown): Schema | undefined {
@@ -63,7 +69,7 @@ export class DocumentSchemas {
       const branches = schema[key];
       if (Array.isArray(branches) && branches.length > 0) {
         // Prefer a branch that is not null-only, so `anyOf: [{type: null}, X]` yields X.
-        const chosen = branches.find((b) => this.deref(b)?.type !== "null") ?? branches[0];
+        const chosen = branches.find((b) => !nullOnly(this.deref(b))) ?? branches[0];
         parts.push(this.flatten(chosen, depth + 1));
       }
     }

@@ -11,7 +11,7 @@ import { asyncState, jobState, type AsyncRecord, type AsyncSettings } from "./as
 import type { CollectionModel } from "./collections.js";
 import { errorBody } from "./error-body.js";
 import { fakeValue, Random } from "./fake-data.js";
-import { listPage } from "./listing.js";
+import { encodeCursor, listPage } from "./listing.js";
 import type { DocumentSchemas, Schema } from "./schemas.js";
 import { pathKey, type Item, type StateStore } from "./state-store.js";
 
@@ -183,6 +183,14 @@ export class StateLayer {
         delete base[itemsField];
         if (nextField !== undefined) delete base[nextField];
         body = { ...base, ...result.body };
+        // The last page has no cursor. A document that requires one gets null where allowed, else a
+        // cursor to the end of the collection, whose page is empty (as a real cursor API answers).
+        const required = schemas.flatten(schema).required;
+        if (nextField !== undefined && body[nextField] === undefined && Array.isArray(required) && required.includes(nextField)) {
+          const next = schemas.property(schema, nextField);
+          const nullable = next?.nullable === true || (Array.isArray(next?.type) && next.type.includes("null"));
+          body[nextField] = nullable ? null : encodeCursor(0xffff_ffff_ffff);
+        }
       }
     }
     return { status: 200, headers: {}, body };

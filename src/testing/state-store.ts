@@ -104,12 +104,13 @@ export class StateStore {
     const ids = new Set<string>();
     for (let index = 0; index < size; index++) {
       const item = this.newItem(model, `${key}#${index}`, index);
-      if (model.idField !== undefined) {
-        let id = String(item[model.idField]);
-        // Generated ids are random; a repeat would make two items one.
-        for (let n = 2; ids.has(id); n++) id = `${String(item[model.idField])}-${n}`;
+      const original = model.idField === undefined ? undefined : item[model.idField];
+      // Generated ids are random; a repeat would make two items one. Enumerated ids (kinds, not instances) may repeat.
+      if (model.idField !== undefined && (typeof original === "string" || typeof original === "number") && !model.idEnumerated) {
+        let id: string | number = original;
+        for (let n = 1; ids.has(String(id)); n++) id = typeof original === "number" ? original + n : `${original}-${n + 1}`;
         item[model.idField] = id;
-        ids.add(id);
+        ids.add(String(id));
       }
       items.push(item);
     }
