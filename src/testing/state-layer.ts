@@ -230,7 +230,12 @@ export class StateLayer {
     if (declared.createdAt !== undefined) item.createdAt = nowIso(now);
     if (declared.updatedAt !== undefined) item.updatedAt = nowIso(now);
     if (declared.generation !== undefined) item.generation = 1;
-    if (model.idField !== undefined && (body[model.idField] === undefined || store.find(model, request.pathname, String(body[model.idField])) !== undefined)) {
+    // The service assigns ids, unless the request must name one (and it is not taken).
+    const requestRequired = requestSchema === undefined ? [] : model.schemas.flatten(requestSchema).required;
+    const idFormat = model.idField === undefined ? undefined : model.schemas.property(model.itemSchema, model.idField)?.format;
+    const fitsFormat = (v: unknown) => idFormat !== "uuid" || (typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v));
+    const clientNamed = model.idField !== undefined && Array.isArray(requestRequired) && requestRequired.includes(model.idField) && fitsFormat(body[model.idField]);
+    if (model.idField !== undefined && (!clientNamed || body[model.idField] === undefined || store.find(model, request.pathname, String(body[model.idField])) !== undefined)) {
       item[model.idField] = model.document === "compute-ops-mgmt" && model.template.endsWith("/servers") ? String(item[model.idField]) : randomUUID();
     }
     const itemPath = model.idField === undefined ? undefined : `${request.pathname}/${encodeURIComponent(String(item[model.idField]))}`;
