@@ -4,11 +4,11 @@
  * one page at a time and with eight pages in flight.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serviceKeys, serviceMetadata } from "../../../generated/services/index.js";
-import { GreenLake, paginate, type OperationMetadata } from "../../../src/index.js";
-import { matches, parseFilter } from "../../../src/testing/odata-filter.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
-import { buildRequest, parametersOf, type Strategy } from "../support/build-request.js";
+import { serviceKeys, serviceMetadata } from "../../../../generated/services/index.js";
+import { GreenLake, paginate, type OperationMetadata } from "../../../../src/index.js";
+import { matches, parseFilter } from "../../../../src/testing/odata-filter.js";
+import type { Mocks } from "../../../../src/testing/index.js";
+import { buildRequest, parametersOf, type Strategy } from "../../support/build-request.js";
 
 /**
  * Operations no request can both pass Prism and filter: the document requires `filter` and
@@ -24,16 +24,12 @@ const operations = serviceKeys.flatMap((service) =>
 );
 
 // Small collections keep 2 x 199 walks quick; page sizes below them make every walk several pages.
-const SIZE = 23;
+// The including file starts the mocks with this collection size.
+export const SIZE = 23;
 const PAGE = 10;
 
 let mocks: Mocks;
 let gl: GreenLake;
-beforeAll(async () => {
-  mocks = await startMocks({ collectionSize: SIZE });
-  gl = new GreenLake(mocks.clientOptions({ throwOnError: true, retry: false }));
-});
-afterAll(() => mocks?.stop());
 
 /** The documented request minus paging: path parameters, required query and headers. */
 function request(op: OperationMetadata, strategy: Strategy) {
@@ -90,29 +86,35 @@ function idsOf(items: readonly unknown[]): string[] {
   return items.map((item) => JSON.stringify(item));
 }
 
-describe.concurrent("paginate over every paginated operation yields each seeded item once, in order", () => {
-  it("covers all 199 paginated operations", () => {
-    expect(operations.length).toBe(199);
-    console.log(`paging proven exact against the mocks: ${operations.length - Object.keys(unservable).length}/${operations.length} paginated operations`);
+/** Defines these tests over the mocks `shared` gives (started by the including file). */
+export function definePagingExact(shared: () => { mocks: Mocks; gl: GreenLake }): void {
+  beforeAll(() => {
+    ({ mocks, gl } = shared());
   });
+  describe.concurrent("paginate over every paginated operation yields each seeded item once, in order", () => {
+    it("covers all 199 paginated operations", () => {
+      expect(operations.length).toBe(199);
+      console.log(`paging proven exact against the mocks: ${operations.length - Object.keys(unservable).length}/${operations.length} paginated operations`);
+    });
 
-  for (const { service, op } of operations) {
-    for (const concurrency of [1, 8]) {
-      it(`${service}: GET ${op.path} (concurrency ${concurrency})`, async () => {
-        const defect = unservable[op.path];
-        if (defect !== undefined) {
-          await expect(walk(service, op, "examples", concurrency)).rejects.toThrow(defect);
-          return;
-        }
-        let result;
-        try {
-          result = await walk(service, op, "examples", concurrency);
-        } catch {
-          // The document's examples do not always pass its own schema; build the request from the schema then.
-          result = await walk(service, op, "schemas", concurrency);
-        }
-        expect(result.walked).toEqual(result.expected);
-      });
+    for (const { service, op } of operations) {
+      for (const concurrency of [1, 8]) {
+        it(`${service}: GET ${op.path} (concurrency ${concurrency})`, async () => {
+          const defect = unservable[op.path];
+          if (defect !== undefined) {
+            await expect(walk(service, op, "examples", concurrency)).rejects.toThrow(defect);
+            return;
+          }
+          let result;
+          try {
+            result = await walk(service, op, "examples", concurrency);
+          } catch {
+            // The document's examples do not always pass its own schema; build the request from the schema then.
+            result = await walk(service, op, "schemas", concurrency);
+          }
+          expect(result.walked).toEqual(result.expected);
+        });
+      }
     }
-  }
-});
+  });
+}
