@@ -206,7 +206,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       return;
     }
     let answer: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; by: MockCall["answeredBy"] };
-    if (prism.status >= 400) {
+    if (prism.status >= 400 && prism.status < 500) {
       // Prism rejected the request: say which field broke which rule, in GreenLake's words.
       const issues = prismViolations(prism.headers["sl-violations"]);
       const problem = parseJson(prism.body, String(prism.headers["content-type"] ?? "")) as { detail?: string; title?: string } | undefined;
