@@ -68,12 +68,21 @@ describe("lifecycles on the stateful mocks", () => {
     await expect(gl.authorization.GET("/authorization/v1beta1/scope-groups/{id}", { params: { path: { id: outcome.scopeGroupId } } })).rejects.toBeInstanceOf(GreenLakeNotFoundError);
   });
 
-  it("authorization: a batch reports a duplicate scope as an error, truthfully", async () => {
+  it("authorization: batch and bulk report a duplicate or unknown scope as an error, truthfully", async () => {
     const group = await unwrap(gl.authorization.POST("/authorization/v1beta1/scope-groups", { body: { name: "racks", description: "Racks" } }));
     const grn = "grn:glp/workspaces/0123456789abcdef0123456789abcdef/regions/us-west/providers/compute-ops-mgmt/servers/P00001+SN0001";
     const items = [{ grn, description: "one" }, { grn, description: "again" }];
     const batch = await unwrap(gl.authorization.POST("/authorization/v1beta1/scope-groups/{id}/scopes/batch", { params: { path: { id: group.id } }, body: { items } }));
     expect([batch.successCount, batch.errorCount]).toEqual([1, 1]);
+    const added = batch.successes as { id: string }[];
+    const bulk = await unwrap(
+      gl.authorization.DELETE("/authorization/v1beta1/scope-groups/{id}/scopes/bulk", {
+        params: { path: { id: group.id } },
+        body: { items: [{ id: added[0]!.id }, { id: "00000000-0000-4000-8000-000000000000" }] },
+      }),
+    );
+    expect([bulk.successCount, bulk.errorCount]).toEqual([1, 1]);
+    expect(mocks.state.collection(`/authorization/v1beta1/scope-groups/${group.id}/scopes`)).toEqual([]);
   });
 
   it("Compute Ops Management: activation key create -> list -> delete", async () => {
