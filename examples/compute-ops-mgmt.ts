@@ -7,7 +7,6 @@
  */
 import { odata, paginate, unwrap, type GreenLake } from "greenlake-sdk";
 import { plural, short, type Narrator } from "./support/narrator.js";
-import { hasGreenLakeCredentials } from "./support/connect.js";
 import { isMain, runExample } from "./support/run-example.js";
 
 export const services = ["compute-ops-mgmt"] as const;
@@ -102,7 +101,10 @@ export const exampleServerId = "875840-S01+1M512501AB";
 
 if (isMain(import.meta.url)) {
   const serverId = process.env.GREENLAKE_EXAMPLE_SERVER_ID ?? exampleServerId;
-  // The mocks answer every offset with the same example page, so one page is all they can show.
-  const maxServers = hasGreenLakeCredentials() ? 50 : 1;
-  await runExample("Compute Ops Management", services, (gl, narrator) => computeOpsTour(gl, narrator, { serverId, maxServers }));
+  await runExample("Compute Ops Management", services, (gl, narrator, connection) => {
+    // On the mocks, the example's server is one of theirs, so the filter finds it.
+    const [productId, serialNumber] = serverId.split("+");
+    connection.mocks?.seed("/compute-ops-mgmt/v1/servers", [{ id: serverId, name: "esx-houston-017", hardware: { model: "ProLiant DL360 Gen11", productId, serialNumber } }], { append: true });
+    return computeOpsTour(gl, narrator, { serverId, maxServers: 50 });
+  }, { mockOptions: { collectionSize: { "/compute-ops-mgmt/v1/user-preferences": 1 } } });
 }

@@ -3,12 +3,15 @@
  * environment, otherwise against local mocks of HPE's documents.
  */
 import { GreenLake, type GreenLakeOptions } from "greenlake-sdk";
+import type { Mocks, StartMocksOptions } from "greenlake-sdk/testing";
 
 export interface Connection {
   readonly gl: GreenLake;
   /** Says where calls go, for the first line of output. */
   readonly target: string;
   readonly mocked: boolean;
+  /** The mocks, when calls go to them: a script can seed data or cue faults. */
+  readonly mocks?: Mocks;
   close(): Promise<void>;
 }
 
@@ -20,6 +23,8 @@ export interface ConnectOptions {
   readonly client?: GreenLakeOptions;
   /** Use the mocks even when GreenLake credentials are set. */
   readonly mocksOnly?: boolean;
+  /** Extra options for the mocks (data sizes, async timing). */
+  readonly mockOptions?: Omit<StartMocksOptions, "services">;
 }
 
 export function hasGreenLakeCredentials(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
@@ -35,8 +40,8 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   }
   // Loaded only when needed: runs against GreenLake do not load the mock machinery.
   const { startMocks } = await import("greenlake-sdk/testing");
-  const mocks = await startMocks({ services: [...options.services] });
+  const mocks = await startMocks({ ...options.mockOptions, services: [...options.services] });
   // Failures throw typed errors, so example code reads as the happy path.
   const gl = new GreenLake({ ...mocks.clientOptions(), throwOnError: true, ...options.client });
-  return { gl, target: `the local mocks at ${mocks.baseUrl}`, mocked: true, close: () => mocks.stop() };
+  return { gl, target: `the local mocks at ${mocks.baseUrl}`, mocked: true, mocks, close: () => mocks.stop() };
 }

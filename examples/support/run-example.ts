@@ -5,10 +5,10 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { GreenLake } from "greenlake-sdk";
-import { connect, hasGreenLakeCredentials, type Connection } from "./connect.js";
+import { connect, hasGreenLakeCredentials, type ConnectOptions, type Connection } from "./connect.js";
 import { consoleNarrator, type Narrator } from "./narrator.js";
 
-export type Scenario = (gl: GreenLake, narrator: Narrator) => Promise<unknown>;
+export type Scenario = (gl: GreenLake, narrator: Narrator, connection: Connection) => Promise<unknown>;
 
 /** True when the module at `moduleUrl` is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
@@ -24,6 +24,8 @@ export function isMain(moduleUrl: string): boolean {
 export interface RunOptions {
   /** Use the mocks even when GreenLake credentials are set (the demo changes things). */
   readonly mocksOnly?: boolean;
+  /** Extra options for the mocks. */
+  readonly mockOptions?: ConnectOptions["mockOptions"];
 }
 
 const EXIT_ON = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -33,7 +35,7 @@ export async function runExample(title: string, services: readonly string[], sce
   const write = (line: string) => process.stdout.write(`${line}\n`);
   const started = Date.now();
   // Kept as a promise so an interrupt during start-up still stops what was started.
-  const connecting: Promise<Connection> = connect({ services, mocksOnly: options.mocksOnly });
+  const connecting: Promise<Connection> = connect({ services, mocksOnly: options.mocksOnly, mockOptions: options.mockOptions });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= connecting.then((c) => c.close(), () => {}));
 
@@ -53,12 +55,12 @@ export async function runExample(title: string, services: readonly string[], sce
   try {
     write(title);
     if (options.mocksOnly || !hasGreenLakeCredentials()) {
-      write(`Starting Prism mocks of ${services.join(", ")} and a local OAuth2 token issuer...`);
+      write(`Starting stateful mocks of ${services.join(", ")} (Prism validating every request) and a local OAuth2 token issuer...`);
     }
     const connection = await connecting;
     mocked = connection.mocked;
     write(`Calls go to ${connection.target} (ready in ${seconds(Date.now() - started)}).`);
-    await scenario(connection.gl, consoleNarrator(write));
+    await scenario(connection.gl, consoleNarrator(write), connection);
     write(`\nDone in ${seconds(Date.now() - started)}.`);
   } catch (error) {
     if (!interrupted) {

@@ -1,14 +1,19 @@
 /**
  * The one loopback URL the mocks expose: token requests go to the local
- * issuer; API requests are checked for a live token from that issuer (Prism
- * only checks that some Bearer header is present) and forwarded to the Prism
- * serving the operation's document.
+ * issuer; API requests meet any scripted fault, are checked for a live token
+ * from that issuer (Prism only checks that some Bearer header is present),
+ * and are forwarded to the Prism serving the operation's document, which
+ * validates them. A request Prism rejects gets a GreenLake error body naming
+ * the field and rule; one it accepts is answered by the state layer where it
+ * owns the route, else by Prism.
  */
-import { randomUUID } from "node:crypto";
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { errorBody, prismViolations, rejectedRequestBody } from "./error-body.js";
+import type { Fault, Faults } from "./faults.js";
 import { TokenIssuer } from "./issuer.js";
 import type { RouteTable } from "./routes.js";
+import type { StateAnswer, StateLayer } from "./state-layer.js";
 
 /** One API request the mocks answered. */
 export interface MockCall {
@@ -19,7 +24,12 @@ export interface MockCall {
   readonly document: string | undefined;
   /** Workspace the caller's token is scoped to, when the token was valid. */
   readonly workspaceId: string | undefined;
+  /** 0 when a scripted fault dropped the connection. */
   readonly status: number;
+  /** The operation it reached, `GET /compute-ops-mgmt/v1/servers`, when one matched. */
+  readonly operation?: string;
+  /** Who answered: the state layer, Prism, or the front door itself (tokens, faults, errors). */
+  readonly answeredBy?: "state" | "prism" | "mocks";
 }
 
 export interface FrontDoorOptions {
@@ -32,6 +42,9 @@ export interface FrontDoorOptions {
   readonly port?: number;
   /** Where answered API requests are recorded. */
   readonly calls: MockCall[];
+  /** Answers the routes it owns once Prism accepted the request. */
+  readonly state?: StateLayer;
+  readonly faults?: Faults;
 }
 
 export interface FrontDoor {
@@ -50,13 +63,58 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 // The shape GreenLake's own APIs use for errors.
 function hpeError(res: ServerResponse, status: number, errorCode: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { httpStatusCode: status, errorCode, message, debugId: randomUUID() }, headers);
+  sendJson(res, status, { ...errorBody(status, message), errorCode }, headers);
+}
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return (await readRaw(req)).toString("utf8");
+}
+
+interface PrismAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+}
+
+function parseJson(body: Buffer, contentType: string | undefined): unknown {
+  if (body.length === 0 || !(contentType ?? "").toLowerCase().includes("json")) return undefined;
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Writes an answer, as slowly (or never) as a scripted fault says. */
+async function deliver(res: ServerResponse, status: number, headers: Record<string, string | string[] | undefined>, body: Buffer, fault: Fault | undefined): Promise<void> {
+  const clean: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || k === "transfer-encoding" || k === "connection" || k === "keep-alive") continue;
+    clean[k] = v;
+  }
+  clean["content-length"] = String(body.length);
+  res.writeHead(status, clean);
+  if (fault?.kind === "stall") {
+    res.flushHeaders();
+    return; // the body never comes; the client's timeout (or stop()) ends the connection
+  }
+  if (fault?.kind === "slow") {
+    res.flushHeaders();
+    const half = Math.floor(body.length / 2);
+    res.write(body.subarray(0, half));
+    await sleep(fault.delayMs);
+    res.end(body.subarray(half));
+    return;
+  }
+  res.end(body);
 }
 
 function bearer(header: string | undefined): string | undefined {
@@ -65,7 +123,7 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
-  const { issuer, routes, ports, unavailable, calls } = options;
+  const { issuer, routes, ports, unavailable, calls, state, faults } = options;
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -78,42 +136,124 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       return;
     }
     const record = (document: string | undefined, workspaceId: string | undefined, status: number) =>
-      calls.push({ method, url: rawUrl, document, workspaceId, status });
+      calls.push({ method, url: rawUrl, document, workspaceId, status, answeredBy: "mocks" });
 
     const route = routes.match(method, pathname);
     if (route === undefined) {
+      req.resume();
       record(undefined, undefined, 404);
       hpeError(res, 404, "HPE_GL_ERROR_NOT_FOUND", `No mocked GreenLake operation matches ${method} ${pathname}.`);
       return;
     }
+    const operation = `${method.toUpperCase()} ${route.path}`;
+    const recordOp = (workspaceId: string | undefined, status: number, answeredBy: MockCall["answeredBy"]) =>
+      calls.push({ method, url: rawUrl, document: route.document, workspaceId, status, operation, answeredBy });
+    const fault = faults?.take(method, route.path);
     const token = bearer(req.headers.authorization);
+    if (fault?.kind === "expire-token" && token !== undefined) issuer.expire(token);
+    if (fault?.kind === "revoke-tokens") issuer.revokeAll();
     const info = token === undefined ? undefined : issuer.verify(token);
     if (info === undefined) {
       req.resume();
-      record(route.document, undefined, 401);
+      recordOp(undefined, 401, "mocks");
       const message = token === undefined ? "Missing bearer token." : "The bearer token was not issued by this workspace's issuer or has expired.";
       hpeError(res, 401, "HPE_GL_ERROR_UNAUTHORIZED", message, { "www-authenticate": 'Bearer error="invalid_token"' });
+      return;
+    }
+    const metered = faults?.meter(method, route.path, Date.now());
+    const rateHeaders = metered?.headers ?? {};
+    if (metered?.limited) {
+      req.resume();
+      recordOp(info.workspaceId, 429, "mocks");
+      hpeError(res, 429, "HPE_GL_ERROR_TOO_MANY_REQUESTS", `Rate limit of ${rateHeaders["ratelimit-limit"]} calls exceeded for ${operation}; retry after ${metered.resetSeconds} s.`, {
+        ...rateHeaders,
+        "retry-after": String(metered.resetSeconds),
+      });
+      return;
+    }
+    if (fault?.kind === "429" || fault?.kind === "503") {
+      req.resume();
+      const status = Number(fault.kind);
+      recordOp(info.workspaceId, status, "mocks");
+      const seconds = fault.retryAfterSeconds;
+      const inBody = fault.kind === "429" && fault.retryAfterIn === "body";
+      const message = status === 429 ? `Too many requests to ${operation}.` : `${operation} is temporarily unavailable.`;
+      const body = { ...errorBody(status, message), ...(inBody && seconds !== undefined ? { retryAfterSeconds: seconds } : {}) };
+      sendJson(res, status, body, { ...rateHeaders, ...(!inBody && seconds !== undefined ? { "retry-after": String(seconds) } : {}) });
+      return;
+    }
+    if (fault?.kind === "reset" && fault.when === "before") {
+      req.resume();
+      recordOp(info.workspaceId, 0, "mocks");
+      req.socket.destroy();
       return;
     }
     const port = ports.get(route.document);
     if (port === undefined) {
       req.resume();
-      record(route.document, info.workspaceId, 501);
+      recordOp(info.workspaceId, 501, "mocks");
       const why = unavailable.get(route.document) ?? "its service was not started (see the `services` option of startMocks)";
       hpeError(res, 501, "HPE_GL_ERROR_NOT_IMPLEMENTED", `The mock of document ${route.document} is not running: ${why}.`);
       return;
     }
-    const upstream = httpRequest({ host: "127.0.0.1", port, method, path: rawUrl, headers: req.headers, agent }, (answer) => {
-      record(route.document, info.workspaceId, answer.statusCode ?? 0);
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, [WORKSPACE_HEADER]: info.workspaceId });
-      answer.pipe(res);
-    });
-    upstream.on("error", (error) => {
-      if (res.headersSent) res.destroy(error);
-      else hpeError(res, 502, "HPE_GL_ERROR_BAD_GATEWAY", `The Prism mock of ${route.document} did not answer: ${error.message}.`);
-    });
-    req.pipe(upstream);
+    const requestBody = await readRaw(req);
+    let prism: PrismAnswer;
+    try {
+      prism = await forward(port, method, rawUrl, req.headers, requestBody);
+    } catch (error) {
+      recordOp(info.workspaceId, 502, "mocks");
+      hpeError(res, 502, "HPE_GL_ERROR_BAD_GATEWAY", `The Prism mock of ${route.document} did not answer: ${(error as Error).message}.`);
+      return;
+    }
+    let answer: { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; by: MockCall["answeredBy"] };
+    if (prism.status >= 400 && prism.status < 500) {
+      // Prism rejected the request: say which field broke which rule, in GreenLake's words.
+      const issues = prismViolations(prism.headers["sl-violations"]);
+      const problem = parseJson(prism.body, String(prism.headers["content-type"] ?? "")) as { detail?: string; title?: string } | undefined;
+      const extra = issues.length === 0 && problem !== undefined ? [{ subject: "request", description: String(problem.detail ?? problem.title ?? "") }] : [];
+      const body = rejectedRequestBody(prism.status, method.toUpperCase(), pathname, [...issues, ...extra]);
+      const headers: Record<string, string | string[] | undefined> = { "content-type": "application/json" };
+      if (prism.headers["sl-violations"] !== undefined) headers["sl-violations"] = prism.headers["sl-violations"];
+      answer = { status: prism.status, headers, body: Buffer.from(JSON.stringify(body)), by: "mocks" };
+    } else {
+      let stateAnswer: StateAnswer | undefined;
+      if (state?.owns(method, route.path)) {
+        stateAnswer = state.handle({
+          method,
+          operation: route,
+          pathname,
+          query: new URL(rawUrl, "http://mock.invalid").searchParams,
+          body: parseJson(requestBody, req.headers["content-type"]),
+        });
+      }
+      if (stateAnswer !== undefined) {
+        const text = stateAnswer.body === undefined ? "" : JSON.stringify(stateAnswer.body);
+        const headers: Record<string, string> = { ...stateAnswer.headers };
+        if (text !== "") headers["content-type"] = "application/json";
+        answer = { status: stateAnswer.status, headers, body: Buffer.from(text), by: "state" };
+      } else {
+        answer = { ...prism, by: "prism" };
+      }
+    }
+    if (fault?.kind === "reset" && fault.when === "after") {
+      recordOp(info.workspaceId, 0, answer.by);
+      req.socket.destroy();
+      return;
+    }
+    recordOp(info.workspaceId, answer.status, answer.by);
+    await deliver(res, answer.status, { ...answer.headers, ...rateHeaders, [WORKSPACE_HEADER]: info.workspaceId }, answer.body, fault);
   };
+
+  const forward = (port: number, method: string, path: string, headers: IncomingMessage["headers"], body: Buffer): Promise<PrismAnswer> =>
+    new Promise((resolve, reject) => {
+      const outgoing = { ...headers, "content-length": String(body.length) };
+      delete outgoing["transfer-encoding"];
+      const upstream = httpRequest({ host: "127.0.0.1", port, method, path, headers: outgoing, agent }, (answer) => {
+        readRaw(answer).then((data) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: data }), reject);
+      });
+      upstream.on("error", reject);
+      upstream.end(body);
+    });
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {

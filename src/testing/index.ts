@@ -1,6 +1,8 @@
 /**
  * Local mocks of the GreenLake APIs for contract tests: Prism serving HPE's
- * documents, a local OAuth2 issuer, and one loopback URL in front of both.
+ * documents (it validates every request), a state layer that remembers
+ * (seeded collections that page and filter, creates, updates, deletes, async
+ * work), faults on cue, a local OAuth2 issuer, and one loopback URL in front.
  *
  * ```ts
  * const mocks = await startMocks({ services: ["identity"] });
@@ -12,14 +14,22 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { GreenLakeOptions } from "../options.js";
+import { serviceMetadata } from "../../generated/services/index.js";
+import type { OperationMetadata } from "../metadata.js";
+import { defaultAsyncSettings, type AsyncOutcome, type AsyncRecord, type AsyncSettings, type JobOutcome } from "./async-work.js";
+import { collectionModels, type CollectionModel } from "./collections.js";
 import { allOperations, documentsOf, findDocumentsDir, selectServices } from "./documents.js";
+import { Faults, statedRateLimit, type Fault, type FaultRule, type RateLimit } from "./faults.js";
 import { startFrontDoor, WORKSPACE_HEADER, type MockCall } from "./front-door.js";
 import { TokenIssuer, type IssuerCredentials, type IssuerStats, type IssuedTokenInfo } from "./issuer.js";
 import { startPrismHost } from "./prism-host.js";
 import { RouteTable } from "./routes.js";
+import { DocumentSchemas } from "./schemas.js";
+import { StateLayer } from "./state-layer.js";
+import { defaultCollectionSize, StateStore, type Item } from "./state-store.js";
 
-export type { MockCall, IssuerCredentials, IssuerStats, IssuedTokenInfo };
-export { WORKSPACE_HEADER };
+export type { MockCall, IssuerCredentials, IssuerStats, IssuedTokenInfo, Fault, FaultRule, RateLimit, AsyncOutcome, JobOutcome, AsyncSettings, AsyncRecord, Item };
+export { WORKSPACE_HEADER, Faults };
 
 export interface StartMocksOptions {
   /** Service keys to serve (`compute-ops-mgmt`, `identity`, ...); default: every service. */
@@ -32,6 +42,39 @@ export interface StartMocksOptions {
   credentials?: Partial<IssuerCredentials>;
   /** Port of the front door; default: a free one. */
   port?: number;
+  /** Seed of the generated data: the same seed gives the same items; default "greenlake". */
+  seed?: string;
+  /**
+   * Items generated per collection: one number for all, or by collection path template
+   * (`{ "/compute-ops-mgmt/v1/servers": 700 }`, others keep the default); default 2.5 pages
+   * at the operation's maximum page size, at most 250.
+   */
+  collectionSize?: number | Readonly<Record<string, number>>;
+  /** How long async operations and jobs take, and how they end; default 300 ms, succeeded, COMPLETE. */
+  async?: Partial<AsyncSettings>;
+  /**
+   * Answer an item id never created nor listed with a generated item (kept out of lists),
+   * instead of 404; for suites that send the documents' example ids. Default false.
+   */
+  generateUnknownItems?: boolean;
+  /**
+   * Whether the state layer answers (default true). With false every accepted request gets
+   * Prism's answer from the document's examples: a check of requests alone, as a contract
+   * suite of the client wants.
+   */
+  state?: boolean;
+}
+
+/** What the state layer holds, for assertions. */
+export interface MockState {
+  /** The items of a concrete collection path (`/identity/v1/users`), as the next list would see them; a copy. */
+  collection(path: string): Item[];
+  /** Concrete collection paths touched so far, with their path template and item count. */
+  collections(): Array<{ path: string; template: string; items: number }>;
+  /** Collection path templates the state layer serves (lists, creates, items). */
+  readonly templates: readonly string[];
+  /** Async operations started by 202 answers, oldest first. */
+  readonly asyncOperations: readonly AsyncRecord[];
 }
 
 export interface Mocks {
@@ -57,6 +100,19 @@ export interface Mocks {
   revokeTokens(): void;
   /** Options for `new GreenLake(...)` pointing at the mocks, with `overrides` on top. */
   clientOptions(overrides?: GreenLakeOptions): GreenLakeOptions;
+  /** Inspect the state layer's collections and async operations. */
+  readonly state: MockState;
+  /** Script faults: `mocks.faults.add({ operation: "GET /identity/v1/users", fault: { kind: "429", retryAfterSeconds: 1 } })`. */
+  readonly faults: Faults;
+  /** How async operations and jobs progress; change it at any time, e.g. `mocks.async.outcome = "failed"`. */
+  readonly async: AsyncSettings;
+  /**
+   * Puts your own items in a collection (a concrete path such as `/identity/v1/users`),
+   * replacing the generated ones, or after them with `{ append: true }`.
+   */
+  seed(path: string, items: readonly Item[], options?: { append?: boolean }): void;
+  /** Back to the start: generated data again, no faults, no calls recorded, default async settings. */
+  reset(): void;
   /** Stops Prism, the issuer and the front door. */
   stop(): Promise<void>;
 }
@@ -75,16 +131,50 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
   };
   const issuer = new TokenIssuer(credentials, options.tokenLifetimeSeconds ?? 300);
   const routes = new RouteTable(allOperations());
-  const documents = documentsOf(services).map((key) => ({ key, file: join(documentsDir, `${key}.json`) }));
-  const host = await startPrismHost(documents);
+  const documentKeys = documentsOf(services);
+  const documents = documentKeys.map((key) => ({ key, file: join(documentsDir, `${key}.json`) }));
+  const starting = startPrismHost(documents);
+  // Read the documents for the state layer while Prism starts in its own process.
+  let stateParts;
+  try {
+    stateParts = buildState(services, documentKeys, documentsDir, options);
+  } catch (error) {
+    await starting.then((h) => h.stop(), () => {});
+    throw error;
+  }
+  const { store, layer, faults, settings, models } = stateParts;
+  const host = await starting;
   const calls: MockCall[] = [];
   let door;
   try {
-    door = await startFrontDoor({ issuer, routes, ports: host.ports, unavailable: host.failures, calls, ...(options.port === undefined ? {} : { port: options.port }) });
+    door = await startFrontDoor({
+      issuer,
+      routes,
+      ports: host.ports,
+      unavailable: host.failures,
+      calls,
+      ...(options.state === false ? {} : { state: layer }),
+      faults,
+      ...(options.port === undefined ? {} : { port: options.port }),
+    });
   } catch (error) {
     await host.stop();
     throw error;
   }
+  const modelOf = (path: string): CollectionModel => {
+    const route = routes.match("get", new URL(path, "http://mock.invalid").pathname);
+    const model = route === undefined ? undefined : models.get(route.path);
+    if (model === undefined) throw new TypeError(`${path} is not a collection the mocks hold; collections are the list paths of the services started, e.g. /identity/v1/users.`);
+    return model;
+  };
+  const state: MockState = {
+    collection: (path) => structuredClone(store.items(modelOf(path), path)),
+    collections: () => store.summary(),
+    templates: [...models.keys()],
+    get asyncOperations() {
+      return layer.asyncOperations;
+    },
+  };
   const baseUrl = door.url;
   const tokenUrl = `${baseUrl}/authorization/v2/oauth2/${credentials.workspaceId}/token`;
   let stopped: Promise<void> | undefined;
@@ -96,6 +186,17 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
     services,
     unavailable: host.failures,
     calls,
+    state,
+    faults,
+    async: settings,
+    seed: (path, items, seedOptions = {}) => store.seed(modelOf(path), path, items, seedOptions.append ?? false),
+    reset: () => {
+      store.clear();
+      layer.reset();
+      faults.clear();
+      calls.length = 0;
+      Object.assign(settings, defaultAsyncSettings(), options.async);
+    },
     get tokenStats() {
       return issuer.stats;
     },
@@ -111,4 +212,43 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
     }),
     stop: () => (stopped ??= Promise.all([door.close(), host.stop()]).then(() => undefined)),
   };
+}
+
+function buildState(services: readonly string[], documentKeys: readonly string[], documentsDir: string, options: StartMocksOptions) {
+  const loaded = new Map<string, DocumentSchemas>();
+  for (const key of documentKeys) {
+    try {
+      loaded.set(key, DocumentSchemas.load(join(documentsDir, `${key}.json`)));
+    } catch {
+      // Prism reports an unreadable document as unavailable; the state layer just holds nothing for it.
+    }
+  }
+  const schemasOf = (document: string) => loaded.get(document);
+  const operations = services.flatMap((s) => serviceMetadata[s as keyof typeof serviceMetadata].operations as readonly OperationMetadata[]);
+  const models = collectionModels(operations, schemasOf);
+  const asyncTemplates = new Map<string, string>();
+  for (const op of operations) if (op.method === "get" && /\/async-operations\/\{[^}]+\}$/.test(op.path) && !asyncTemplates.has(op.document)) asyncTemplates.set(op.document, op.path);
+  const sizes = options.collectionSize;
+  const store = new StateStore({
+    seed: options.seed ?? "greenlake",
+    sizeOf: (model) => {
+      if (!model.listed) return 0;
+      if (typeof sizes === "number") return sizes;
+      return sizes?.[model.template] ?? defaultCollectionSize(model);
+    },
+  });
+  const settings: AsyncSettings = { ...defaultAsyncSettings(), ...options.async };
+  const layer = new StateLayer({ models, store, schemasOf, asyncTemplates, settings, generateUnknownItems: options.generateUnknownItems ?? false });
+  const descriptions = new Map<string, string>();
+  for (const [key, doc] of loaded) {
+    const paths = (doc.document.paths ?? {}) as Record<string, Record<string, { description?: string } | undefined>>;
+    for (const [path, item] of Object.entries(paths)) {
+      for (const [method, op] of Object.entries(item ?? {})) {
+        if (typeof op?.description === "string") descriptions.set(`${method.toUpperCase()} ${path}`, op.description);
+      }
+    }
+    void key;
+  }
+  const faults = new Faults((operation) => statedRateLimit(descriptions.get(operation)));
+  return { store, layer, faults, settings, models };
 }

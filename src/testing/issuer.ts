@@ -99,6 +99,11 @@ export class TokenIssuer {
     return info;
   }
 
+  /** Ends one token's life now, as if it had expired: the next call with it gets 401. */
+  expire(token: string): void {
+    this.#tokens.delete(token);
+  }
+
   /** Forgets every token, as if the issuer had restarted with new keys. */
   revokeAll(): void {
     this.#tokens.clear();

@@ -82,9 +82,20 @@ describe("demo", () => {
         "5. Compute Ops Management",
         "6. Compute Ops Management",
         "7. Compute Ops Management",
-        "8. MSP",
-        "9. Errors",
+        "8. Compute Ops Management",
+        "9. Async work",
+        "10. MSP",
+        "11. Rate limits",
+        "12. Errors",
       ]);
+      // The stateful flows, told with realistic values and without placeholders.
+      expect(output).not.toMatch(/\bstring\b/);
+      expect(output).toMatch(/page 3: \d+ servers \(running count \d+ of \d+\)/);
+      expect(output).toMatch(/added scopes in one batch: 2 added, 0 rejected/);
+      expect(output).toMatch(/reset the secret of .*: generation 2/);
+      expect(output).toMatch(/async operation .* ended SUCCEEDED/);
+      expect(output).toMatch(/job .* ended COMPLETE/);
+      expect(output).toMatch(/the mocks answered 429, then 200/);
       expect(output).toMatch(/\nDone in \d+\.\d s\.\n/);
       expect(output).not.toMatch(/Failed:/);
       expect(seen.length).toBeGreaterThanOrEqual(2);

@@ -1,0 +1,191 @@
+/**
+ * The mocks' memory: one list of items per concrete collection path, seeded
+ * on first use with deterministic items generated from the collection's item
+ * schema, then changed by creates, updates and deletes.
+ */
+import type { CollectionModel } from "./collections.js";
+import { fakeValue, Random, serverId } from "./fake-data.js";
+
+export type Item = Record<string, unknown>;
+
+export interface StoreOptions {
+  /** Seed of the generated data; the same seed gives the same items. */
+  readonly seed: string;
+  /** Items generated per collection, by collection template; default from the operation's maximum page size. */
+  readonly sizeOf: (model: CollectionModel) => number;
+}
+
+interface Collection {
+  readonly model: CollectionModel;
+  items: Item[];
+  /** Items read by ids never listed (documented example ids); kept apart so lists stay as seeded. */
+  readonly unlisted: Item[];
+}
+
+/** 2.5 pages at the maximum page size, capped so 199 collections stay quick to generate. */
+export function defaultCollectionSize(model: CollectionModel): number {
+  if (!model.listed) return 0;
+  return Math.min(250, Math.ceil(2.5 * (model.pagination?.maxPageSize ?? 100)));
+}
+
+/** Decoded path segments joined again: the key of a concrete collection. */
+export function pathKey(pathname: string): string {
+  return pathname
+    .split("/")
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    })
+    .join("/")
+    .replace(/\/+$/, "");
+}
+
+function deepMerge(target: Item, patch: Item): Item {
+  const out: Item = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    const current = out[k];
+    out[k] =
+      typeof v === "object" && v !== null && !Array.isArray(v) && typeof current === "object" && current !== null && !Array.isArray(current)
+        ? deepMerge(current as Item, v as Item)
+        : v;
+  }
+  return out;
+}
+
+export class StateStore {
+  readonly #collections = new Map<string, Collection>();
+  /** Item paths created through the API: collections nested under them start empty. */
+  readonly #created = new Set<string>();
+  /** Item paths deleted through the API: they stay gone. */
+  readonly #deleted = new Set<string>();
+
+  constructor(private readonly options: StoreOptions) {}
+
+  clear(): void {
+    this.#collections.clear();
+    this.#created.clear();
+    this.#deleted.clear();
+  }
+
+  /** Concrete collection paths touched so far, with their item counts. */
+  summary(): Array<{ path: string; template: string; items: number }> {
+    return [...this.#collections.entries()].map(([path, c]) => ({ path, template: c.model.template, items: c.items.length }));
+  }
+
+  /** The live item list of `path` (a concrete collection path), seeding it on first use. */
+  items(model: CollectionModel, path: string): Item[] {
+    return this.#collection(model, path).items;
+  }
+
+  /** Replaces (or with `append`, extends) a collection's items with the caller's. */
+  seed(model: CollectionModel, path: string, items: readonly Item[], append: boolean): void {
+    const collection = this.#collection(model, path, !append);
+    const copies = items.map((i) => structuredClone(i));
+    collection.items = append ? [...collection.items, ...copies] : copies;
+  }
+
+  #collection(model: CollectionModel, path: string, empty = false): Collection {
+    const key = pathKey(path);
+    let collection = this.#collections.get(key);
+    if (collection === undefined) {
+      const underCreated = [...this.#created].some((p) => key.startsWith(`${p}/`));
+      const size = empty || underCreated ? 0 : this.options.sizeOf(model);
+      collection = { model, items: this.#generate(model, key, size), unlisted: [] };
+      this.#collections.set(key, collection);
+    }
+    return collection;
+  }
+
+  #generate(model: CollectionModel, key: string, size: number): Item[] {
+    const items: Item[] = [];
+    const ids = new Set<string>();
+    for (let index = 0; index < size; index++) {
+      const item = this.newItem(model, `${key}#${index}`, index);
+      const original = model.idField === undefined ? undefined : item[model.idField];
+      // Generated ids are random; a repeat would make two items one. Enumerated ids (kinds, not instances) may repeat.
+      if (model.idField !== undefined && (typeof original === "string" || typeof original === "number") && !model.idEnumerated) {
+        let id: string | number = original;
+        for (let n = 1; ids.has(String(id)); n++) id = typeof original === "number" ? original + n : `${original}-${n + 1}`;
+        item[model.idField] = id;
+        ids.add(String(id));
+      }
+      items.push(item);
+    }
+    return items;
+  }
+
+  /** One generated item for `model`, deterministic for `seedKey`. */
+  newItem(model: CollectionModel, seedKey: string, index: number): Item {
+    const random = new Random(`${this.options.seed}|${seedKey}`);
+    const value = fakeValue(model.schemas, model.itemSchema, "", { random, index });
+    const item = (typeof value === "object" && value !== null && !Array.isArray(value) ? value : {}) as Item;
+    decorate(model, item, random);
+    return item;
+  }
+
+  /** Finds an item by the value of its id property. */
+  find(model: CollectionModel, path: string, id: string): Item | undefined {
+    if (model.idField === undefined) return undefined;
+    const collection = this.#collection(model, path);
+    return [...collection.items, ...collection.unlisted].find((i) => String(i[model.idField!]) === id);
+  }
+
+  /** Whether the item at `collectionPath/id` was deleted through the API. */
+  wasDeleted(collectionPath: string, id: string): boolean {
+    return this.#deleted.has(`${pathKey(collectionPath)}/${id}`);
+  }
+
+  /** Adds an item; `unlisted` ones answer reads by id but do not appear in lists. */
+  insert(model: CollectionModel, path: string, item: Item, unlisted = false): void {
+    const collection = this.#collection(model, path);
+    (unlisted ? collection.unlisted : collection.items).push(item);
+    if (model.idField !== undefined && !unlisted) this.#created.add(`${pathKey(path)}/${String(item[model.idField])}`);
+  }
+
+  #holder(model: CollectionModel, path: string, id: string): Item[] | undefined {
+    const collection = this.#collection(model, path);
+    const has = (list: Item[]) => list.some((i) => String(i[model.idField!]) === id);
+    return has(collection.items) ? collection.items : has(collection.unlisted) ? collection.unlisted : undefined;
+  }
+
+  update(model: CollectionModel, path: string, id: string, patch: Item, replace: boolean): Item | undefined {
+    const items = this.#holder(model, path, id);
+    if (items === undefined) return undefined;
+    const index = items.findIndex((i) => String(i[model.idField!]) === id);
+    const current = items[index]!;
+    const next = replace ? { ...current, ...patch } : deepMerge(current, patch);
+    next[model.idField!] = current[model.idField!];
+    if (typeof current.generation === "number") next.generation = current.generation + 1;
+    if (typeof current.updatedAt === "string") next.updatedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    items[index] = next;
+    return next;
+  }
+
+  remove(model: CollectionModel, path: string, id: string): boolean {
+    const items = this.#holder(model, path, id);
+    if (items === undefined) return false;
+    items.splice(items.findIndex((i) => String(i[model.idField!]) === id), 1);
+    const prefix = `${pathKey(path)}/${id}`;
+    this.#deleted.add(prefix);
+    for (const key of this.#collections.keys()) if (key.startsWith(`${prefix}/`)) this.#collections.delete(key);
+    return true;
+  }
+}
+
+/** Touches that make generated items read like the real service's. */
+function decorate(model: CollectionModel, item: Item, random: Random): void {
+  // Compute Ops Management names servers `<product id>+<serial number>`, and the id agrees with the hardware.
+  if (model.document === "compute-ops-mgmt" && /\/servers$/.test(model.template) && model.idField === "id") {
+    const hardware = typeof item.hardware === "object" && item.hardware !== null ? (item.hardware as Item) : undefined;
+    const id = serverId(random);
+    const [product, serial] = id.split("+") as [string, string];
+    if (hardware !== undefined) {
+      if ("serialNumber" in hardware) hardware.serialNumber = serial;
+      if ("productId" in hardware) hardware.productId = product;
+    }
+    item.id = id;
+  }
+}
