@@ -4,10 +4,10 @@
  * (create, then wait until COMPLETE, ERROR or STALLED).
  */
 import { GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError, throwUnlessOk } from "./errors.js";
-import { regionOfLocation } from "./regions.js";
-import { parseRetryAfter, pollDelay } from "./retry.js";
+import { regionOfLocation } from "./internal/regions.js";
+import { parseRetryAfter, pollDelay } from "./internal/retry.js";
 import { internalsOf, type ServiceClient } from "./service-client.js";
-import { sleep } from "./timeouts.js";
+import { sleep } from "./internal/timeouts.js";
 
 export interface WaitOptions {
   /** Give up after this long; default 15 minutes. */

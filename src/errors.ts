@@ -2,8 +2,8 @@
  * The `GreenLakeError` family: one class per kind of failure, parsed from
  * HPE's error body (`httpStatusCode`, `errorCode`, `message`, `debugId`, `errorDetails`).
  */
-import { redact, redactDeep, safeCause } from "./redaction.js";
-import { requestOf } from "./responses.js";
+import { redact, redactDeep, safeCause } from "./internal/redaction.js";
+import { requestOf } from "./internal/responses.js";
 
 export interface GreenLakeErrorDetail {
   readonly type?: string;

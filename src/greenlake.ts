@@ -3,11 +3,11 @@
  * service, all sharing one token, pacing and logging.
  */
 import { inspect } from "node:util";
-import { tokenExchangeSource } from "./auth.js";
+import { tokenExchangeSource } from "./internal/auth.js";
 import { normalizeWorkspaceId, type GreenLakeOptions } from "./options.js";
-import type { BudgetState } from "./pacing.js";
-import { knownRegions } from "./regions.js";
-import { createRuntime, type Runtime } from "./runtime.js";
+import type { BudgetState } from "./internal/pacing.js";
+import { knownRegions } from "./internal/regions.js";
+import { createRuntime, type Runtime } from "./internal/runtime.js";
 import { buildServiceClient, type ServiceClient } from "./service-client.js";
 import { serviceKeys, serviceMetadata, serviceNames, type ServiceKey, type ServicePaths } from "../generated/services/index.js";
 

@@ -13,8 +13,8 @@ export {
   type WaitOptions,
 } from "./async-operations.js";
 export type { GreenLakeOptions, Provider, RetryOptions, RateLimitOptions } from "./options.js";
-export type { BudgetState, PacingLimit, PacingOptions } from "./pacing.js";
-export type { SharedStateOptions } from "./shared-state.js";
+export type { BudgetState, PacingLimit, PacingOptions } from "./internal/pacing.js";
+export type { SharedStateOptions } from "./internal/shared-state.js";
 export type { Logger, LogLevel } from "./logging.js";
 export { rateLimitOf, type RateLimitInfo } from "./logging.js";
 export {

@@ -3,7 +3,7 @@
  * callers pass only prepared strings, never headers or bodies, and every
  * line is redacted on its way out.
  */
-import { redact } from "./redaction.js";
+import { redact } from "./internal/redaction.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 

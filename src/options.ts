@@ -5,10 +5,10 @@
  */
 import { GreenLakeConfigurationError } from "./errors.js";
 import type { LoggingOptions } from "./logging.js";
-import type { PacingOptions } from "./pacing.js";
-import type { SharedStateOptions } from "./shared-state.js";
-import { Secret } from "./redaction.js";
-import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./retry.js";
+import type { PacingOptions } from "./internal/pacing.js";
+import type { SharedStateOptions } from "./internal/shared-state.js";
+import { Secret } from "./internal/redaction.js";
+import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./internal/retry.js";
 
 export type { RetryOptions };
 

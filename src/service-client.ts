@@ -15,15 +15,15 @@ import createClient, {
 } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
 import { errorFromResponse, invalidCallOptionError, malformedBodyError, readErrorBody } from "./errors.js";
-import { contentTypesOf, withContentType } from "./media-types.js";
+import { contentTypesOf, withContentType } from "./internal/media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
-import { knownRegions, RegionResolver } from "./regions.js";
-import { idempotentOperations } from "./idempotency.js";
-import { withEncoders } from "./paths.js";
-import { commaJoinedQueryOf } from "./query-serializer.js";
-import { createRuntime, type Runtime } from "./runtime.js";
-import { createTransport, PLACEHOLDER_ORIGIN, type CallContext, type Transport } from "./transport.js";
+import { knownRegions, RegionResolver } from "./internal/regions.js";
+import { idempotentOperations } from "./internal/idempotency.js";
+import { withEncoders } from "./internal/paths.js";
+import { commaJoinedQueryOf } from "./internal/query-serializer.js";
+import { createRuntime, type Runtime } from "./internal/runtime.js";
+import { createTransport, PLACEHOLDER_ORIGIN, type CallContext, type Transport } from "./internal/transport.js";
 
 export type ServiceClientOptions = GreenLakeOptions;
 

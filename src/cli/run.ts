@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { GreenLakeAuthError } from "../errors.js";
-import { redact as redactSecrets } from "../redaction.js";
+import { redact as redactSecrets } from "../internal/redaction.js";
 import type { ServiceClient } from "../service-client.js";
 import { OUTPUT_FORMATS, parseOperationArgs, type OutputFormat } from "./args.js";
 import { findOperation, loadIndex, loadService } from "./catalog.js";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { GreenLakeAuthError, GreenLakeConnectionError } from "../errors.js";
-import { redact as redactSecrets, registerSecret as rememberSecret } from "../redaction.js";
+import { redact as redactSecrets, registerSecret as rememberSecret } from "../internal/redaction.js";
 import { SSO_ISSUER, WORKSPACE_ISSUER } from "../options.js";
 import { cacheDir, privateDir, readPrivate, writePrivate, type Env } from "./files.js";
 

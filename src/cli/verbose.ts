@@ -1,5 +1,5 @@
 /** `--verbose`: each request and response on stderr, with tokens and secrets redacted. */
-import { redact as redactSecrets } from "../redaction.js";
+import { redact as redactSecrets } from "../internal/redaction.js";
 import type { Logger } from "../logging.js";
 
 const SHOWN_RESPONSE_HEADERS = ["content-type", "content-length", "location", "retry-after", "x-request-id", "ratelimit-remaining", "x-ratelimit-remaining"];

@@ -1,5 +1,5 @@
 /** Downloads one URL with a per-attempt timeout and a bounded retry of transient failures. */
-import { AttemptDeadline, sleep } from "../timeouts.js";
+import { AttemptDeadline, sleep } from "../internal/timeouts.js";
 
 export interface DownloadOptions {
   readonly fetch?: typeof fetch;

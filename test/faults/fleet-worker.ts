@@ -5,7 +5,7 @@
 import { metadata, type paths } from "../../generated/services/device-management.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { silentLog } from "../../src/logging.js";
-import { sharedStateFor } from "../../src/shared-state.js";
+import { sharedStateFor } from "../../src/internal/shared-state.js";
 import { FLEET_CLIENT_ID, FLEET_SECRET, FLEET_WORKSPACE, type WorkerConfig, type WorkerResult } from "./fleet-harness.js";
 
 process.send!("ready");

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { tokenExchangeSource, TOKEN_EXCHANGE_GRANT, ACCESS_TOKEN_TYPE } from "../../src/auth.js";
+import { tokenExchangeSource, TOKEN_EXCHANGE_GRANT, ACCESS_TOKEN_TYPE } from "../../src/internal/auth.js";
 import { GreenLakeAuthError } from "../../src/errors.js";
-import { createRuntime } from "../../src/runtime.js";
+import { createRuntime } from "../../src/internal/runtime.js";
 import { buildServiceClient, createServiceClient } from "../../src/service-client.js";
 import { type FixturePaths, globalService, json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
 

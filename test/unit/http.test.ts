@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpFetch, loadUndici } from "../../src/http.js";
+import { httpFetch, loadUndici } from "../../src/internal/http.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService as metadata } from "./support/fixtures.js";
 

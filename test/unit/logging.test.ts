@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createLog, rateLimitOf, silentLog } from "../../src/logging.js";
-import { redact as redactSecrets } from "../../src/redaction.js";
+import { redact as redactSecrets } from "../../src/internal/redaction.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { captureLogger } from "./support/capture.js";
 import { globalService, json, stubFetch, type FixturePaths } from "./support/fixtures.js";

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceMetadata } from "../../generated/services/index.js";
-import { contentTypesOf, declaredContentType, isJsonMediaType, withContentType } from "../../src/media-types.js";
+import { contentTypesOf, declaredContentType, isJsonMediaType, withContentType } from "../../src/internal/media-types.js";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { json, stubFetch } from "./support/fixtures.js";

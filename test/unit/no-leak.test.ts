@@ -1,11 +1,11 @@
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Secret } from "../../src/redaction.js";
-import { tokenExchangeSource } from "../../src/auth.js";
+import { Secret } from "../../src/internal/redaction.js";
+import { tokenExchangeSource } from "../../src/internal/auth.js";
 import { unwrap } from "../../src/errors.js";
 import { paginate } from "../../src/pagination.js";
-import { createRuntime } from "../../src/runtime.js";
+import { createRuntime } from "../../src/internal/runtime.js";
 import { buildServiceClient, createServiceClient } from "../../src/service-client.js";
 import { waitForAsyncOperation } from "../../src/async-operations.js";
 import { captureError, captureLogger, capturedText, leakedValues } from "./support/capture.js";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { ClientCredentials as PackageClientCredentials, type ModuleOptions } from "simple-oauth2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadClientCredentials } from "../../src/oauth-client.js";
+import { loadClientCredentials } from "../../src/internal/oauth-client.js";
 
 interface Seen {
   path: string;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServiceMetadata } from "../../src/metadata.js";
-import { Budget, readServerRateLimit } from "../../src/pacing.js";
+import { Budget, readServerRateLimit } from "../../src/internal/pacing.js";
 import { GreenLake } from "../../src/greenlake.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { json, stubFetch, type FixturePaths } from "./support/fixtures.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceMetadata } from "../../src/metadata.js";
-import { querySerializerFor } from "../../src/query-serializer.js";
+import { querySerializerFor } from "../../src/internal/query-serializer.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { json, stubFetch } from "./support/fixtures.js";
 

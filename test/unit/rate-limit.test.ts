@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RateLimiter } from "../../src/rate-limit.js";
+import { RateLimiter } from "../../src/internal/rate-limit.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService, json, stubFetch, type FixturePaths } from "./support/fixtures.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GreenLakeConfigurationError } from "../../src/errors.js";
-import { serverUrlFor } from "../../src/regions.js";
+import { serverUrlFor } from "../../src/internal/regions.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService, json, regionalService, stubFetch, type FixturePaths } from "./support/fixtures.js";
 

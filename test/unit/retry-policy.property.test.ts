@@ -6,9 +6,9 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { waitForAsyncOperation } from "../../src/async-operations.js";
-import { CachedTokenSource } from "../../src/auth.js";
+import { CachedTokenSource } from "../../src/internal/auth.js";
 import { silentLog } from "../../src/logging.js";
-import { parseRetryAfter } from "../../src/retry.js";
+import { parseRetryAfter } from "../../src/internal/retry.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService, json, WORKSPACE, type FixturePaths } from "./support/fixtures.js";
 import { startLoopback } from "./support/loopback.js";

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GreenLakeConnectionError } from "../../src/errors.js";
-import { backoffDelay, isRetryableStatus, parseRetryAfter, retryInfoDelay, RETRY_INFO_TYPE } from "../../src/retry.js";
+import { backoffDelay, isRetryableStatus, parseRetryAfter, retryInfoDelay, RETRY_INFO_TYPE } from "../../src/internal/retry.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { captureError, captureLogger } from "./support/capture.js";
 import { globalService, json, stubFetch, type FixturePaths, type RecordedRequest } from "./support/fixtures.js";

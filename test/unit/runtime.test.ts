@@ -1,7 +1,7 @@
 /** The runtime a client owns: its settings, its own token source, the regions it checks against. */
 import { describe, expect, it } from "vitest";
 import { GreenLakeConfigurationError } from "../../src/errors.js";
-import { createRuntime } from "../../src/runtime.js";
+import { createRuntime } from "../../src/internal/runtime.js";
 
 describe("runtime", () => {
   it("gives every client its own token source, even for the same credentials", () => {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GreenLakeConfigurationError } from "../../src/errors.js";
 import { GreenLake } from "../../src/greenlake.js";
-import { knownRegions } from "../../src/regions.js";
+import { knownRegions } from "../../src/internal/regions.js";
 import { serviceMetadata, serviceNames } from "../../generated/services/index.js";
 
 const REGIONS = knownRegions(Object.values(serviceMetadata));

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { silentLog } from "../../src/logging.js";
-import { openToken, sealToken, sharedStateFor } from "../../src/shared-state.js";
+import { openToken, sealToken, sharedStateFor } from "../../src/internal/shared-state.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { freePort } from "../faults/fleet-harness.js";
 import { globalService, json, stubFetch, type FixturePaths } from "./support/fixtures.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GreenLakeTimeoutError } from "../../src/errors.js";
 import { createServiceClient } from "../../src/service-client.js";
-import { AttemptDeadline, sleep } from "../../src/timeouts.js";
+import { AttemptDeadline, sleep } from "../../src/internal/timeouts.js";
 import { captureError } from "./support/capture.js";
 import { globalService, json, type FixturePaths } from "./support/fixtures.js";
 

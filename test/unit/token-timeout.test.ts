@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GreenLakeTimeoutError } from "../../src/errors.js";
-import { createRuntime } from "../../src/runtime.js";
+import { createRuntime } from "../../src/internal/runtime.js";
 import { SECRET, startTokenServer, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
 
 let issuer: TokenServer;

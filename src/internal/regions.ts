@@ -1,7 +1,7 @@
 /** Picks a service's base URL from its generated servers and the client's region. */
-import { GreenLakeConfigurationError } from "./errors.js";
-import { checkRegionName } from "./options.js";
-import type { ServiceMetadata } from "./metadata.js";
+import { GreenLakeConfigurationError } from "../errors.js";
+import { checkRegionName } from "../options.js";
+import type { ServiceMetadata } from "../metadata.js";
 
 const GLOBAL_REGION = "global";
 

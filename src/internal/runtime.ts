@@ -1,8 +1,8 @@
 /** What every service client of one GreenLake client shares: settings, token, pacing, logging. */
 import { tokenSourceFor, type TokenRequestContext, type TokenSource } from "./auth.js";
 import { createProxy, type Proxy } from "./proxy.js";
-import { createLog, DeprecationNotices, type Log } from "./logging.js";
-import { resolveSettings, type GreenLakeOptions, type Settings } from "./options.js";
+import { createLog, DeprecationNotices, type Log } from "../logging.js";
+import { resolveSettings, type GreenLakeOptions, type Settings } from "../options.js";
 import { checkPacingOptions, Pacer, pacingIdentity } from "./pacing.js";
 import { sharedStateFor, type SharedState } from "./shared-state.js";
 

@@ -4,7 +4,7 @@
  * call once; that makes them safe to retry after an ambiguous failure.
  */
 import { randomUUID } from "node:crypto";
-import type { ServiceMetadata } from "./metadata.js";
+import type { ServiceMetadata } from "../metadata.js";
 import { operationMatcher } from "./operation-match.js";
 
 /** Whether a call goes to an operation that declares `Idempotency-Key`; `undefined` when the service has none. */

@@ -4,7 +4,7 @@
  * many GreenLake operations declare only `application/merge-patch+json` (or
  * `application/scim+json`), which a strict server may refuse as 415.
  */
-import type { ServiceMetadata } from "./metadata.js";
+import type { ServiceMetadata } from "../metadata.js";
 
 /** The type without parameters, lower-cased: `Application/JSON; charset=utf-8` -> `application/json`. */
 function essence(mediaType: string): string {

@@ -3,7 +3,7 @@
  * -> `GET /devices/v1/devices/{id}`), so the runtime can apply what the metadata
  * says about it (rate limits, Idempotency-Key) without the caller naming it.
  */
-import type { OperationMetadata, ServiceMetadata } from "./metadata.js";
+import type { OperationMetadata, ServiceMetadata } from "../metadata.js";
 
 export type OperationMatcher = (method: string, url: string) => OperationMetadata | undefined;
 

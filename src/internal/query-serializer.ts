@@ -5,8 +5,8 @@
  * repeated (`select=a&select=b`); the operations listed in `commaJoinedQuery`
  * take one comma-separated value (`select=a,b`).
  */
-import { invalidParameterError, kindOf } from "./errors.js";
-import type { ServiceMetadata } from "./metadata.js";
+import { invalidParameterError, kindOf } from "../errors.js";
+import type { ServiceMetadata } from "../metadata.js";
 
 export type QuerySerializer = (query: Record<string, unknown>) => string;
 

@@ -7,7 +7,7 @@
  * would delete the whole group instead. An empty value would merge two segments.
  */
 import type { PathSerializer } from "openapi-fetch";
-import { invalidParameterError, kindOf } from "./errors.js";
+import { invalidParameterError, kindOf } from "../errors.js";
 import { querySerializerFor, type QuerySerializer } from "./query-serializer.js";
 
 const PARAMETER = /\{([^{}]+)\}/g;

@@ -5,9 +5,9 @@
  * what to do after a failure (retry). Errors come from the errors module.
  */
 import type { TokenSource } from "./auth.js";
-import { abortedError, attemptTimeoutError, connectionError, pathOf } from "./errors.js";
-import type { Log } from "./logging.js";
-import { checkHeaderValue } from "./options.js";
+import { abortedError, attemptTimeoutError, connectionError, pathOf } from "../errors.js";
+import type { Log } from "../logging.js";
+import { checkHeaderValue } from "../options.js";
 import type { Proxy } from "./proxy.js";
 import { ensureIdempotencyKey } from "./idempotency.js";
 import type { ServicePacing } from "./pacing.js";

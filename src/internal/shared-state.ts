@@ -8,10 +8,10 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import type { IssuedToken } from "./auth.js";
-import { GreenLakeConfigurationError } from "./errors.js";
-import type { Log } from "./logging.js";
-import type { Credentials } from "./options.js";
-import { resolveProvider } from "./options.js";
+import { GreenLakeConfigurationError } from "../errors.js";
+import type { Log } from "../logging.js";
+import type { Credentials } from "../options.js";
+import { resolveProvider } from "../options.js";
 import { revealSecret } from "./redaction.js";
 import type { SharedBudgets } from "./pacing.js";
 import { sleep } from "./timeouts.js";

@@ -5,8 +5,8 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { tokenRequestError, providerTokenError, GreenLakeAuthError } from "./errors.js";
-import type { Log } from "./logging.js";
+import { tokenRequestError, providerTokenError, GreenLakeAuthError } from "../errors.js";
+import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
   SSO_ISSUER,
@@ -17,7 +17,7 @@ import {
   normalizeWorkspaceId,
   resolveProvider,
   type Credentials,
-} from "./options.js";
+} from "../options.js";
 import type { Proxy } from "./proxy.js";
 import { registerSecret, revealSecret, Secret, silenceLibraryDebug } from "./redaction.js";
 import type { SharedState } from "./shared-state.js";

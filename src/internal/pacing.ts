@@ -7,9 +7,9 @@
  * With a shared store every process of the fleet reserves from one budget.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { GreenLakeConfigurationError } from "./errors.js";
-import type { Log } from "./logging.js";
-import type { OperationMetadata, RateLimitScope, ServiceMetadata } from "./metadata.js";
+import { GreenLakeConfigurationError } from "../errors.js";
+import type { Log } from "../logging.js";
+import type { OperationMetadata, RateLimitScope, ServiceMetadata } from "../metadata.js";
 import { operationMatcher, pathOfUrl, type OperationMatcher } from "./operation-match.js";
 import { serverRequestedDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
