@@ -121,8 +121,12 @@ function offsetStrategy(byPages: boolean, start: number, asked: number | undefin
       const echoed = page.data.offset;
       if (typeof echoed === "number" && echoed !== position) fail(position, `the server answered for offset ${echoed}`, SERVER_FAULT);
       const reported = totalField === undefined ? undefined : page.data[totalField];
-      if (firstPage) total = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0 ? reported : undefined;
-      else if (total !== undefined && reported !== total) {
+      if (firstPage) {
+        const isCount = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0;
+        // A total that is there but is no count (negative, fractional, text) cannot bound the listing.
+        if (reported !== undefined && reported !== null && !isCount) fail(position, `${totalName} is ${JSON.stringify(reported)}, not a count of items`, SERVER_FAULT);
+        total = isCount ? reported : undefined;
+      } else if (total !== undefined && reported !== total) {
         fail(position, `${totalName} changed from ${total} to ${String(reported)}: items were added or removed while listing, so offsets shifted`, LIST_AGAIN);
       }
       const before = itemsBefore(position);
@@ -162,8 +166,9 @@ function offsetStrategy(byPages: boolean, start: number, asked: number | undefin
 }
 
 /**
- * A `next` cursor. Follows it through empty pages; stops with an error when a
- * cursor was already asked for (kept as fingerprints: one small string per page).
+ * A `next` cursor. Follows it through empty pages; an empty page whose cursor
+ * points back at itself ends the listing; any other cursor already asked for
+ * stops it with an error (kept as fingerprints: one small string per page).
  */
 function cursorStrategy(start: string | undefined, nextField: string, param: string, limit: number | undefined, fail: Fail): Strategy {
   const asked = new Set<string>();
@@ -175,6 +180,8 @@ function cursorStrategy(start: string | undefined, nextField: string, param: str
     after(page, cursor) {
       const next = cursorOf(page.data[nextField], param);
       if (next === undefined) return DONE;
+      // An empty page that points back at itself is how some APIs say "no more": nothing is left out.
+      if (page.items.length === 0 && next === cursor) return DONE;
       const key = fingerprint(next);
       if (asked.has(key)) fail(cursor, `the "${nextField}" cursor leads back to a page already listed (the cursor did not advance)`, SERVER_FAULT);
       asked.add(key);

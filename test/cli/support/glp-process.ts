@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const outDir = join(repoRoot, "node_modules/.cache/glp-test");
+// One folder per test process: test files in other workers build their own at the same time.
+const outDir = join(repoRoot, `node_modules/.cache/glp-test-${process.pid}`);
 
 let built: Promise<string> | undefined;
 
@@ -33,6 +34,9 @@ export function buildGlp(): Promise<string> {
     );
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { name: string; version: string };
     writeFileSync(join(outDir, "package.json"), JSON.stringify({ name: pkg.name, version: pkg.version, type: "module" }));
+    // The pins the mocks check HPE's documents against ship with the package, beside its package.json.
+    mkdirSync(join(outDir, "specs"), { recursive: true });
+    writeFileSync(join(outDir, "specs/sources.json"), readFileSync(join(repoRoot, "specs/sources.json")));
     return join(outDir, "src/cli/main.js");
   })());
 }
