@@ -6,8 +6,10 @@
 import { createHash } from "node:crypto";
 import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { GreenLakeAuthError, GreenLakeConnectionError } from "../errors.js";
-import { redact as redactSecrets, registerSecret as rememberSecret } from "../internal/redaction.js";
+import { requestClientCredentialsToken, type IssuedToken } from "../internal/auth.js";
+import { registerSecret as rememberSecret } from "../internal/redaction.js";
+import { DEFAULT_RETRY, RetryPolicy } from "../internal/retry.js";
+import { silentLog } from "../logging.js";
 import { SSO_ISSUER, WORKSPACE_ISSUER } from "../options.js";
 import { cacheDir, privateDir, readPrivate, writePrivate, type Env } from "./files.js";
 
@@ -59,43 +61,12 @@ export async function forgetToken(env: Env, credentials: ClientCredentials): Pro
   await rm(cacheFile(env, credentials), { force: true });
 }
 
-/** Client credentials grant, as the SDK sends it: form body at workspace issuers, HTTP Basic at the SSO issuer. */
-async function requestToken(credentials: ClientCredentials, timeoutMs: number): Promise<{ accessToken: string; expiresIn: number }> {
-  const url = new URL(issuerUrl(credentials));
-  const secret = await credentials.clientSecret();
-  rememberSecret(secret);
-  const form = new URLSearchParams({ grant_type: "client_credentials" });
-  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
-  if (/\/as\/token\.oauth2$/.test(url.pathname)) {
-    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(secret)}`).toString("base64")}`;
-  } else {
-    form.set("client_id", credentials.clientId);
-    form.set("client_secret", secret);
-  }
-  const where = `${url.host}${url.pathname}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { method: "POST", headers, body: form, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw new GreenLakeConnectionError(redactSecrets(`Token request at ${where} could not connect: ${(error as Error).message}`), { method: "POST", path: url.pathname });
-  }
-  const text = await response.text();
-  let payload: Record<string, unknown> = {};
-  try {
-    payload = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Reported below with the status.
-  }
-  if (!response.ok || typeof payload.access_token !== "string" || payload.access_token === "") {
-    const detail = [payload.error, payload.error_description ?? payload.message].filter((v) => typeof v === "string").join(": ");
-    throw new GreenLakeAuthError(
-      redactSecrets(`Token request at ${where} failed with ${response.status}${detail ? ` ${detail.slice(0, 300)}` : ""}. Check the client id, secret and workspace id of the profile (glp login).`).replaceAll(secret, "[REDACTED]"),
-      { method: "POST", path: url.pathname, status: response.status },
-    );
-  }
-  rememberSecret(payload.access_token);
-  const expiresIn = Number(payload.expires_in);
-  return { accessToken: payload.access_token, expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 900 };
+/** The SDK's own client-credentials request (simple-oauth2, retries, time limit), logging nothing. */
+function requestToken(credentials: ClientCredentials, secret: string, timeoutMs: number): Promise<IssuedToken> {
+  return requestClientCredentialsToken(
+    { clientId: credentials.clientId, clientSecret: secret, workspaceId: credentials.workspaceId, tokenUrl: credentials.tokenUrl },
+    { timeoutMs, retry: new RetryPolicy(DEFAULT_RETRY), log: silentLog },
+  );
 }
 
 async function takeLock(lock: string): Promise<boolean> {
@@ -135,7 +106,7 @@ export async function cachedToken(
     if (fresh) return fresh;
     const started = Date.now();
     options.log?.(`glp: token request to ${new URL(issuerUrl(credentials)).host}${new URL(issuerUrl(credentials)).pathname} (no cached token)`);
-    const issued = await requestToken(credentials, options.timeoutMs ?? 60_000);
+    const issued = await requestToken(credentials, await credentials.clientSecret(), options.timeoutMs ?? 60_000);
     const token: CachedToken = {
       accessToken: issued.accessToken,
       expiresAt: started + issued.expiresIn * 1000,

@@ -264,6 +264,23 @@ function clientCredentialsSource(
   return new CachedTokenSource(issue, context.log);
 }
 
+/**
+ * One client-credentials token with its lifetime, made exactly as a client's
+ * own token requests are (simple-oauth2, time limit, retries, proxy): for
+ * callers that keep tokens elsewhere, such as the command line's per-user cache.
+ */
+export async function requestClientCredentialsToken(
+  credentials: { clientId: string; clientSecret: string; workspaceId?: string | undefined; tokenUrl?: string | undefined },
+  context: TokenRequestContext,
+): Promise<IssuedToken> {
+  const id = checkClientId(credentials.clientId);
+  const secret = checkClientSecret(credentials.clientSecret);
+  registerSecret(secret);
+  const ws = credentials.workspaceId === undefined ? undefined : normalizeWorkspaceId(credentials.workspaceId);
+  const issuer = issuerFor(credentials.tokenUrl === undefined ? undefined : checkUrl(credentials.tokenUrl, "tokenUrl").href, ws);
+  return requestToken(issuer, { id, secret }, {}, "Token request", context);
+}
+
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
 

@@ -202,5 +202,6 @@ describe("glp token cache (property-based)", () => {
       }),
       { numRuns: 40 },
     );
-  });
+    // An issuer answering 500 is asked again with backoff, as the SDK's retry policy says.
+  }, 60_000);
 });
