@@ -4,7 +4,7 @@
  * node_modules/.cache, so each command starts as fast as the installed bin.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
@@ -34,9 +34,8 @@ export function buildGlp(): Promise<string> {
     );
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { name: string; version: string };
     writeFileSync(join(outDir, "package.json"), JSON.stringify({ name: pkg.name, version: pkg.version, type: "module" }));
-    // The pins the mocks check HPE's documents against ship with the package, beside its package.json.
-    mkdirSync(join(outDir, "specs"), { recursive: true });
-    writeFileSync(join(outDir, "specs/sources.json"), readFileSync(join(repoRoot, "specs/sources.json")));
+    // The mocks look beside the package's package.json for the pins and, in a checkout, the fetched documents.
+    symlinkSync(join(repoRoot, "specs"), join(outDir, "specs"), "dir");
     return join(outDir, "src/cli/main.js");
   })());
 }
