@@ -95,6 +95,8 @@ describe("mock harness", () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
     child.kill("SIGINT");
     expect(await exited).toBe("SIGINT");
+    // Children are reaped asynchronously: allow them a few seconds, not forever.
+    for (const deadline = Date.now() + 5_000; prism.some(alive) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     expect(prism.filter(alive)).toEqual([]);
   });
 });

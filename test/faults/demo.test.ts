@@ -24,8 +24,9 @@ function startDemo(): Started {
   let text = "";
   child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+  // "close", not "exit": only then has everything the demo wrote been read from its pipes.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on("exit", (code, signal) => done({ code, signal })),
+    child.on("close", (code, signal) => done({ code, signal })),
   );
   return { child, output: () => text, exited };
 }
