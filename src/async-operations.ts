@@ -3,7 +3,7 @@
  * resource and wait for a terminal state; and Compute Ops Management jobs
  * (create, then wait until COMPLETE, ERROR or STALLED).
  */
-import { GreenLakeError, GreenLakeOperationError, GreenLakeTimeoutError, throwUnlessOk } from "./errors.js";
+import { noJobIdError, noLocationError, operationFailedError, operationTimeoutError, throwUnlessOk } from "./errors.js";
 import { regionOfLocation } from "./internal/regions.js";
 import { parseRetryAfter, pollDelay } from "./internal/retry.js";
 import { internalsOf, type ServiceClient } from "./service-client.js";
@@ -70,11 +70,11 @@ async function poll<T extends Record<string, unknown>>(
     const outcome = settle(resource);
     if (outcome === "done") return resource;
     if (outcome === "failed") {
-      throw new GreenLakeOperationError(`${describe(resource)} ended in a failed state.`, resource, { method: "GET", path: path.split("?")[0] });
+      throw operationFailedError(describe(resource), resource, path.split("?")[0]!);
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {
-      throw new GreenLakeTimeoutError(`${describe(resource)} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path: path.split("?")[0] });
+      throw operationTimeoutError(describe(resource), timeoutMs, path.split("?")[0]!);
     }
     const interval = pollDelay(suggestedMs(resource, result.response), intervals);
     await sleep(Math.min(interval, remaining), options.signal);
@@ -105,8 +105,7 @@ export async function waitForAsyncOperation(
     const response = accepted instanceof Response ? accepted : accepted.response;
     location = response.headers.get("location");
     if (location === null) {
-      const hint = response.status === 202 ? "" : ` (the call answered ${response.status}, not 202 Accepted)`;
-      throw new GreenLakeError(`No Location header to follow to an async operation${hint}.`, { status: response.status });
+      throw noLocationError(response.status);
     }
   }
   return poll<AsyncOperation>(
@@ -170,6 +169,6 @@ export async function runComJob(client: ServiceClient<any>, body: Record<string,
   const created = await post(`/compute-ops-mgmt/${version}/jobs`, { body, signal: options.signal });
   throwUnlessOk(created, "POST", `/compute-ops-mgmt/${version}/jobs`);
   const job = created.data as ComJob | undefined;
-  if (job === undefined || typeof job.id !== "string") throw new GreenLakeError("The job was created but the response carries no job id.", { method: "POST" });
+  if (job === undefined || typeof job.id !== "string") throw noJobIdError(`/compute-ops-mgmt/${version}/jobs`);
   return waitForComJob(client, job, options);
 }

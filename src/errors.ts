@@ -408,3 +408,34 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
   }
   return new GreenLakeConnectionError(`${f.what} at ${f.where} could not connect: ${causeCode(error) ?? innermostMessage(error)}.`, { ...init, cause: error });
 }
+
+/** A setting that is missing or malformed; `message` names it and says how to fix it. */
+export function configurationError(message: string): GreenLakeConfigurationError {
+  return new GreenLakeConfigurationError(message);
+}
+
+/** An async operation or job reached a failed terminal state. */
+export function operationFailedError(summary: string, resource: unknown, path: string): GreenLakeOperationError {
+  return new GreenLakeOperationError(`${summary} ended in a failed state.`, resource, { method: "GET", path });
+}
+
+/** An async operation or job did not finish within the wait's own limit. */
+export function operationTimeoutError(summary: string, timeoutMs: number, path: string): GreenLakeTimeoutError {
+  return new GreenLakeTimeoutError(`${summary} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path });
+}
+
+/** An answer that should point to an async operation does not. */
+export function noLocationError(status: number): GreenLakeError {
+  const hint = status === 202 ? "" : ` (the call answered ${status}, not 202 Accepted)`;
+  return new GreenLakeError(`No Location header to follow to an async operation${hint}.`, { status });
+}
+
+/** A created job whose answer carries no id to follow. */
+export function noJobIdError(path: string): GreenLakeError {
+  return new GreenLakeError(`POST ${path} created a job but the response carries no job id.`, { method: "POST", path });
+}
+
+/** An issuer that answered without a token. */
+export function noAccessTokenError(what: string, where: string, path: string): GreenLakeAuthError {
+  return new GreenLakeAuthError(`${what} at ${where} returned no access_token.`, { method: "POST", path });
+}

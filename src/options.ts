@@ -3,7 +3,7 @@
  * `GREENLAKE_*` environment fallbacks. Everything that can be checked is
  * checked here, at construction, with a message naming the setting and the fix.
  */
-import { GreenLakeConfigurationError } from "./errors.js";
+import { configurationError } from "./errors.js";
 import type { LoggingOptions } from "./logging.js";
 import type { PacingOptions } from "./internal/pacing.js";
 import type { SharedStateOptions } from "./internal/shared-state.js";
@@ -84,7 +84,7 @@ export interface Settings {
 }
 
 function fail(message: string): never {
-  throw new GreenLakeConfigurationError(message);
+  throw configurationError(message);
 }
 
 function isProvider<T>(value: Provider<T>): value is () => T | Promise<T> {

@@ -2,7 +2,7 @@
  * Builds the SDK client a command runs with: from `--mock`, a profile, or
  * GREENLAKE_* variables, with the token cached across commands.
  */
-import { GreenLakeConfigurationError } from "../errors.js";
+import { configurationError } from "../errors.js";
 import type { GreenLake } from "../greenlake.js";
 import type { ServiceMetadata } from "../metadata.js";
 import type { GreenLakeOptions } from "../options.js";
@@ -32,7 +32,7 @@ export async function resolveIdentity(env: Env, profileName: string | undefined)
       credentials: {
         clientId: env.GREENLAKE_CLIENT_ID,
         clientSecret: async () => {
-          if (!secret) throw new GreenLakeConfigurationError("GREENLAKE_CLIENT_ID is set but GREENLAKE_CLIENT_SECRET is not");
+          if (!secret) throw configurationError("GREENLAKE_CLIENT_ID is set but GREENLAKE_CLIENT_SECRET is not");
           return secret;
         },
         workspaceId: env.GREENLAKE_WORKSPACE_ID?.replaceAll("-", "").toLowerCase() || undefined,
@@ -47,7 +47,7 @@ export async function resolveIdentity(env: Env, profileName: string | undefined)
   }
   const profile: Profile | undefined = await readProfile(env, checkProfileName(name ?? "default"));
   if (profile === undefined) {
-    throw new GreenLakeConfigurationError(
+    throw configurationError(
       name === undefined
         ? "no credentials: run glp login, or set GREENLAKE_CLIENT_ID, GREENLAKE_CLIENT_SECRET and GREENLAKE_WORKSPACE_ID (or try --mock)"
         : `no profile named "${name}"; run glp login --profile ${name}`,

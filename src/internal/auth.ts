@@ -5,7 +5,7 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { tokenRequestError, providerTokenError, GreenLakeAuthError } from "../errors.js";
+import { noAccessTokenError, providerTokenError, tokenRequestError } from "../errors.js";
 import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
@@ -234,7 +234,7 @@ async function requestToken(
     }
   }
   if (typeof payload.access_token !== "string" || payload.access_token === "") {
-    throw new GreenLakeAuthError(`${what} at ${where} returned no access_token.`, { method: "POST", path: issuer.url.pathname });
+    throw noAccessTokenError(what, where, issuer.url.pathname);
   }
   registerSecret(payload.access_token);
   const expiresIn = Number(payload.expires_in);

@@ -7,7 +7,7 @@
  * With a shared store every process of the fleet reserves from one budget.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { GreenLakeConfigurationError } from "../errors.js";
+import { configurationError } from "../errors.js";
 import type { Log } from "../logging.js";
 import type { OperationMetadata, RateLimitScope, ServiceMetadata } from "../metadata.js";
 import { operationMatcher, pathOfUrl, type OperationMatcher } from "./operation-match.js";
@@ -269,7 +269,7 @@ function checkLimit(limit: unknown, key: string): PacingLimit | false {
     !(typeof l.windowSeconds === "number" && Number.isFinite(l.windowSeconds) && l.windowSeconds > 0) ||
     (l.scope !== undefined && !["api-client", "workspace", "operation"].includes(l.scope))
   ) {
-    throw new GreenLakeConfigurationError(`pacing.limits["${key}"] must be false or { requests: positive number, windowSeconds: positive number, scope?: "api-client" | "workspace" | "operation" }.`);
+    throw configurationError(`pacing.limits["${key}"] must be false or { requests: positive number, windowSeconds: positive number, scope?: "api-client" | "workspace" | "operation" }.`);
   }
   return l;
 }
@@ -277,10 +277,10 @@ function checkLimit(limit: unknown, key: string): PacingLimit | false {
 /** Checks the `pacing` option; throws a GreenLakeConfigurationError naming the setting. */
 export function checkPacingOptions(options: unknown): PacingOptions | false | undefined {
   if (options === undefined || options === false) return options;
-  if (options === null || typeof options !== "object") throw new GreenLakeConfigurationError("pacing must be false or an object ({ limits?, headers?, margin? }).");
+  if (options === null || typeof options !== "object") throw configurationError("pacing must be false or an object ({ limits?, headers?, margin? }).");
   const o = options as PacingOptions;
-  if (o.margin !== undefined && !(typeof o.margin === "number" && o.margin >= 0 && o.margin < 1)) throw new GreenLakeConfigurationError("pacing.margin must be a number from 0 up to (not including) 1.");
-  if (o.headers !== undefined && typeof o.headers !== "boolean") throw new GreenLakeConfigurationError("pacing.headers must be a boolean.");
+  if (o.margin !== undefined && !(typeof o.margin === "number" && o.margin >= 0 && o.margin < 1)) throw configurationError("pacing.margin must be a number from 0 up to (not including) 1.");
+  if (o.headers !== undefined && typeof o.headers !== "boolean") throw configurationError("pacing.headers must be a boolean.");
   for (const [key, limit] of Object.entries(o.limits ?? {})) checkLimit(limit, key);
   return o;
 }

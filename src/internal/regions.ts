@@ -1,5 +1,5 @@
 /** Picks a service's base URL from its generated servers and the client's region. */
-import { GreenLakeConfigurationError } from "../errors.js";
+import { configurationError } from "../errors.js";
 import { checkRegionName } from "../options.js";
 import type { ServiceMetadata } from "../metadata.js";
 
@@ -26,13 +26,13 @@ export function serverUrlFor(metadata: ServiceMetadata, region: string | undefin
   if (region === undefined) {
     const global = servers[GLOBAL_REGION];
     if (global !== undefined) return global;
-    throw new GreenLakeConfigurationError(
+    throw configurationError(
       `${metadata.service} is a regional service: set \`region\` (or GREENLAKE_REGION) to one of ${valid.join(", ")}.`,
     );
   }
   const url = Object.hasOwn(servers, region) ? servers[region] : undefined;
   if (url === undefined) {
-    throw new GreenLakeConfigurationError(
+    throw configurationError(
       `${metadata.service} is not served in region "${region}"; valid regions: ${valid.join(", ")}.`,
     );
   }

@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import type { IssuedToken } from "./auth.js";
-import { GreenLakeConfigurationError } from "../errors.js";
+import { configurationError, GreenLakeConfigurationError } from "../errors.js";
 import type { Log } from "../logging.js";
 import type { Credentials } from "../options.js";
 import { resolveProvider } from "../options.js";
@@ -124,7 +124,7 @@ class RedisHandle {
       const mod = (await import("ioredis")) as unknown as { default?: unknown; Redis?: unknown };
       Redis = (mod.Redis ?? mod.default) as typeof Redis;
     } catch {
-      throw new GreenLakeConfigurationError("sharedState.redis needs the ioredis package: npm install ioredis");
+      throw configurationError("sharedState.redis needs the ioredis package: npm install ioredis");
     }
     // Fail fast instead of queueing: a call waits on the store no longer than a command's timeout, and reconnects are ours.
     const client = new Redis(this.source as string, {
@@ -358,7 +358,7 @@ export function sharedStateFor(options: SharedStateOptions | undefined, log: Log
   if (options === undefined) return undefined;
   const redis = (options as { redis?: unknown } | null)?.redis;
   if (typeof redis === "string") {
-    if (!/^rediss?:\/\//.test(redis)) throw new GreenLakeConfigurationError('sharedState.redis must be a redis:// or rediss:// URL, or an ioredis client.');
+    if (!/^rediss?:\/\//.test(redis)) throw configurationError('sharedState.redis must be a redis:// or rediss:// URL, or an ioredis client.');
     const key = `${redis}\n${options.keyPrefix ?? ""}`;
     let state = byUrl.get(key);
     if (state === undefined) {
@@ -368,7 +368,7 @@ export function sharedStateFor(options: SharedStateOptions | undefined, log: Log
     return state;
   }
   if (redis === null || typeof redis !== "object" || typeof (redis as RedisClientLike).eval !== "function") {
-    throw new GreenLakeConfigurationError("sharedState.redis must be a redis:// URL or an ioredis client (an object with eval and get).");
+    throw configurationError("sharedState.redis must be a redis:// URL or an ioredis client (an object with eval and get).");
   }
   let state = byClient.get(redis);
   if (state === undefined) {
