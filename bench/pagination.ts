@@ -21,6 +21,8 @@ export function pickPagedOperation(services: ReadonlyMap<string, ServiceMetadata
     for (const operation of metadata.operations) {
       const p = operation.pagination;
       if (operation.method !== "get" || operation.path.includes("{") || p?.style !== "offset-items") continue;
+      // A stated rate limit paces the listing whatever its concurrency: this figure measures concurrency.
+      if ((operation.rateLimits?.length ?? 0) > 0) continue;
       if ((p.maxPageSize ?? Infinity) >= pageSize) return { service, operation };
     }
   }
