@@ -122,7 +122,8 @@ function offsetStrategy(byPages: boolean, start: number, asked: number | undefin
       if (typeof echoed === "number" && echoed !== position) fail(position, `the server answered for offset ${echoed}`, SERVER_FAULT);
       const reported = totalField === undefined ? undefined : page.data[totalField];
       if (firstPage) total = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0 ? reported : undefined;
-      else if (total !== undefined && reported !== total) {
+      // A page without a total says nothing about it; a different one means the list changed.
+      else if (total !== undefined && reported !== undefined && reported !== null && reported !== total) {
         fail(position, `${totalName} changed from ${total} to ${String(reported)}: items were added or removed while listing, so offsets shifted`, LIST_AGAIN);
       }
       const before = itemsBefore(position);
