@@ -121,7 +121,10 @@ function offsetStrategy(byPages: boolean, start: number, asked: number | undefin
       const echoed = page.data.offset;
       if (typeof echoed === "number" && echoed !== position) fail(position, `the server answered for offset ${echoed}`, SERVER_FAULT);
       const reported = totalField === undefined ? undefined : page.data[totalField];
-      if (firstPage) total = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0 ? reported : undefined;
+      if (firstPage) {
+        total = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0 ? reported : undefined;
+        if (total === undefined && reported !== undefined && reported !== null) fail(position, `${totalName} is ${JSON.stringify(reported)}, not a count`, SERVER_FAULT);
+      }
       // A page without a total says nothing about it; a different one means the list changed.
       else if (total !== undefined && reported !== undefined && reported !== null && reported !== total) {
         fail(position, `${totalName} changed from ${total} to ${String(reported)}: items were added or removed while listing, so offsets shifted`, LIST_AGAIN);
@@ -189,7 +192,7 @@ function cursorStrategy(start: string | undefined, nextField: string, param: str
 /**
  * Checks shared by every style, with memory bounded by one page plus one
  * fingerprint per page: no item twice within a page or across two
- * consecutive pages, and no page starting with an item that started an
+ * consecutive pages of items, and no page starting with an item that started an
  * earlier page (a cycle, whatever the cursors or offsets said).
  */
 function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
@@ -207,8 +210,9 @@ function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
       const head = fingerprint(JSON.stringify(page.items[0]));
       if (pageHeads.has(head)) fail(position, "the page starts like an earlier page: the listing is not advancing (a cycle)", SERVER_FAULT);
       pageHeads.add(head);
+      // An empty page in between does not separate two pages of items.
+      previous = current;
     }
-    previous = current;
   };
 }
 
