@@ -189,11 +189,17 @@ function cursorStrategy(start: string | undefined, nextField: string, param: str
   };
 }
 
+/** What makes an item itself: its `id` (every GreenLake list item has one), else its JSON. */
+function itemKey(item: unknown): string {
+  const id = item !== null && typeof item === "object" ? (item as { id?: unknown }).id : undefined;
+  return typeof id === "string" || typeof id === "number" ? `id:${id}` : `json:${JSON.stringify(item)}`;
+}
+
 /**
  * Checks shared by every style, with memory bounded by one page plus one
- * fingerprint per page: no item twice within a page or across two
- * consecutive pages of items, and no page starting with an item that started an
- * earlier page (a cycle, whatever the cursors or offsets said).
+ * fingerprint per page: no item twice within a page or across two consecutive
+ * pages of items, and no page starting with an item that started an earlier
+ * page (a cycle, whatever the cursors or offsets said).
  */
 function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
   const pageHeads = new Set<string>();
@@ -201,13 +207,13 @@ function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
   return (page, position) => {
     const current = new Set<string>();
     for (const item of page.items) {
-      const key = JSON.stringify(item);
+      const key = itemKey(item);
       if (current.has(key)) fail(position, "the page lists the same item twice", SERVER_FAULT);
       if (previous.has(key)) fail(position, "the page repeats an item of the previous page: items were inserted before it while listing, or the server is not advancing", LIST_AGAIN);
       current.add(key);
     }
     if (page.items.length > 0) {
-      const head = fingerprint(JSON.stringify(page.items[0]));
+      const head = fingerprint(itemKey(page.items[0]));
       if (pageHeads.has(head)) fail(position, "the page starts like an earlier page: the listing is not advancing (a cycle)", SERVER_FAULT);
       pageHeads.add(head);
       // An empty page in between does not separate two pages of items.
