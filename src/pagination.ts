@@ -122,11 +122,11 @@ function offsetStrategy(byPages: boolean, start: number, asked: number | undefin
       if (typeof echoed === "number" && echoed !== position) fail(position, `the server answered for offset ${echoed}`, SERVER_FAULT);
       const reported = totalField === undefined ? undefined : page.data[totalField];
       if (firstPage) {
-        const isCount = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0;
-        // A total that is there but is no count (negative, fractional, text) cannot bound the listing.
-        if (reported !== undefined && reported !== null && !isCount) fail(position, `${totalName} is ${JSON.stringify(reported)}, not a count of items`, SERVER_FAULT);
-        total = isCount ? reported : undefined;
-      } else if (total !== undefined && reported !== total) {
+        total = typeof reported === "number" && Number.isSafeInteger(reported) && reported >= 0 ? reported : undefined;
+        if (total === undefined && reported !== undefined && reported !== null) fail(position, `${totalName} is ${JSON.stringify(reported)}, not a count`, SERVER_FAULT);
+      }
+      // A page without a total says nothing about it; a different one means the list changed.
+      else if (total !== undefined && reported !== undefined && reported !== null && reported !== total) {
         fail(position, `${totalName} changed from ${total} to ${String(reported)}: items were added or removed while listing, so offsets shifted`, LIST_AGAIN);
       }
       const before = itemsBefore(position);
@@ -192,11 +192,17 @@ function cursorStrategy(start: string | undefined, nextField: string, param: str
   };
 }
 
+/** What makes an item itself: its `id` (every GreenLake list item has one), else its JSON. */
+function itemKey(item: unknown): string {
+  const id = item !== null && typeof item === "object" ? (item as { id?: unknown }).id : undefined;
+  return typeof id === "string" || typeof id === "number" ? `id:${id}` : `json:${JSON.stringify(item)}`;
+}
+
 /**
  * Checks shared by every style, with memory bounded by one page plus one
- * fingerprint per page: no item twice within a page or across two
- * consecutive pages, and no page starting with an item that started an
- * earlier page (a cycle, whatever the cursors or offsets said).
+ * fingerprint per page: no item twice within a page or across two consecutive
+ * pages of items, and no page starting with an item that started an earlier
+ * page (a cycle, whatever the cursors or offsets said).
  */
 function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
   const pageHeads = new Set<string>();
@@ -204,17 +210,18 @@ function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
   return (page, position) => {
     const current = new Set<string>();
     for (const item of page.items) {
-      const key = JSON.stringify(item);
+      const key = itemKey(item);
       if (current.has(key)) fail(position, "the page lists the same item twice", SERVER_FAULT);
       if (previous.has(key)) fail(position, "the page repeats an item of the previous page: items were inserted before it while listing, or the server is not advancing", LIST_AGAIN);
       current.add(key);
     }
     if (page.items.length > 0) {
-      const head = fingerprint(JSON.stringify(page.items[0]));
+      const head = fingerprint(itemKey(page.items[0]));
       if (pageHeads.has(head)) fail(position, "the page starts like an earlier page: the listing is not advancing (a cycle)", SERVER_FAULT);
       pageHeads.add(head);
+      // An empty page in between does not separate two pages of items.
+      previous = current;
     }
-    previous = current;
   };
 }
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   errorFromResponse,
@@ -13,6 +14,7 @@ import {
   GreenLakeRequestTimeoutError,
   GreenLakeValidationError,
   pathOf,
+  throwUnlessOk,
   unwrap,
 } from "../../src/errors.js";
 import { createServiceClient } from "../../src/service-client.js";
@@ -115,5 +117,33 @@ describe("unreadable bodies", () => {
     const cut = captureError(await client.GET("/identity/v1/users").catch((e: unknown) => e));
     expect(cut).toBeInstanceOf(GreenLakeConnectionError);
     expect(cut).toMatchObject({ method: "GET", path: "/identity/v1/users" });
+  });
+});
+
+describe("throwUnlessOk", () => {
+  it("passes a 2xx result and throws the typed error of any other, naming the call", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 599 }), fc.constantFrom("GET", "POST"), fc.boolean(), (status, method, withUrl) => {
+        const response = new Response(null, { status });
+        if (withUrl) Object.defineProperty(response, "url", { value: "https://api.example.invalid/compute-ops-mgmt/v1/jobs/7?x=1" });
+        const body = { errorCode: "E1", message: "no" };
+        const path = "/compute-ops-mgmt/v1/jobs/{id}";
+        let thrown: unknown;
+        try {
+          throwUnlessOk({ error: body, response }, method, path);
+        } catch (error) {
+          thrown = error;
+        }
+        if (status < 300) {
+          expect(thrown).toBeUndefined();
+          return;
+        }
+        const expected = errorFromResponse(method, withUrl ? response.url : path, response, body);
+        expect(thrown).toBeInstanceOf(expected.constructor);
+        expect((thrown as GreenLakeError).message).toBe(expected.message);
+        expect((thrown as GreenLakeError).message).toContain(`${method} ${withUrl ? "/compute-ops-mgmt/v1/jobs/7" : path} failed with ${status}`);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
