@@ -192,10 +192,17 @@ function cursorStrategy(start: string | undefined, nextField: string, param: str
   };
 }
 
-/** What makes an item itself: its `id` (every GreenLake list item has one), else its JSON. */
+/** A cheap key to find the same item again: its `id` where it has one, else its JSON. */
 function itemKey(item: unknown): string {
   const id = item !== null && typeof item === "object" ? (item as { id?: unknown }).id : undefined;
   return typeof id === "string" || typeof id === "number" ? `id:${id}` : `json:${JSON.stringify(item)}`;
+}
+
+/** Whether `item` is one already seen under its key: the same key and, since ids need not be unique, the same content. */
+function seenBefore(seen: ReadonlyMap<string, unknown>, key: string, item: unknown): boolean {
+  if (!seen.has(key)) return false;
+  const other = seen.get(key);
+  return other === item || JSON.stringify(other) === JSON.stringify(item);
 }
 
 /**
@@ -206,17 +213,18 @@ function itemKey(item: unknown): string {
  */
 function repeatGuard(fail: Fail): (page: Page, position: unknown) => void {
   const pageHeads = new Set<string>();
-  let previous = new Set<string>();
+  let previous = new Map<string, unknown>();
   return (page, position) => {
-    const current = new Set<string>();
+    const current = new Map<string, unknown>();
     for (const item of page.items) {
       const key = itemKey(item);
-      if (current.has(key)) fail(position, "the page lists the same item twice", SERVER_FAULT);
-      if (previous.has(key)) fail(position, "the page repeats an item of the previous page: items were inserted before it while listing, or the server is not advancing", LIST_AGAIN);
-      current.add(key);
+      if (seenBefore(current, key, item)) fail(position, "the page lists the same item twice", SERVER_FAULT);
+      if (seenBefore(previous, key, item)) fail(position, "the page repeats an item of the previous page: items were inserted before it while listing, or the server is not advancing", LIST_AGAIN);
+      if (!current.has(key)) current.set(key, item);
     }
     if (page.items.length > 0) {
-      const head = fingerprint(itemKey(page.items[0]));
+      // The whole first item, not its id alone: two different items may share an id.
+      const head = fingerprint(JSON.stringify(page.items[0]));
       if (pageHeads.has(head)) fail(position, "the page starts like an earlier page: the listing is not advancing (a cycle)", SERVER_FAULT);
       pageHeads.add(head);
       // An empty page in between does not separate two pages of items.

@@ -35,6 +35,18 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe("paginate", () => {
+  it("lists different items that share an id, and still refuses the same item twice", async () => {
+    const shared = [{ id: "CATEGORY", name: "a" }, { id: "CATEGORY", name: "b" }, { id: "OTHER", name: "c" }];
+    const { c } = client((r) => {
+      const offset = Number(query(r).get("offset") ?? 0);
+      const items = shared.slice(offset);
+      return json({ items, count: items.length, offset, total: 3 });
+    });
+    expect(await collect(paginate(c, "/compute-ops-mgmt/v1/servers"))).toEqual(shared);
+    const twice = client(() => json({ items: [shared[0], shared[0]], count: 2, offset: 0, total: 2 }));
+    await expect(collect(paginate(twice.c, "/compute-ops-mgmt/v1/servers"))).rejects.toThrow(/the same item twice/);
+  });
+
   it("walks offset-in-items pages using the operation's maximum page size", async () => {
     const { c, requests } = client(offsetItems());
     const items = await collect(paginate(c, "/compute-ops-mgmt/v1/servers", { params: { query: { filter: "name eq 'x'" } } }));
