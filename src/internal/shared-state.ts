@@ -74,7 +74,9 @@ const SET_PX = `return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`;
 const DEL_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 const COMMAND_TIMEOUT_MS = 1000;
-const FIRST_CONNECT_MS = 2000;
+// A process's first connection may start while the machine is busy starting its siblings:
+// give it longer than a command, once, so a fleet does not begin with every process alone.
+const FIRST_CONNECT_MS = 5000;
 const RECONNECT_EVERY_MS = 500;
 const TOKEN_LOCK_MS = 30_000;
 const TOKEN_POLL_MS = 25;
@@ -131,7 +133,7 @@ class RedisHandle {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      connectTimeout: COMMAND_TIMEOUT_MS,
+      connectTimeout: FIRST_CONNECT_MS,
       commandTimeout: COMMAND_TIMEOUT_MS,
       retryStrategy: () => null,
     });
