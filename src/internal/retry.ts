@@ -123,10 +123,6 @@ export class RetryPolicy {
     this.maxAttempts = options === false ? 1 : options.maxAttempts;
   }
 
-  get enabled(): boolean {
-    return this.#options !== false;
-  }
-
   /** The longest server-requested wait honoured; undefined when retries are off. */
   get maxRetryAfterMs(): number | undefined {
     return this.#options === false ? undefined : this.#options.maxRetryAfterMs;

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RateLimiter } from "../../src/internal/rate-limit.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService, json, stubFetch, type FixturePaths } from "./support/fixtures.js";
 
@@ -24,21 +23,28 @@ describe("client-side rate limit", () => {
     await calls;
   });
 
-  it("starts immediately when under the rate", () => {
+  it("starts immediately when under the rate", async () => {
     vi.useFakeTimers();
-    const limiter = new RateLimiter(60);
-    expect(limiter.acquire()).toBeUndefined();
-    vi.advanceTimersByTime(1000);
-    expect(limiter.acquire()).toBeUndefined();
-    expect(limiter.acquire()).toBeInstanceOf(Promise);
+    const { fetch, requests } = stubFetch(() => json({}));
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, rateLimit: { requestsPerMinute: 60 }, env: {} });
+    await client.GET("/identity/v1/users");
+    expect(requests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    await client.GET("/identity/v1/users");
+    expect(requests).toHaveLength(2);
+    void client.GET("/identity/v1/users");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
   });
 
   it("lets the caller abort a wait for a slot", async () => {
-    const limiter = new RateLimiter(1);
-    limiter.acquire();
+    const { fetch } = stubFetch(() => json({}));
+    const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, rateLimit: { requestsPerMinute: 1 }, env: {} });
+    await client.GET("/identity/v1/users");
     const controller = new AbortController();
-    const wait = limiter.acquire(controller.signal);
+    const wait = client.GET("/identity/v1/users", { signal: controller.signal });
     controller.abort(new Error("not waiting a minute"));
-    await expect(wait).rejects.toThrow("not waiting a minute");
+    await expect(wait).rejects.toMatchObject({ cause: { message: "not waiting a minute" } });
   });
 });
