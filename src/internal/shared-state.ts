@@ -285,19 +285,37 @@ export class SharedState implements SharedBudgets {
       const lockKey = this.#key("token-lock", scope);
       const cipherKey = Buffer.from(hkdfSync("sha256", secret, scope, "greenlake-sdk shared token v1", 32));
       const deadline = Date.now() + TOKEN_LOCK_MS;
+      // A command that fails once (a busy machine, a connection still opening) is asked again for a
+      // short while before this process asks the issuer on its own.
+      const storeGrace = Date.now() + FIRST_CONNECT_MS;
       const nonce = randomUUID();
       for (;;) {
         const stored = await this.#command((c) => c.get(tokenKey));
-        if (stored === undefined) return issue();
+        if (stored === undefined) {
+          if (Date.now() > storeGrace) return issue();
+          await sleep(TOKEN_POLL_MS * 4);
+          continue;
+        }
         const cached = stored === null ? undefined : openToken(stored, cipherKey);
         if (cached !== undefined && cached.accessToken !== handedOut && usable(cached)) {
           handedOut = cached.accessToken;
           return { accessToken: cached.accessToken, expiresIn: Math.max(1, Math.floor((cached.expiresAt - Date.now()) / 1000)) };
         }
         const locked = await this.#command((c) => c.eval(SET_NX_PX, 1, lockKey, nonce, TOKEN_LOCK_MS));
-        if (locked === undefined) return issue();
+        if (locked === undefined) {
+          if (Date.now() > storeGrace) return issue();
+          await sleep(TOKEN_POLL_MS * 4);
+          continue;
+        }
         if (locked === "OK") {
           try {
+            // Another process may have stored a token between our read and our lock: use it rather than ask again.
+            const again = await this.#command((c) => c.get(tokenKey));
+            const fresh = typeof again === "string" ? openToken(again, cipherKey) : undefined;
+            if (fresh !== undefined && fresh.accessToken !== handedOut && usable(fresh)) {
+              handedOut = fresh.accessToken;
+              return { accessToken: fresh.accessToken, expiresIn: Math.max(1, Math.floor((fresh.expiresAt - Date.now()) / 1000)) };
+            }
             const started = Date.now();
             const issued = await issue();
             const lifetimeMs = issued.expiresIn * 1000;
