@@ -190,7 +190,9 @@ const behaviour: fc.Arbitrary<Behaviour> = fc
     // A cursor the server hands out again after the list changed leads to a page never seen: that needs per-item memory.
     const cycle = g.style === "cursor" && mutations.size > 0 ? undefined : g.cycle;
     // An offset server going back by its own varying page size lands between pages already seen, not on one.
-    const caps = g.style === "items" && cycle !== undefined ? [] : g.caps;
+    // A page-numbered server whose page size shrinks for one request can serve earlier items as the last
+    // page, ending exactly at the total: telling them apart needs per-item memory. One page size per listing.
+    const caps = g.style === "items" && cycle !== undefined ? [] : g.style === "pages" ? g.caps.slice(0, 1) : g.caps;
     return {
       ...g,
       caps,
