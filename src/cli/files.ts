@@ -30,8 +30,7 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const NONBLOCK = constants.O_NONBLOCK ?? 0;
 const MAX_BYTES = 1 << 20;
 
-/** Who glp runs as; a test may say otherwise. */
-export const currentUser = { uid: (): number | undefined => (POSIX ? process.getuid?.() : undefined) };
+const currentUid = (): number | undefined => (POSIX ? process.getuid?.() : undefined);
 
 /** A file or folder glp will not use: one line naming it and the fix. */
 function refused(path: string, problem: string, fix: string) {
@@ -47,7 +46,7 @@ export function trustProblem(path: string, info: Stats, kind: "file" | "folder",
   if (info.isSymbolicLink()) return refused(path, "is a symbolic link, which glp does not follow", `replace it with the ${kind} itself (${remove})`);
   if (kind === "file" ? !info.isFile() : !info.isDirectory()) return refused(path, `is not a regular ${kind}`, remove);
   if (!POSIX) return undefined;
-  const uid = currentUser.uid();
+  const uid = currentUid();
   if (uid !== undefined && info.uid !== uid) return refused(path, `is owned by user ${info.uid}, not by you (${uid})`, remove);
   const mode = kind === "folder" ? "700" : "600";
   if ((info.mode & 0o022) !== 0) return refused(path, "can be changed by other users", `run chmod ${mode} ${path} and check what it holds`);
@@ -85,7 +84,7 @@ export async function privateDir(dir: string): Promise<void> {
     const info = await handle.stat();
     const problem = trustProblem(dir, info, "folder");
     // A folder of the user's made earlier (or by hand) with wider rights is narrowed: it holds secrets.
-    if (problem && !(info.isDirectory() && info.uid === currentUser.uid() && (info.mode & 0o077) !== 0)) throw problem;
+    if (problem && !(info.isDirectory() && info.uid === currentUid() && (info.mode & 0o077) !== 0)) throw problem;
     if (POSIX && (info.mode & 0o077) !== 0) await handle.chmod(0o700);
   } finally {
     await handle.close();

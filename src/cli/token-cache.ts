@@ -47,7 +47,8 @@ function tokensDir(env: Env): string {
   return join(cacheDir(env), "tokens");
 }
 
-function cacheFile(env: Env, credentials: ClientCredentials): string {
+/** Where the token of these credentials is cached. */
+export function tokenCacheFile(env: Env, credentials: Pick<ClientCredentials, "clientId" | "workspaceId" | "tokenUrl">): string {
   const key = createHash("sha256").update(`${issuerUrl(credentials)}\n${credentials.clientId}\n${credentials.workspaceId ?? ""}`).digest("hex").slice(0, 32);
   return join(tokensDir(env), `${key}.json`);
 }
@@ -56,7 +57,7 @@ function cacheFile(env: Env, credentials: ClientCredentials): string {
 export async function readCachedToken(env: Env, credentials: ClientCredentials, now = Date.now()): Promise<CachedToken | undefined> {
   await checkDir(cacheDir(env));
   await checkDir(tokensDir(env));
-  const file = cacheFile(env, credentials);
+  const file = tokenCacheFile(env, credentials);
   let text: string | undefined;
   try {
     text = await readPrivate(file, { secret: true });
@@ -84,7 +85,7 @@ export async function readCachedToken(env: Env, credentials: ClientCredentials, 
 export async function forgetToken(env: Env, credentials: ClientCredentials): Promise<void> {
   await checkDir(cacheDir(env));
   await checkDir(tokensDir(env));
-  await removePrivate(cacheFile(env, credentials));
+  await removePrivate(tokenCacheFile(env, credentials));
 }
 
 export interface TokenCacheOptions {
@@ -120,7 +121,7 @@ export async function cachedToken(env: Env, credentials: ClientCredentials, opti
   if (cached) return cached;
   await privateDir(cacheDir(env));
   await privateDir(tokensDir(env));
-  const file = cacheFile(env, credentials);
+  const file = tokenCacheFile(env, credentials);
   const where = new URL(issuerUrl(credentials));
   const got = await lockOrValue(`${file}.lock`, () => readCachedToken(env, credentials), {
     signal: options.signal,
