@@ -92,8 +92,11 @@ export async function privateDir(dir: string): Promise<void> {
 }
 
 export interface ReadRules {
-  /** Readable by others is refused too (the file may hold a client secret). */
-  readonly secret?: boolean;
+  /**
+   * The file holds a secret: readable by others, it is refused (`refuse`), or
+   * treated as missing so that it is replaced (`replace`).
+   */
+  readonly secret?: "refuse" | "replace" | undefined;
 }
 
 /**
@@ -112,8 +115,9 @@ export async function readPrivate(file: string, rules: ReadRules = {}): Promise<
   }
   try {
     const info = await handle.stat();
-    const problem = trustProblem(file, info, "file", rules.secret);
+    const problem = trustProblem(file, info, "file", rules.secret === "refuse");
     if (problem) throw problem;
+    if (rules.secret === "replace" && POSIX && (info.mode & 0o077) !== 0) return undefined;
     if (info.size > MAX_BYTES) throw refused(file, `is larger than ${MAX_BYTES} bytes`, "remove it if you did not put it there");
     return await handle.readFile("utf8");
   } finally {

@@ -49,7 +49,7 @@ export async function readProfiles(env: Env): Promise<Record<string, Profile>> {
   const file = profilesFile(env);
   // Refused (with the fix) when it or its folder is a link, another user's, or open to others: it may hold a secret.
   await checkDir(configDir(env));
-  const text = await readPrivate(file, { secret: true });
+  const text = await readPrivate(file, { secret: "refuse" });
   if (text === undefined) return {};
   let parsed: Partial<ProfilesFile> | null;
   try {

@@ -58,14 +58,8 @@ export async function readCachedToken(env: Env, credentials: ClientCredentials, 
   await checkDir(cacheDir(env));
   await checkDir(tokensDir(env));
   const file = tokenCacheFile(env, credentials);
-  let text: string | undefined;
-  try {
-    text = await readPrivate(file, { secret: true });
-  } catch (error) {
-    // A token file others could read is not used, and is replaced by the next one; anything else is refused.
-    if (/can be read by other users/.test((error as Error).message)) return undefined;
-    throw error;
-  }
+  // A token file others could read is not used, and is replaced by the next one; a link or a foreign file is refused.
+  const text = await readPrivate(file, { secret: "replace" });
   if (text === undefined) return undefined;
   let token: Partial<CachedToken>;
   try {

@@ -174,6 +174,23 @@ describe("glp's files: the cases that showed it", () => {
     expect(seen.bearers).toEqual([]);
   });
 
+  it("login writes a 0600 profile in a 0700 folder; whoami and logout use it", async () => {
+    const { env } = home();
+    const io = memoryIo({ env, stdin: "login-secret-value\n" });
+    const tokenUrl = `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token`;
+    expect(await run(["login", "--profile", "ops", "--client-id", "files-client", "--workspace-id", WORKSPACE, "--token-url", tokenUrl, "--secret-stdin"], io), io.err()).toBe(0);
+    const file = join(env.XDG_CONFIG_HOME!, "glp", "profiles.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
+    const whoami = await glp(["whoami", "--profile", "ops", "-o", "json"], env);
+    expect(whoami.code, whoami.err).toBe(0);
+    expect(JSON.parse(whoami.out)).toMatchObject({ source: "profile ops", workspaceId: WORKSPACE });
+    const tokens = join(env.XDG_CACHE_HOME!, "glp", "tokens");
+    expect(readdirSync(tokens).filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    expect((await glp(["logout", "--profile", "ops"], env)).code).toBe(0);
+    expect(readdirSync(tokens)).toEqual([]);
+  });
+
   it("writes replace a file atomically and never through a link", async () => {
     const { root } = home();
     const file = join(root, "a.json");
