@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from "node:fs";
 import { link, lstat, open, rm } from "node:fs/promises";
 import { hostname } from "node:os";
+import { configurationError } from "../errors.js";
 
 export interface LockOwner {
   readonly pid: number;
@@ -81,7 +82,7 @@ async function look(path: string, env: LockEnvironment): Promise<Seen> {
     handle = await open(path, constants.O_RDONLY | NOFOLLOW | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
-    throw new Error(`${path} is not a lock glp made (${(error as NodeJS.ErrnoException).code}); remove it (rm ${path})`);
+    throw configurationError(`${path} is not a lock glp made (${(error as NodeJS.ErrnoException).code}); remove it (rm ${path}) if you did not put it there`);
   }
   try {
     const info = await handle.stat();

@@ -118,7 +118,9 @@ beforeAll(async () => {
       return json(res, 200, { access_token: tenant === WORKSPACE ? "msp-token" : `tenant-${tenant}`, token_type: "Bearer", expires_in: 900 });
     }
     if (url.pathname === "/workspaces/v1/msp-tenants") {
-      return json(res, 200, { items: TENANTS.map((id) => ({ id, workspaceName: says.tenantName })), count: TENANTS.length, offset: 0, total: TENANTS.length });
+      // The last tenant's id is as hostile as its name.
+      const items = [...TENANTS, says.tenantName].map((id) => ({ id, workspaceName: says.tenantName }));
+      return json(res, 200, { items, count: items.length, offset: 0, total: items.length });
     }
     if (url.pathname === "/identity/v1/users" && !tenantCall) {
       return json(res, 200, { items: [{ id: says.name, name: says.name, [says.key]: says.message }], count: 1, offset: 0, total: 1 });
@@ -183,7 +185,8 @@ describe("glp against a hostile server (property-based)", () => {
             expect(rawControls(r.err, { crlf: true, clearLine: tty })).toEqual([]);
           }
           // The tenants' failures are one line each, whatever their names hold.
-          expect(runs[4]!.err.trimEnd().split("\n").filter((l) => l.startsWith("glp: tenant "))).toHaveLength(TENANTS.length);
+          expect(runs[4]!.err.trimEnd().split("\n").filter((l) => l.startsWith("glp: tenant "))).toHaveLength(TENANTS.length + 1);
+          expect(runs[4]!.err.trimEnd().split("\n")).toHaveLength(TENANTS.length + 2);
         },
       ),
       { numRuns: 15 },
