@@ -176,10 +176,12 @@ export async function lockOrValue<T>(
   let waited = false;
   for (;;) {
     options.signal?.throwIfAborted();
-    const owner = me();
-    if (await createWhole(path, owner)) return { lock: hold(path, owner) };
     const seen = await look(path, env);
-    if (seen.kind === "missing") continue;
+    if (seen.kind === "missing") {
+      const owner = me();
+      if (await createWhole(path, owner)) return { lock: hold(path, owner) };
+      continue;
+    }
     // A lock glp did not write whole (an older glp's empty one) is stale once it is a second old.
     if (seen.kind === "owner" ? stale(seen.owner, env) : seen.ageMs > 1000) {
       options.onTakeOver?.(seen);
