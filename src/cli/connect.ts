@@ -81,6 +81,8 @@ function clientOptions(settings: ClientSettings): GreenLakeOptions {
     throwOnError: true,
     region: settings.region ?? identity.region,
     baseUrl: identity.baseUrl,
+    // GREENLAKE_PROXY and the other fallbacks come from glp's environment, as for its token requests.
+    env: settings.env,
     ...(settings.verbose ? { logger: stderrLogger(settings.stderr), logLevel: "debug" as const, fetch: verboseFetch(settings.stderr) } : {}),
   };
   if (identity.staticToken !== undefined) return { ...options, token: identity.staticToken };
@@ -91,9 +93,11 @@ function clientOptions(settings: ClientSettings): GreenLakeOptions {
   let current: CachedToken | undefined;
   return {
     ...options,
-    // Read once per command from the cache file, renewed there when it nears expiry.
+    // Read once per command from the cache file, renewed there when the SDK would renew it.
     token: async () => {
-      if (current === undefined || current.expiresAt - 60_000 <= Date.now()) current = await cachedToken(settings.env, credentials, { signal: settings.signal, log: settings.verbose ? settings.stderr : undefined });
+      if (current === undefined || current.refreshAt <= Date.now()) {
+        current = await cachedToken(settings.env, credentials, { signal: settings.signal, log: settings.verbose ? settings.stderr : undefined });
+      }
       return current.accessToken;
     },
   };

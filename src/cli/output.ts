@@ -5,6 +5,9 @@
  */
 import type { OutputFormat } from "./args.js";
 import { cellText, fitWidths, renderRows, withSlack } from "./table.js";
+import { csvField, jsonText, yamlText, type TerminalStream } from "./terminal-text.js";
+
+export { csvField };
 
 let yamlStringify: ((value: unknown) => string) | undefined;
 
@@ -15,12 +18,10 @@ export async function loadYaml(): Promise<void> {
 
 function toYaml(value: unknown): string {
   if (yamlStringify === undefined) throw new Error("loadYaml() must run before YAML output");
-  return yamlStringify(value);
+  return yamlText(yamlStringify(value));
 }
 
-export interface Sink {
-  write(text: string): unknown;
-}
+export type Sink = TerminalStream;
 
 export interface ItemWriter {
   /** A batch of items (one page). */
@@ -79,12 +80,6 @@ function cell(item: unknown, column: string): unknown {
   return valueAt(item, column);
 }
 
-/** RFC 4180: quote a field holding a comma, quote, line break or edge space; double inner quotes. */
-export function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 export interface WriterOptions {
   readonly format: OutputFormat;
   readonly columns?: readonly string[] | undefined;
@@ -101,7 +96,7 @@ export function itemWriter(out: Sink, options: WriterOptions): ItemWriter {
       return {
         items(batch) {
           for (const item of batch) {
-            const text = JSON.stringify(item, null, 2) ?? "null";
+            const text = jsonText(item, 2);
             out.write(`${count === 0 ? "[\n" : ",\n"}  ${text.replaceAll("\n", "\n  ")}`);
             count++;
           }
@@ -109,7 +104,7 @@ export function itemWriter(out: Sink, options: WriterOptions): ItemWriter {
         end: () => void out.write(count === 0 ? "[]\n" : "\n]\n"),
       };
     case "jsonl":
-      return { items: (batch) => batch.forEach((item) => out.write(`${JSON.stringify(item) ?? "null"}\n`)), end: () => {} };
+      return { items: (batch) => batch.forEach((item) => out.write(`${jsonText(item)}\n`)), end: () => {} };
     case "yaml":
       return {
         items(batch) {
@@ -136,7 +131,7 @@ export function itemWriter(out: Sink, options: WriterOptions): ItemWriter {
           if (batch.length === 0) return;
           if (columns === undefined) columns = defaultColumns(batch);
           const rows = batch.map((item) => columns!.map((c) => cellText(cell(item, c))));
-          const header = columns.map((c) => c.toUpperCase());
+          const header = columns.map((c) => cellText(c.toUpperCase()));
           // Widths from the first page, so rows of later pages line up under the same header.
           if (widths === undefined) {
             widths = withSlack(fitWidths([header, ...rows], options.width), options.width);
@@ -154,10 +149,10 @@ export function itemWriter(out: Sink, options: WriterOptions): ItemWriter {
 export function writeValue(out: Sink, value: unknown, options: WriterOptions): void {
   switch (options.format) {
     case "json":
-      out.write(`${JSON.stringify(value, null, 2) ?? "null"}\n`);
+      out.write(`${jsonText(value, 2)}\n`);
       return;
     case "jsonl":
-      out.write(`${JSON.stringify(value) ?? "null"}\n`);
+      out.write(`${jsonText(value)}\n`);
       return;
     case "yaml":
       out.write(toYaml(value));

@@ -1,12 +1,8 @@
 /** A one-line progress report and a spinner on stderr, drawn only when stderr is a terminal. */
+import { oneLine, safeTerminal, type TerminalStream } from "./terminal-text.js";
 
-export interface TerminalStream {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
-}
+export type { TerminalStream };
 
-const CLEAR = "\r\u001b[2K";
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 export interface Progress {
@@ -18,8 +14,9 @@ export interface Progress {
 
 const quiet: Progress = { page: () => {}, clear: () => {}, done: () => {} };
 
-export function listingProgress(stderr: TerminalStream, enabled: boolean, now: () => number = Date.now): Progress {
-  if (!enabled || !stderr.isTTY) return quiet;
+export function listingProgress(stream: TerminalStream, enabled: boolean, now: () => number = Date.now): Progress {
+  if (!enabled || !stream.isTTY) return quiet;
+  const stderr = safeTerminal(stream);
   const started = now();
   let items = 0;
   let pages = 0;
@@ -31,31 +28,36 @@ export function listingProgress(stderr: TerminalStream, enabled: boolean, now: (
       const seconds = Math.max((now() - started) / 1000, 0.001);
       const of = total === undefined ? "" : ` / ${total.toLocaleString("en-US")}`;
       const line = `${items.toLocaleString("en-US")}${of} items, ${pages} ${pages === 1 ? "page" : "pages"}, ${Math.round(items / seconds).toLocaleString("en-US")} items/s`;
-      stderr.write(`${CLEAR}${line.slice(0, Math.max((stderr.columns ?? 80) - 1, 10))}`);
+      stderr.clearLine();
+      stderr.write(line.slice(0, Math.max((stderr.columns ?? 80) - 1, 10)));
       drawn = true;
     },
     clear() {
-      if (drawn) stderr.write(CLEAR);
+      if (drawn) stderr.clearLine();
       drawn = false;
     },
     done() {
-      if (drawn) stderr.write(CLEAR);
+      if (drawn) stderr.clearLine();
     },
   };
 }
 
 /** Runs `work` with a spinner and elapsed seconds beside `label`. */
-export async function withSpinner<T>(stderr: TerminalStream, enabled: boolean, label: string, work: Promise<T>): Promise<T> {
-  if (!enabled || !stderr.isTTY) return work;
+export async function withSpinner<T>(stream: TerminalStream, enabled: boolean, label: string, work: Promise<T>): Promise<T> {
+  if (!enabled || !stream.isTTY) return work;
+  const stderr = safeTerminal(stream);
   const started = Date.now();
   let frame = 0;
-  const draw = () => stderr.write(`${CLEAR}${FRAMES[frame++ % FRAMES.length]} ${label} ${Math.floor((Date.now() - started) / 1000)} s`);
+  const draw = () => {
+    stderr.clearLine();
+    stderr.write(`${FRAMES[frame++ % FRAMES.length]} ${oneLine(label)} ${Math.floor((Date.now() - started) / 1000)} s`);
+  };
   draw();
   const timer = setInterval(draw, 100);
   try {
     return await work;
   } finally {
     clearInterval(timer);
-    stderr.write(CLEAR);
+    stderr.clearLine();
   }
 }

@@ -16,6 +16,7 @@ import type { OperationContext } from "./operation.js";
 import type { SecretSource } from "./profiles.js";
 import type { TerminalStream } from "./progress.js";
 import type { PromptIo } from "./secret.js";
+import { safeStreams } from "./terminal-text.js";
 import { readPackageVersion as version } from "./version.js";
 
 export interface Io {
@@ -265,7 +266,9 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** Runs glp with `argv` (without the program name); resolves to the exit code and never throws. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+export async function run(argv: readonly string[], rawIo: Io): Promise<number> {
+  // Every write from here on shows control characters from outside escaped (terminal-text.ts).
+  const io = safeStreams(rawIo);
   try {
     return await dispatch(argv, io);
   } catch (error) {

@@ -1,10 +1,11 @@
 /** Plain-text tables that fit the terminal: widest columns shrink first, cut cells end in "…". */
+import { oneLine } from "./terminal-text.js";
 
 export function cellText(value: unknown): string {
   if (value === undefined || value === null) return "";
   const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-  // One line per row: control characters would break the layout (or drive the terminal).
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
+  // One line per row: line breaks become spaces, other control characters are shown escaped.
+  return oneLine(text);
 }
 
 function clip(text: string, width: number): string {

@@ -1,9 +1,12 @@
 /** `--all-tenants`: the command in every MSP tenant, a few at a time, each result tagged with its tenant. */
 import type { GreenLake } from "../greenlake.js";
 import { paginate } from "../pagination.js";
+import { oneLine } from "./terminal-text.js";
 
 export interface Tenant {
+  /** As one printable line: a workspace id is unchanged, anything else stays invalid and fails visibly. */
   readonly id: string;
+  /** The tenant's own name for its workspace, as one printable line. */
   readonly name?: string | undefined;
 }
 
@@ -11,7 +14,7 @@ export async function listTenants(gl: GreenLake, signal: AbortSignal): Promise<T
   const tenants: Tenant[] = [];
   const client = gl.workspace;
   const op = client.metadata.operations.find((o) => o.method === "get" && o.path === "/workspaces/v1/msp-tenants");
-  const toTenant = (t: { id?: unknown; workspaceName?: unknown }) => (typeof t.id === "string" ? { id: t.id, name: typeof t.workspaceName === "string" ? t.workspaceName : undefined } : undefined);
+  const toTenant = (t: { id?: unknown; workspaceName?: unknown }) => (typeof t.id === "string" ? { id: oneLine(t.id), name: typeof t.workspaceName === "string" ? oneLine(t.workspaceName) : undefined } : undefined);
   if (op?.pagination) {
     for await (const t of paginate(client, "/workspaces/v1/msp-tenants", { signal } as never)) {
       const tenant = toTenant(t as never);

@@ -1,17 +1,19 @@
 /**
  * Tokens cached per credentials in the user's cache folder (0600 files), so a
  * burst of glp commands makes one token request: the first takes a lock file,
- * asks the issuer and writes the token; the others wait for it and read it.
+ * asks the issuer and writes the token; the others wait for it, however long
+ * the issuer takes, and read it. Tokens come from the SDK's own token source
+ * (its proxy, time limit, retries, redaction and lifetime rules); a cached
+ * token is used until the SDK would renew it.
  */
 import { createHash } from "node:crypto";
-import { open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { requestClientCredentialsToken, type IssuedToken } from "../internal/auth.js";
+import { CachedTokenSource } from "../internal/auth.js";
 import { registerSecret as rememberSecret } from "../internal/redaction.js";
-import { DEFAULT_RETRY, RetryPolicy } from "../internal/retry.js";
-import { silentLog } from "../logging.js";
+import { createRuntime } from "../internal/runtime.js";
 import { SSO_ISSUER, WORKSPACE_ISSUER } from "../options.js";
-import { cacheDir, privateDir, readPrivate, writePrivate, type Env } from "./files.js";
+import { lockOrValue, type LockEnvironment } from "./file-lock.js";
+import { cacheDir, checkDir, privateDir, readPrivate, removePrivate, writePrivate, type Env } from "./files.js";
 
 export interface ClientCredentials {
   readonly clientId: string;
@@ -24,99 +26,114 @@ export interface CachedToken {
   readonly accessToken: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
+  /** When the SDK would renew it (epoch milliseconds); glp asks for a new one from then on. */
+  readonly refreshAt: number;
   readonly clientId: string;
   readonly workspaceId?: string | undefined;
   readonly tokenUrl: string;
 }
 
-/** A token this close to expiry is not handed out: the command may run a while. */
-const MARGIN_MS = 60_000;
-const LOCK_STALE_MS = 30_000;
-const LOCK_WAIT_MS = 20_000;
+/** The SDK caps a token's lifetime at a day; a cached expiry further out was not written by glp. */
+const MAX_LIFETIME_MS = 86_400_000;
+// What an Authorization header can carry; anything else in the file was not written by glp.
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 
 export function issuerUrl(credentials: Pick<ClientCredentials, "workspaceId" | "tokenUrl">): string {
   if (credentials.tokenUrl) return credentials.tokenUrl;
   return credentials.workspaceId ? WORKSPACE_ISSUER.replace("{workspaceId}", credentials.workspaceId) : SSO_ISSUER;
 }
 
-function cacheFile(env: Env, credentials: ClientCredentials): string {
-  const key = createHash("sha256").update(`${issuerUrl(credentials)}\n${credentials.clientId}\n${credentials.workspaceId ?? ""}`).digest("hex").slice(0, 32);
-  return join(cacheDir(env), "tokens", `${key}.json`);
+function tokensDir(env: Env): string {
+  return join(cacheDir(env), "tokens");
 }
 
+/** Where the token of these credentials is cached. */
+export function tokenCacheFile(env: Env, credentials: Pick<ClientCredentials, "clientId" | "workspaceId" | "tokenUrl">): string {
+  const key = createHash("sha256").update(`${issuerUrl(credentials)}\n${credentials.clientId}\n${credentials.workspaceId ?? ""}`).digest("hex").slice(0, 32);
+  return join(tokensDir(env), `${key}.json`);
+}
+
+/** The cached token while it is fresh; a file that is a link or not the user's own is refused. */
 export async function readCachedToken(env: Env, credentials: ClientCredentials, now = Date.now()): Promise<CachedToken | undefined> {
-  const text = await readPrivate(cacheFile(env, credentials));
+  await checkDir(cacheDir(env));
+  await checkDir(tokensDir(env));
+  const file = tokenCacheFile(env, credentials);
+  // A token file others could read is not used, and is replaced by the next one; a link or a foreign file is refused.
+  const text = await readPrivate(file, { secret: "replace" });
   if (text === undefined) return undefined;
+  let token: Partial<CachedToken>;
   try {
-    const token = JSON.parse(text) as CachedToken;
-    if (typeof token.accessToken !== "string" || typeof token.expiresAt !== "number" || token.expiresAt - MARGIN_MS <= now) return undefined;
-    rememberSecret(token.accessToken);
-    return token;
+    token = JSON.parse(text) as Partial<CachedToken>;
   } catch {
     return undefined;
   }
+  const { accessToken, expiresAt } = token;
+  if (typeof accessToken !== "string" || !TOKEN_CHARS.test(accessToken)) return undefined;
+  if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt) || expiresAt > now + MAX_LIFETIME_MS) return undefined;
+  const refreshAt = typeof token.refreshAt === "number" && Number.isFinite(token.refreshAt) ? Math.min(token.refreshAt, expiresAt) : expiresAt - 60_000;
+  if (refreshAt <= now) return undefined;
+  rememberSecret(accessToken);
+  return { ...(token as CachedToken), refreshAt };
 }
 
 export async function forgetToken(env: Env, credentials: ClientCredentials): Promise<void> {
-  await rm(cacheFile(env, credentials), { force: true });
+  await checkDir(cacheDir(env));
+  await checkDir(tokensDir(env));
+  await removePrivate(tokenCacheFile(env, credentials));
 }
 
-/** The SDK's own client-credentials request (simple-oauth2, retries, time limit), logging nothing. */
-function requestToken(credentials: ClientCredentials, secret: string, timeoutMs: number): Promise<IssuedToken> {
-  return requestClientCredentialsToken(
-    { clientId: credentials.clientId, clientSecret: secret, workspaceId: credentials.workspaceId, tokenUrl: credentials.tokenUrl },
-    { timeoutMs, retry: new RetryPolicy(DEFAULT_RETRY), log: silentLog },
-  );
+export interface TokenCacheOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Where glp's own notes go (`--verbose`). */
+  readonly log?: ((line: string) => void) | undefined;
+  /** For tests: the lock's clock, liveness check and sleep. */
+  readonly lockEnv?: LockEnvironment | undefined;
 }
 
-async function takeLock(lock: string): Promise<boolean> {
-  try {
-    await (await open(lock, "wx", 0o600)).close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    // A lock left by a process that died is taken over once it is old.
-    const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-    if (age > LOCK_STALE_MS) await rm(lock, { force: true });
-    return false;
-  }
+/**
+ * One token from the SDK's own token source for these credentials, with the
+ * expiry and renewal time the SDK's lifetime rules give it. Only GREENLAKE_PROXY
+ * is read from the environment: the credentials are the ones glp resolved.
+ */
+async function issue(env: Env, credentials: ClientCredentials, options: TokenCacheOptions): Promise<{ accessToken: string; expiresAt: number; refreshAt: number }> {
+  const runtime = createRuntime({
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
+    workspaceId: credentials.workspaceId,
+    tokenUrl: credentials.tokenUrl,
+    env: { GREENLAKE_PROXY: env.GREENLAKE_PROXY },
+  });
+  const source = runtime.auth;
+  if (!(source instanceof CachedTokenSource)) throw new Error("client credentials gave no token source");
+  const accessToken = await source.token(options.signal);
+  return { accessToken, expiresAt: source.expiresAt, refreshAt: source.refreshAt };
 }
 
 /** A token for these credentials: from the cache while fresh, otherwise from the issuer (once for concurrent commands). */
-export async function cachedToken(
-  env: Env,
-  credentials: ClientCredentials,
-  options: { timeoutMs?: number; signal?: AbortSignal; log?: ((line: string) => void) | undefined } = {},
-): Promise<CachedToken> {
+export async function cachedToken(env: Env, credentials: ClientCredentials, options: TokenCacheOptions = {}): Promise<CachedToken> {
   const cached = await readCachedToken(env, credentials);
   if (cached) return cached;
-  const file = cacheFile(env, credentials);
-  await privateDir(join(cacheDir(env), "tokens"));
-  const lock = `${file}.lock`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  while (!(await takeLock(lock))) {
-    options.signal?.throwIfAborted();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const fresh = await readCachedToken(env, credentials);
-    if (fresh) return fresh;
-    if (Date.now() > deadline) break;
-  }
+  await privateDir(cacheDir(env));
+  await privateDir(tokensDir(env));
+  const file = tokenCacheFile(env, credentials);
+  const where = new URL(issuerUrl(credentials));
+  const got = await lockOrValue(`${file}.lock`, () => readCachedToken(env, credentials), {
+    signal: options.signal,
+    env: options.lockEnv,
+    onWait: (owner) => options.log?.(`glp: waiting for the token request of ${owner ? `process ${owner.pid}` : "another glp"}`),
+    onTakeOver: (seen) => options.log?.(`glp: taking over the token lock of ${seen.kind === "owner" ? `process ${seen.owner.pid}, which is gone` : "an earlier glp"}`),
+  });
+  if ("value" in got) return got.value;
   try {
+    // The owner before us may have written a token just before we got the lock.
     const fresh = await readCachedToken(env, credentials);
     if (fresh) return fresh;
-    const started = Date.now();
-    options.log?.(`glp: token request to ${new URL(issuerUrl(credentials)).host}${new URL(issuerUrl(credentials)).pathname} (no cached token)`);
-    const issued = await requestToken(credentials, await credentials.clientSecret(), options.timeoutMs ?? 60_000);
-    const token: CachedToken = {
-      accessToken: issued.accessToken,
-      expiresAt: started + issued.expiresIn * 1000,
-      clientId: credentials.clientId,
-      workspaceId: credentials.workspaceId,
-      tokenUrl: issuerUrl(credentials),
-    };
+    options.log?.(`glp: token request to ${where.host}${where.pathname} (no cached token)`);
+    const issued = await issue(env, credentials, options);
+    const token: CachedToken = { ...issued, clientId: credentials.clientId, workspaceId: credentials.workspaceId, tokenUrl: issuerUrl(credentials) };
     await writePrivate(file, `${JSON.stringify(token)}\n`);
     return token;
   } finally {
-    await rm(lock, { force: true });
+    await got.lock.release();
   }
 }

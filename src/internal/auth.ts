@@ -78,6 +78,16 @@ export class CachedTokenSource implements TokenSource {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** When the current token expires (epoch ms; 0 while there is none), by the lifetime rules above: for callers that keep it elsewhere. */
+  get expiresAt(): number {
+    return this.#expiresAt;
+  }
+
+  /** When the current token is due for renewal (epoch ms; 0 while there is none). */
+  get refreshAt(): number {
+    return this.#refreshAt;
+  }
+
   token(signal?: AbortSignal): string | Promise<string> {
     const value = this.#value;
     if (value !== undefined) {

@@ -184,7 +184,7 @@ describe("glp token cache (property-based)", () => {
       }),
       { numRuns: 25 },
     );
-  });
+  }, 60_000);
 
   it("never prints the secret, even when the issuer echoes it back", async () => {
     await fc.assert(
