@@ -7,7 +7,8 @@ import { GreenLakeAuthError } from "../errors.js";
 import { redact as redactSecrets } from "../internal/redaction.js";
 import type { ServiceClient } from "../service-client.js";
 import { OUTPUT_FORMATS, parseOperationArgs, type OutputFormat } from "./args.js";
-import { findOperation, loadIndex, loadService } from "./catalog.js";
+import { checkRegion, findOperation, loadIndex, loadRegions, loadService } from "./catalog.js";
+import { tableWidth } from "./columns.js";
 import type { Identity } from "./connect.js";
 import { EXIT, exitCodeOf, UsageError } from "./exit-codes.js";
 import type { Env } from "./files.js";
@@ -130,7 +131,7 @@ async function whoami(argv: readonly string[], io: Io): Promise<number> {
   }
   const format = outputFormat(opts.output, io);
   if (format === "yaml") await loadYaml();
-  writeValue(io.stdout, format === "table" ? Object.entries(info).map(([field, value]) => ({ field, value })) : info, { format, columns: format === "table" ? ["field", "value"] : undefined, width: io.stdout.columns ?? (Number(io.env.COLUMNS) || Number.POSITIVE_INFINITY) });
+  writeValue(io.stdout, format === "table" ? Object.entries(info).map(([field, value]) => ({ field, value })) : info, { format, columns: format === "table" ? ["field", "value"] : undefined, width: tableWidth(io.stdout, io.env) });
   return EXIT.ok;
 }
 
@@ -146,7 +147,7 @@ async function logout(argv: readonly string[], io: Io): Promise<number> {
 async function runOperation(service: string, opName: string, rest: readonly string[], io: Io): Promise<number> {
   const meta = await loadService(service);
   const op = findOperation(meta, opName);
-  const call = parseOperationArgs(op, rest);
+  const call = parseOperationArgs(op, rest, service);
   if (call.options.help) {
     io.stdout.write(operationHelp(meta, op));
     return EXIT.ok;
@@ -163,7 +164,7 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   const body = await buildBody(op.body, call.options.data, call.options.set, io.stdin as AsyncIterable<Buffer>);
   const format = outputFormat(call.options.output, io);
   if (format === "yaml") await loadYaml();
-  const out = printer(io.stdout, { format, columns: call.options.columns, width: io.stdout.columns ?? (Number(io.env.COLUMNS) || Number.POSITIVE_INFINITY) });
+  const out = printer(io.stdout, { format, columns: call.options.columns ?? op.columns, width: tableWidth(io.stdout, io.env) });
   const stderrLine = (line: string) => void io.stderr.write(`${line}\n`);
   let identity: Identity;
   let stopMocks: (() => Promise<void>) | undefined;
@@ -176,6 +177,15 @@ async function runOperation(service: string, opName: string, rest: readonly stri
     identity = { source: "mocks", credentials: { clientId: String(o.clientId), clientSecret: async () => String(o.clientSecret), workspaceId: String(o.workspaceId), tokenUrl: o.tokenUrl }, baseUrl: o.baseUrl };
   } else {
     identity = await resolveIdentity(io.env, call.options.profile);
+  }
+  const region = call.options.region ?? identity.region;
+  const regionSetting = call.options.region !== undefined ? "--region" : io.env.GREENLAKE_REGION ? "GREENLAKE_REGION" : `the region of ${identity.source}`;
+  try {
+    const ignored = checkRegion(meta, region, await loadRegions(), regionSetting);
+    if (ignored !== undefined && call.options.region !== undefined) io.stderr.write(`glp: warning: ${ignored}\n`);
+  } catch (error) {
+    await stopMocks?.();
+    throw error;
   }
   try {
     const tenantMode = call.options.tenant !== undefined || call.options.allTenants;
