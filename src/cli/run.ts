@@ -3,7 +3,7 @@
  * or an operation, and turns every failure into one line and an exit code.
  */
 import { Command, CommanderError, Option } from "commander";
-import { GreenLakeAuthError } from "../errors.js";
+import { configurationError, GreenLakeAuthError } from "../errors.js";
 import { redact as redactSecrets } from "../internal/redaction.js";
 import type { ServiceClient } from "../service-client.js";
 import { OUTPUT_FORMATS, parseOperationArgs, type OutputFormat } from "./args.js";
@@ -168,10 +168,20 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   const stderrLine = (line: string) => void io.stderr.write(`${line}\n`);
   let identity: Identity;
   let stopMocks: (() => Promise<void>) | undefined;
-  if (call.options.mock) {
+  const wanted = call.options.allTenants && service !== "workspace" ? [service, "workspace"] : [service];
+  const running = call.options.mock ? await (await import("./mocks-state.js")).runningMocks(io.env) : undefined;
+  if (running !== undefined) {
+    // The mocks of glp mocks start: their state lasts from one command to the next.
+    const missing = wanted.filter((s) => !running.services.includes(s));
+    if (missing.length > 0) {
+      throw configurationError(`the running mocks (glp mocks start) serve ${running.services.join(", ")}, not ${missing.join(", ")}; glp mocks stop, then glp mocks start with the services you need`);
+    }
+    identity = { source: "mocks", credentials: { clientId: running.clientId, clientSecret: async () => running.clientSecret, workspaceId: running.workspaceId, tokenUrl: running.tokenUrl }, baseUrl: running.baseUrl };
+    stopMocks = async () => {};
+  } else if (call.options.mock) {
     // Loaded only for --mock: a real call never loads the mock machinery.
     const { startMocks } = await import("../testing/index.js");
-    const mocks = await startMocks({ services: call.options.allTenants && service !== "workspace" ? [service, "workspace"] : [service] });
+    const mocks = await startMocks({ services: wanted });
     stopMocks = () => mocks.stop();
     const o = mocks.clientOptions();
     identity = { source: "mocks", credentials: { clientId: String(o.clientId), clientSecret: async () => String(o.clientSecret), workspaceId: String(o.workspaceId), tokenUrl: o.tokenUrl }, baseUrl: o.baseUrl };
@@ -250,6 +260,10 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return whoami(withoutFirst(argv, first), io);
     case "logout":
       return logout(withoutFirst(argv, first), io);
+    case "mocks": {
+      const { mocksCommand } = await import("./mocks.js");
+      return mocksCommand(withoutFirst(argv, first), io);
+    }
     case "completion": {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       const index = await loadIndex();
