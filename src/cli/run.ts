@@ -226,6 +226,31 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   }
 }
 
+/** `glp help [topic]`: a section of docs/cli.md as the installed package ships it, or a service's help. */
+async function help(topic: string | undefined, io: Io): Promise<number> {
+  const [{ readFile }, { join }, { packageRoot }, { manualTopics, topicList }] = await Promise.all([import("node:fs/promises"), import("node:path"), import("./version.js"), import("./help.js")]);
+  const root = packageRoot();
+  const text = root === undefined ? undefined : await readFile(join(root, "docs", "cli.md"), "utf8").catch(() => undefined);
+  const topics = manualTopics(text ?? "");
+  if (topic === undefined) {
+    if (topics.size === 0) throw new UsageError("the manual docs/cli.md is not in this installation of greenlake-sdk; reinstall the package");
+    io.stdout.write(topicList(topics));
+    return EXIT.ok;
+  }
+  const section = topics.get(topic.toLowerCase());
+  if (section !== undefined) {
+    io.stdout.write(section);
+    return EXIT.ok;
+  }
+  if (Object.hasOwn(await loadIndex(), topic)) {
+    io.stdout.write(serviceHelp(await loadService(topic)));
+    return EXIT.ok;
+  }
+  const { suggest } = await import("./catalog.js");
+  const hint = suggest(topic.toLowerCase(), [...topics.keys()]);
+  throw new UsageError(`no help topic "${topic}"${hint.length > 0 ? `; did you mean ${hint.join(", ")}?` : ""} (glp help lists them)`);
+}
+
 /** One line, whatever the error: messages from commander or a server may span several. */
 export function describeError(error: unknown): string {
   let text: string;
@@ -260,6 +285,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return whoami(withoutFirst(argv, first), io);
     case "logout":
       return logout(withoutFirst(argv, first), io);
+    case "help":
+      return help(second, io);
     case "mocks": {
       const { mocksCommand } = await import("./mocks.js");
       return mocksCommand(withoutFirst(argv, first), io);
