@@ -17,7 +17,7 @@ import { cacheDir, privateDir, type Env } from "./files.js";
 import { control, isAlive, runningMocks, type RunningMocks } from "./mocks-state.js";
 import type { Io } from "./run.js";
 
-export const MOCKS_USAGE = "glp mocks start [services...] [--port n] [--seed text] [--foreground] | stop | reset | state [path] | seed <path> --data <json|@file|-> [--append] | env";
+export const MOCKS_USAGE = "glp mocks: expected start, stop, reset, state, seed or env (glp help mocks)";
 
 function parser(name: string): Command {
   return new Command(name).exitOverride().helpOption(false).allowExcessArguments(false).configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
