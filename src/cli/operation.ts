@@ -55,7 +55,7 @@ export function createdPath(op: CliOperation, location: string | null, body: unk
   }
   const segments = path.split("/").slice(1);
   if (segments.some((s) => s === "" || s === "." || s === ".." || /%2f|%5c|%2e%2e/i.test(s))) return undefined;
-  if (segments[0] !== op.path.split("/")[1]) return undefined;
+  if (segments.length < 2 || segments[0] !== op.path.split("/")[1]) return undefined;
   return path;
 }
 
