@@ -4,6 +4,8 @@
  * literal of src/cli) rendered with no placeholder left and no doubled punctuation.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import fc from "fast-check";
 import ts from "typescript";
@@ -26,7 +28,7 @@ function expectClean(message: string): void {
 const env = { HOME: "/nonexistent-glp-home", GREENLAKE_TOKEN: "t", GREENLAKE_BASE_URL: "http://127.0.0.1:9" };
 
 describe("region messages", () => {
-  it("tell an unknown region, a region the service lacks and a region a global service ignores apart, each listing what is valid", async () => {
+  it("tell an unknown region, a region the service lacks and a region a global service ignores apart, each listing what is valid", { timeout: 60_000 }, async () => {
     const unknown = memoryIo({ env });
     expect(await run(["identity", "get-users", "--region", "eu-centrl"], unknown)).toBe(EXIT.configuration);
     expect(unknown.err()).toBe('glp: --region "eu-centrl" is not a GreenLake region; regions: ap-northeast, eu-central, eu-west, us-west.\n');
@@ -39,9 +41,18 @@ describe("region messages", () => {
     expect(await run(["compute-ops-mgmt", "get-v1-servers"], fromEnv)).toBe(EXIT.configuration);
     expect(fromEnv.err()).toContain("(GREENLAKE_REGION)");
 
-    // A global service: the call goes ahead (here to a closed port), with a warning that the region is not used.
-    const global = memoryIo({ env });
-    expect(await run(["identity", "get-users", "--region", "eu-central"], global)).toBe(EXIT.network);
+    // A global service: the call goes ahead (to a loopback stub), with a warning that the region is not used.
+    const stub = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ items: [], count: 0, offset: 0, total: 0 }));
+    });
+    await new Promise<void>((resolve) => stub.listen(0, "127.0.0.1", resolve));
+    const global = memoryIo({ env: { ...env, GREENLAKE_BASE_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}` } });
+    try {
+      expect(await run(["identity", "get-users", "--region", "eu-central"], global)).toBe(EXIT.ok);
+    } finally {
+      await new Promise((resolve) => stub.close(resolve));
+    }
     expect(global.err().split("\n")[0]).toBe('glp: warning: identity is a global service: region "eu-central" is not used (regions choose the server of regional services only).');
     expect(EXIT.configuration).not.toBe(EXIT.auth);
   });
