@@ -119,7 +119,7 @@ export function invalidParameterError(
     /[\u0085\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
-  return new GreenLakeRequestError(`${method} ${template}: ${where} parameter ${name} ${problem}; nothing was sent. ${fix}`, parameter, {
+  return new GreenLakeRequestError(`${method} ${template}: ${where} parameter ${name} ${problem}; nothing was sent.${fix.trim() === "" ? "" : ` ${endSentence(fix)}`}`, parameter, {
     method,
     path: template,
   });
@@ -184,7 +184,7 @@ export function paginationError(
   problem: string,
   advice: string,
 ): GreenLakePaginationError {
-  return new GreenLakePaginationError(`GET ${path} at ${pagePosition(position, unit)}: ${problem}. ${advice}`, { method: "GET", path });
+  return new GreenLakePaginationError(`${endSentence(`GET ${path} at ${pagePosition(position, unit)}: ${problem}`)} ${advice}`, { method: "GET", path });
 }
 
 const HINTS: Record<number, string> = {
@@ -229,7 +229,7 @@ export function errorFromResponse(
   if (serverMessage) message += `: ${serverMessage}`;
   if (debugId) message += ` (debugId ${debugId})`;
   const hint = HINTS[status];
-  if (hint) message += `. ${hint}`;
+  if (hint) message = `${endSentence(message)} ${hint}`;
   const ErrorClass = classFor(status);
   return new ErrorClass(message, {
     method,
@@ -350,14 +350,14 @@ export function connectionError(method: string, url: string, error: unknown, dur
   const code = causeCode(error);
   const what = duringBody ? `lost the connection to ${host} while reading the response` : `could not reach ${host}`;
   return new GreenLakeConnectionError(
-    `${method} ${pathOf(url)} ${what}: ${code !== undefined ? `${code} (${innermostMessage(error)})` : innermostMessage(error)}. Check the network, proxy and region; the call can be retried.`,
+    `${endSentence(`${method} ${pathOf(url)} ${what}: ${code !== undefined ? `${code} (${innermostMessage(error)})` : innermostMessage(error)}`)} Check the network, proxy and region; the call can be retried.`,
     { method, path: pathOf(url), cause: error },
   );
 }
 
 /** The answer arrived but is not what its content type says (malformed JSON). */
 export function malformedBodyError(method: string, path: string, error: unknown): GreenLakeServerError {
-  return new GreenLakeServerError(`${method} ${path} returned a body that is not valid JSON: ${innermostMessage(error)}`, { method, path, cause: error });
+  return new GreenLakeServerError(endSentence(`${method} ${path} returned a body that is not valid JSON: ${innermostMessage(error)}`), { method, path, cause: error });
 }
 
 /** A token provider returned nothing usable. */
@@ -397,16 +397,16 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
         : status === 429 || status >= 500
           ? " The issuer is overloaded or down; try again later."
           : "";
-    return new GreenLakeAuthError(`${f.what} at ${f.where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}.${hint}`, { ...init, status });
+    return new GreenLakeAuthError(endSentence(`${f.what} at ${f.where} failed with ${status}${detail ? ` ${detail.slice(0, 300)}` : ""}`) + hint, { ...init, status });
   }
   // wreck's JSON checks: the issuer answered, but not with JSON.
   if (boom?.isBoom && (boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && boom.data?.payload !== undefined))) {
     return new GreenLakeAuthError(
-      `${f.what} at ${f.where} answered with a body that is not JSON (${boom.message ?? ""}); check that tokenUrl names an OAuth2 token endpoint.`,
+      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${boom.message})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
       init,
     );
   }
-  return new GreenLakeConnectionError(`${f.what} at ${f.where} could not connect: ${causeCode(error) ?? innermostMessage(error)}.`, { ...init, cause: error });
+  return new GreenLakeConnectionError(endSentence(`${f.what} at ${f.where} could not connect: ${causeCode(error) ?? innermostMessage(error)}`), { ...init, cause: error });
 }
 
 /** A setting that is missing or malformed; `message` names it and says how to fix it. */
@@ -416,7 +416,7 @@ export function configurationError(message: string): GreenLakeConfigurationError
 
 /** An async operation or job reached a failed terminal state. */
 export function operationFailedError(summary: string, resource: unknown, path: string): GreenLakeOperationError {
-  return new GreenLakeOperationError(`${summary} ended in a failed state.`, resource, { method: "GET", path });
+  return new GreenLakeOperationError(endSentence(`${summary} ended in a failed state`), resource, { method: "GET", path });
 }
 
 /** An async operation or job did not finish within the wait's own limit. */
@@ -438,4 +438,27 @@ export function noJobIdError(path: string): GreenLakeError {
 /** An issuer that answered without a token. */
 export function noAccessTokenError(what: string, where: string, path: string): GreenLakeAuthError {
   return new GreenLakeAuthError(`${what} at ${where} returned no access_token.`, { method: "POST", path });
+}
+
+/** `text` as the end of a sentence: one full stop, never two (server texts often bring their own). */
+export function endSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/** A region name that no GreenLake service is served in (a typo): lists every region the documents name. */
+export function unknownRegionError(region: string, known: readonly string[], setting = "region"): GreenLakeConfigurationError {
+  return new GreenLakeConfigurationError(`${setting} ${JSON.stringify(region)} is not a GreenLake region; regions: ${known.join(", ")}.`);
+}
+
+/** A real region the service is not served in: lists the regions that serve it. */
+export function regionNotServedError(service: string, region: string, served: readonly string[], setting = "region"): GreenLakeConfigurationError {
+  return new GreenLakeConfigurationError(
+    `${service} is not served in region ${JSON.stringify(region)} (${setting}); it is served in ${served.join(", ")}.`,
+  );
+}
+
+/** A region given to a global service: it is not used (a warning, not an error, since a profile's region applies to every service). */
+export function regionIgnoredMessage(service: string, region: string): string {
+  return `${service} is a global service: region ${JSON.stringify(region)} is not used (regions choose the server of regional services only).`;
 }

@@ -14,6 +14,7 @@ import {
   resolveRef,
   schemaProperties,
   schemaTypes,
+  successResponseSchema,
   type OpenApiDocument,
   type OperationRef,
   type ParameterObject,
@@ -218,6 +219,85 @@ function cliBody(document: OpenApiDocument, ref: OperationRef): CliBody | undefi
   return { mediaType, required: body.required === true, type: typeName(document, schema), fields: list };
 }
 
+/** Default table columns. A scalar field of a response item: its dotted path and JSON type. */
+export interface ColumnCandidate {
+  readonly path: string;
+  readonly type: string;
+}
+
+const MAX_COLUMNS = 6;
+
+const last = (path: string) => path.slice(path.lastIndexOf(".") + 1);
+
+/** In order: the id, a name, then the fields that tell rows apart for a person. */
+const RULES: readonly ((path: string) => boolean)[] = [
+  (p) => p === "id",
+  (p) => /^(name|displayName|username|userName|title)$/.test(last(p)),
+  (p) => /^email/i.test(last(p)),
+  (p) => !p.includes(".") && /[a-z]Name$/.test(p),
+  (p) => last(p) === "clientId",
+  (p) => /^principal$/i.test(p),
+  (p) => /^role$|^roleName$/i.test(p),
+  (p) => last(p) === "grn",
+  (p) => /serial/i.test(last(p)),
+  (p) => /model$/i.test(last(p)),
+  (p) => /^(state|status)$/i.test(last(p)),
+  (p) => !p.includes(".") && /[a-z](State|Status)$/.test(p),
+  (p) => /^(type|resourceType|deviceType)$/.test(last(p)),
+  (p) => /^region$/.test(last(p)),
+];
+
+/**
+ * Up to six columns from an item schema's scalar fields, ranked by RULES (top-level fields
+ * before nested ones within a rule); undefined when fewer than two fields qualify, so the
+ * output falls back to the fields the items have.
+ */
+export function rankColumns(candidates: readonly ColumnCandidate[]): string[] | undefined {
+  const usable = candidates.filter((c) => c.type !== "object" && !c.path.split(".").some((k) => k === ""));
+  const depth = (p: string) => p.split(".").length;
+  const chosen: string[] = [];
+  for (const rule of RULES) {
+    const matches = usable.filter((c) => rule(c.path) && !chosen.includes(c.path)).sort((a, b) => depth(a.path) - depth(b.path));
+    // One nested match per rule at most: a name at the top level says more than a name deep inside.
+    for (const match of matches) {
+      if (chosen.length >= MAX_COLUMNS) break;
+      if (depth(match.path) > 1 && chosen.some((c) => rule(c))) continue;
+      chosen.push(match.path);
+    }
+  }
+  return chosen.length >= 2 ? chosen : undefined;
+}
+
+/** Scalar fields of an item schema, top level and one level into objects, as column candidates. */
+function columnCandidates(document: OpenApiDocument, item: SchemaObject | undefined): ColumnCandidate[] {
+  const out: ColumnCandidate[] = [];
+  for (const [name, property] of Object.entries(schemaProperties(document, item))) {
+    const type = typeName(document, property);
+    if (type === "object") {
+      for (const [inner, child] of Object.entries(schemaProperties(document, property))) {
+        const innerType = typeName(document, child);
+        if (innerType !== "object" && !innerType.startsWith("array<object")) out.push({ path: `${name}.${inner}`, type: innerType });
+      }
+    } else if (!type.startsWith("array<object")) {
+      out.push({ path: name, type });
+    }
+  }
+  return out;
+}
+
+/** Default columns of an operation's table: from the items of a list answer, or the resource itself. */
+function defaultColumns(document: OpenApiDocument, ref: OperationRef, itemsField: string | undefined): string[] | undefined {
+  const schema = resolveRef(document, successResponseSchema(document, ref.operation));
+  if (!schema) return undefined;
+  let item: SchemaObject | undefined = schema;
+  if (typeName(document, schema).startsWith("array<")) item = resolveRef(document, schema.items);
+  else {
+    const list = schemaProperties(document, schema)[itemsField ?? "items"];
+    if (list && typeName(document, list).startsWith("array<")) item = resolveRef(document, resolveRef(document, list).items);
+  }
+  return rankColumns(columnCandidates(document, item));
+}
+
 export function buildCliService(metadata: ServiceMetadata, documents: readonly KeyedDocument[]): CliService {
   const refs: { ref: OperationRef; document: OpenApiDocument }[] = [];
   for (const { document } of documents) for (const ref of listOperations(document)) refs.push({ ref, document });
@@ -230,6 +310,7 @@ export function buildCliService(metadata: ServiceMetadata, documents: readonly K
     const tags = Array.isArray(ref.operation.tags) ? (ref.operation.tags as string[]) : [];
     const summary = brief(ref.operation.summary) ?? brief(ref.operation.description);
     const body = cliBody(document, ref);
+    const columns = defaultColumns(document, ref, runtime.pagination?.itemsField);
     return {
       name: names[i]!,
       operationId: runtime.operationId,
@@ -241,6 +322,7 @@ export function buildCliService(metadata: ServiceMetadata, documents: readonly K
       parameters: cliParameters(document, ref),
       ...(body ? { body } : {}),
       ...(runtime.pagination ? { paginated: true } : {}),
+      ...(columns ? { columns } : {}),
     };
   });
   return { service: metadata.service, regions: Object.keys(metadata.servers), operations };
@@ -253,11 +335,19 @@ export const cli: CliService = ${JSON.stringify(service)};
 `;
 }
 
+/** Region names of every service, sorted, without \`global\`. */
+export function allRegions(services: readonly CliService[]): string[] {
+  return [...new Set(services.flatMap((s) => s.regions).filter((r) => r !== "global"))].sort();
+}
+
 export function renderCliIndex(services: readonly CliService[]): string {
   const index: CliIndex = Object.fromEntries(services.map((s) => [s.service, s.operations.map((op) => op.name)]));
   return `${GENERATED_HEADER}import type { CliIndex } from "../../src/cli/metadata.js";
 
 /** Every service's command names, for top-level help and shell completion without loading the services. */
 export const index: CliIndex = ${JSON.stringify(index, null, 1)};
+
+/** Every region a service is served in (\`global\` aside), for telling a typo from a region a service lacks. */
+export const regions: readonly string[] = ${JSON.stringify(allRegions(services))};
 `;
 }

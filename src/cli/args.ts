@@ -4,6 +4,7 @@
  * parameter's type and enum before anything is sent.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { parseColumns } from "./columns.js";
 import { UsageError } from "./exit-codes.js";
 import { valueName } from "./help.js";
 import type { CliOperation, CliParameter, Scalar } from "./metadata.js";
@@ -104,7 +105,7 @@ export function operationCommand(op: CliOperation): { command: Command; paramete
     .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
     .showSuggestionAfterError(true);
   command.addOption(new Option("-o, --output <format>").choices(OUTPUT_FORMATS));
-  command.addOption(new Option("--columns <list>").argParser((v: string) => v.split(",").map((c) => c.trim()).filter(Boolean)));
+  command.addOption(new Option("--columns <list>").argParser(parseColumns));
   command.addOption(new Option("--raw").default(false));
   command.addOption(new Option("--all").default(false));
   command.addOption(new Option("--max-items <n>").argParser(positiveInteger));
@@ -131,7 +132,7 @@ export function operationCommand(op: CliOperation): { command: Command; paramete
 }
 
 /** Parses an operation's arguments; a mistake throws UsageError naming the option. */
-export function parseOperationArgs(op: CliOperation, argv: readonly string[]): ParsedCall {
+export function parseOperationArgs(op: CliOperation, argv: readonly string[], service?: string): ParsedCall {
   const { command, parameters } = operationCommand(op);
   try {
     command.parse([...argv], { from: "user" });
@@ -148,7 +149,7 @@ export function parseOperationArgs(op: CliOperation, argv: readonly string[]): P
   for (const [attribute, p] of parameters) {
     const value = values[attribute];
     if (value === undefined) {
-      if (p.required) throw new UsageError(`missing --${p.flag} (${p.in} parameter ${p.name}, ${p.type}); see glp <service> ${op.name} --help`);
+      if (p.required) throw new UsageError(`missing --${p.flag} (${p.in} parameter ${p.name}, ${p.type}); see ${service === undefined ? op.name : `glp ${service} ${op.name}`} --help`);
       continue;
     }
     if (p.in === "path") path[p.name] = value as Scalar;

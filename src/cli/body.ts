@@ -1,7 +1,7 @@
 /** The request body from `--data` (JSON, @file, or - for stdin) and `--set key.path=value` pairs. */
 import { readFile } from "node:fs/promises";
 import { UsageError } from "./exit-codes.js";
-import type { CliBody } from "./metadata.js";
+import type { CliBody, Scalar } from "./metadata.js";
 
 const FORBIDDEN_KEYS = new Set(["__proto__", "prototype", "constructor"]);
 
@@ -36,9 +36,8 @@ export async function readData(data: string, stdin: AsyncIterable<Uint8Array | s
   }
 }
 
-/** A `--set` value: JSON when it parses as JSON (numbers, booleans, objects), else the text itself. */
-function setValue(raw: string, fieldType: string | undefined): unknown {
-  if (fieldType === "string") return raw;
+/** A `--set` value of a field the document does not describe: JSON when it parses as JSON, else the text itself. */
+function untypedValue(raw: string): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch {
@@ -46,7 +45,68 @@ function setValue(raw: string, fieldType: string | undefined): unknown {
   }
 }
 
-export function applySet(body: unknown, assignment: string, spec: CliBody): Record<string, unknown> {
+const RULES: Record<string, string> = {
+  integer: "a whole number",
+  number: "a number",
+  boolean: "true or false",
+  object: "a JSON object",
+  string: "text",
+};
+
+/** One value of a field's (item) type, converted from what the user typed and checked against the type and enum. */
+export function convertValue(raw: string, type: string, allowed: readonly Scalar[] | undefined, field: string): unknown {
+  const fail = (rule: string): never => {
+    throw new UsageError(`--set ${field}: ${rule}; nothing was sent`);
+  };
+  let value: unknown;
+  switch (type) {
+    case "integer":
+      if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(Number(raw))) fail(`the field is an integer: expected ${RULES.integer}`);
+      value = Number(raw);
+      break;
+    case "number":
+      if (raw.trim() === "" || !Number.isFinite(Number(raw))) fail(`the field is a number: expected ${RULES.number}`);
+      value = Number(raw);
+      break;
+    case "boolean":
+      if (raw !== "true" && raw !== "false") fail(`the field is a boolean: expected ${RULES.boolean}`);
+      value = raw === "true";
+      break;
+    case "object": {
+      const parsed = untypedValue(raw);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) fail(`the field is an object: expected ${RULES.object}`);
+      value = parsed;
+      break;
+    }
+    case "string":
+      value = raw;
+      break;
+    default:
+      value = untypedValue(raw);
+  }
+  if (allowed !== undefined && allowed.length > 0 && !allowed.some((a) => a === value)) {
+    fail(`expected one of ${allowed.map(String).join(", ")}`);
+  }
+  return value;
+}
+
+/** Items of an array field: a JSON array, or a comma-separated list, each item converted to the item type. */
+function arrayItems(raw: string, itemType: string, allowed: readonly Scalar[] | undefined, field: string): unknown[] {
+  if (raw.trimStart().startsWith("[")) {
+    const parsed = untypedValue(raw);
+    if (!Array.isArray(parsed)) throw new UsageError(`--set ${field}: the field is an array: expected a JSON array or a comma-separated list`);
+    return parsed.map((item) => (typeof item === "string" ? convertValue(item, itemType, allowed, field) : convertValue(JSON.stringify(item), itemType, allowed, field)));
+  }
+  if (raw === "") return [];
+  return raw.split(",").map((item) => convertValue(itemType === "string" ? item : item.trim(), itemType, allowed, field));
+}
+
+/**
+ * Applies one `--set key.path=value`. A top-level field the document types is converted and
+ * checked (numbers, booleans, enums, objects; arrays from a comma list, a JSON array, or the
+ * flag repeated: `appending` holds the array fields already set by this command line).
+ */
+export function applySet(body: unknown, assignment: string, spec: CliBody, appending: Set<string> = new Set()): Record<string, unknown> {
   const eq = assignment.indexOf("=");
   if (eq <= 0) throw new UsageError(`--set ${JSON.stringify(assignment)}: expected key=value (nested keys with dots, e.g. address.city=Paris)`);
   const keys = assignment.slice(0, eq).split(".");
@@ -62,7 +122,18 @@ export function applySet(body: unknown, assignment: string, spec: CliBody): Reco
     if (next === null || typeof next !== "object" || Array.isArray(next)) target[key] = {};
     target = target[key] as Record<string, unknown>;
   }
-  target[keys[keys.length - 1]!] = setValue(assignment.slice(eq + 1), keys.length === 1 ? top?.type : undefined);
+  const raw = assignment.slice(eq + 1);
+  const name = keys[keys.length - 1]!;
+  if (keys.length > 1 || top === undefined) {
+    target[name] = untypedValue(raw);
+  } else if (top.type.startsWith("array<")) {
+    const items = arrayItems(raw, top.type.slice(6, -1), top.enum, top.name);
+    const earlier = appending.has(name) && Array.isArray(target[name]) ? (target[name] as unknown[]) : [];
+    target[name] = [...earlier, ...items];
+    appending.add(name);
+  } else {
+    target[name] = convertValue(raw, top.type, top.enum, top.name);
+  }
   return root;
 }
 
@@ -77,7 +148,8 @@ export async function buildBody(
   if (sets.length > 0 && body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
     throw new UsageError("--set needs --data to be a JSON object (or no --data)");
   }
-  for (const assignment of sets) body = applySet(body, assignment, spec);
+  const appending = new Set<string>();
+  for (const assignment of sets) body = applySet(body, assignment, spec, appending);
   if (body === undefined && spec.required) throw new UsageError(`this operation needs a body: --data <json|@file|-> or --set field=value (fields: ${spec.fields.map((f) => f.name).join(", ") || "see the document"})`);
   return body;
 }

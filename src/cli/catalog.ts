@@ -1,11 +1,35 @@
 /** The generated command-line metadata, loaded per service on first use. */
 import type { CliIndex, CliOperation, CliService } from "./metadata.js";
+import { regionIgnoredMessage, regionNotServedError, unknownRegionError } from "../errors.js";
 import { UsageError } from "./exit-codes.js";
 
-let indexPromise: Promise<CliIndex> | undefined;
+let indexPromise: Promise<{ index: CliIndex; regions: readonly string[] }> | undefined;
 
-export function loadIndex(): Promise<CliIndex> {
-  return (indexPromise ??= import("../../generated/cli/index.js").then((m: { index: CliIndex }) => m.index));
+function loadIndexModule(): Promise<{ index: CliIndex; regions: readonly string[] }> {
+  return (indexPromise ??= import("../../generated/cli/index.js") as Promise<{ index: CliIndex; regions: readonly string[] }>);
+}
+
+export async function loadIndex(): Promise<CliIndex> {
+  return (await loadIndexModule()).index;
+}
+
+/** Every region any service is served in, from the generated metadata. */
+export async function loadRegions(): Promise<readonly string[]> {
+  return (await loadIndexModule()).regions;
+}
+
+/**
+ * Checks a region against the service before anything is sent: a name no service
+ * knows, and a region this service is not served in, are errors listing what is
+ * valid; a region given to a global service is not used, and the returned warning says so.
+ */
+export function checkRegion(service: CliService, region: string | undefined, known: readonly string[], setting: string): string | undefined {
+  if (region === undefined) return undefined;
+  if (!known.includes(region)) throw unknownRegionError(region, known, setting);
+  const served = service.regions.filter((r) => r !== "global");
+  if (served.length === 0) return regionIgnoredMessage(service.service, region);
+  if (!served.includes(region)) throw regionNotServedError(service.service, region, served, setting);
+  return undefined;
 }
 
 export async function serviceKeys(): Promise<string[]> {

@@ -1,7 +1,7 @@
 /** Shell completion scripts for bash and zsh, generated from the command metadata. */
 import type { CliIndex } from "./metadata.js";
 
-const COMMANDS = ["login", "whoami", "logout", "completion"];
+const COMMANDS = ["login", "whoami", "logout", "mocks", "help", "completion"];
 
 export function bashCompletion(index: CliIndex): string {
   const cases = Object.entries(index).map(([service, ops]) => `    ${service}) words="${ops.join(" ")}" ;;`);
@@ -14,6 +14,7 @@ _glp() {
     case "\${COMP_WORDS[1]}" in
 ${cases.join("\n")}
     completion) words="bash zsh" ;;
+    mocks) words="start stop reset state seed env" ;;
     esac
   elif [[ "$cur" == -* ]]; then
     words="$(glp __flags "\${COMP_WORDS[1]}" "\${COMP_WORDS[2]}" 2>/dev/null)"

@@ -27,6 +27,8 @@ export const EXIT = {
   network: 7,
   /** `--all-tenants`: at least one tenant failed (the others' results were printed). */
   someTenantsFailed: 8,
+  /** Configuration: no credentials found, a region that is unknown or does not serve the service, a malformed setting; nothing was sent. */
+  configuration: 9,
   /** Interrupted by Ctrl-C (128 + SIGINT). */
   interrupted: 130,
 } as const;
@@ -38,7 +40,7 @@ export class UsageError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
-  if (error instanceof GreenLakeConfigurationError) return EXIT.auth;
+  if (error instanceof GreenLakeConfigurationError) return EXIT.configuration;
   if (error instanceof GreenLakeAuthError || error instanceof GreenLakeForbiddenError) return EXIT.auth;
   if (error instanceof GreenLakeNotFoundError) return EXIT.notFound;
   if (error instanceof GreenLakeRateLimitedError) return EXIT.rateLimited;

@@ -43,6 +43,8 @@ export function mainHelp(version: string, index: CliIndex): string {
     "  glp whoami [--profile name]           workspace, region and token expiry",
     "  glp logout [--profile name]           forget the profile's cached token",
     "  glp completion bash|zsh               print a shell completion script",
+    "  glp mocks start [services...]         local stateful mocks that last until glp mocks stop (glp help mocks)",
+    "  glp help [topic]                      a topic of the manual: exit-codes, credentials, output, mocks, ...",
     "",
     "Services:",
     ...pad(services),
@@ -51,7 +53,7 @@ export function mainHelp(version: string, index: CliIndex): string {
     ...pad(GLOBAL_OPTIONS),
     "",
     "Environment: GREENLAKE_CLIENT_ID, GREENLAKE_CLIENT_SECRET, GREENLAKE_WORKSPACE_ID, GREENLAKE_REGION,",
-    "GREENLAKE_TOKEN_URL, GREENLAKE_BASE_URL, GREENLAKE_TOKEN, GLP_PROFILE. Exit codes: docs/cli.md.",
+    "GREENLAKE_TOKEN_URL, GREENLAKE_BASE_URL, GREENLAKE_TOKEN, GLP_PROFILE. Exit codes: glp help exit-codes.",
     "",
   ].join("\n");
 }
@@ -105,4 +107,38 @@ export function operationHelp(service: CliService, op: CliOperation): string {
   }
   lines.push("", "Options of every operation: glp --help", "");
   return lines.join("\n");
+}
+
+/** `## Exit codes` -> `exit-codes`. */
+export function topicName(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+/** The manual (docs/cli.md) cut into its `## ` sections, by topic name, in order. */
+export function manualTopics(markdown: string): Map<string, string> {
+  const topics = new Map<string, string>();
+  let name: string | undefined;
+  let lines: string[] = [];
+  const flush = () => {
+    if (name !== undefined) topics.set(name, `${lines.join("\n").trimEnd()}\n`);
+  };
+  for (const line of markdown.split(/\r?\n/)) {
+    const heading = /^## (.+)$/.exec(line);
+    if (heading) {
+      flush();
+      name = topicName(heading[1]!);
+      lines = [line];
+    } else if (name !== undefined) {
+      lines.push(line);
+    }
+  }
+  flush();
+  return topics;
+}
+
+export function topicList(topics: ReadonlyMap<string, string>): string {
+  return ["Topics of the manual (docs/cli.md in the package): glp help <topic>", "", ...[...topics.keys()].map((t) => `  ${t}`), ""].join("\n");
 }

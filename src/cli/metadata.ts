@@ -50,6 +50,8 @@ export interface CliOperation {
   readonly body?: CliBody;
   /** The SDK's paginate can page through it (`--all`). */
   readonly paginated?: boolean;
+  /** Default table and CSV columns, from the response schema (src/cli/columns.ts); absent: chosen from the items. */
+  readonly columns?: readonly string[];
 }
 
 export interface CliService {

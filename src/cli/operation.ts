@@ -38,6 +38,27 @@ function parseBody(text: string, response: Response): unknown {
   return text;
 }
 
+/**
+ * The path of a resource a create answered with only a `Location`: relative, or absolute
+ * (only its path is used, so the call goes to the same server), within the operation's
+ * own API (same first path segment), and one segment per part. Undefined when the body
+ * already is the resource (it has an `id`) or the location is unusable.
+ */
+export function createdPath(op: CliOperation, location: string | null, body: unknown): string | undefined {
+  if (location === null || location.length > 2000) return undefined;
+  if (body !== null && typeof body === "object" && !Array.isArray(body) && "id" in body) return undefined;
+  let path: string;
+  try {
+    path = new URL(location, "http://location.invalid").pathname;
+  } catch {
+    return undefined;
+  }
+  const segments = path.split("/").slice(1);
+  if (segments.some((s) => s === "" || s === "." || s === ".." || /%2f|%5c|%2e%2e/i.test(s))) return undefined;
+  if (segments.length < 2 || segments[0] !== op.path.split("/")[1]) return undefined;
+  return path;
+}
+
 export async function runOn(client: ServiceClient<any>, ctx: OperationContext, emit: Emit): Promise<void> {
   const { op, call, signal } = ctx;
   const params = { path: call.path, query: call.query, header: call.header };
@@ -74,6 +95,14 @@ export async function runOn(client: ServiceClient<any>, ctx: OperationContext, e
       value = await withSpinner(ctx.stderr, ctx.progress, "waiting for the job", waitForComJob(client, value as { id: string }, { signal }));
     } else if (ctx.stderr.isTTY) {
       ctx.stderr.write(`glp: --wait: the call answered ${response.status} with nothing to follow\n`);
+    }
+  }
+  if (!call.options.wait && !call.options.raw && response.status === 201) {
+    const created = createdPath(op, response.headers.get("location"), value);
+    if (created !== undefined) {
+      // The answer says where the new resource is but not what it is: show it, as a create should.
+      const followed = await request("GET", created, { signal, parseAs: "text" });
+      value = parseBody(typeof followed.data === "string" ? followed.data : "", followed.response) ?? value;
     }
   }
   if (value === undefined) return;

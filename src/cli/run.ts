@@ -3,11 +3,12 @@
  * or an operation, and turns every failure into one line and an exit code.
  */
 import { Command, CommanderError, Option } from "commander";
-import { GreenLakeAuthError } from "../errors.js";
+import { configurationError, GreenLakeAuthError } from "../errors.js";
 import { redact as redactSecrets } from "../internal/redaction.js";
 import type { ServiceClient } from "../service-client.js";
 import { OUTPUT_FORMATS, parseOperationArgs, type OutputFormat } from "./args.js";
-import { findOperation, loadIndex, loadService } from "./catalog.js";
+import { checkRegion, findOperation, loadIndex, loadRegions, loadService } from "./catalog.js";
+import { tableWidth } from "./columns.js";
 import type { Identity } from "./connect.js";
 import { EXIT, exitCodeOf, UsageError } from "./exit-codes.js";
 import type { Env } from "./files.js";
@@ -131,7 +132,7 @@ async function whoami(argv: readonly string[], io: Io): Promise<number> {
   }
   const format = outputFormat(opts.output, io);
   if (format === "yaml") await loadYaml();
-  writeValue(io.stdout, format === "table" ? Object.entries(info).map(([field, value]) => ({ field, value })) : info, { format, columns: format === "table" ? ["field", "value"] : undefined, width: io.stdout.columns ?? (Number(io.env.COLUMNS) || Number.POSITIVE_INFINITY) });
+  writeValue(io.stdout, format === "table" ? Object.entries(info).map(([field, value]) => ({ field, value })) : info, { format, columns: format === "table" ? ["field", "value"] : undefined, width: tableWidth(io.stdout, io.env) });
   return EXIT.ok;
 }
 
@@ -147,7 +148,7 @@ async function logout(argv: readonly string[], io: Io): Promise<number> {
 async function runOperation(service: string, opName: string, rest: readonly string[], io: Io): Promise<number> {
   const meta = await loadService(service);
   const op = findOperation(meta, opName);
-  const call = parseOperationArgs(op, rest);
+  const call = parseOperationArgs(op, rest, service);
   if (call.options.help) {
     io.stdout.write(operationHelp(meta, op));
     return EXIT.ok;
@@ -164,19 +165,38 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   const body = await buildBody(op.body, call.options.data, call.options.set, io.stdin as AsyncIterable<Buffer>);
   const format = outputFormat(call.options.output, io);
   if (format === "yaml") await loadYaml();
-  const out = printer(io.stdout, { format, columns: call.options.columns, width: io.stdout.columns ?? (Number(io.env.COLUMNS) || Number.POSITIVE_INFINITY) });
+  const out = printer(io.stdout, { format, columns: call.options.columns ?? op.columns, width: tableWidth(io.stdout, io.env) });
   const stderrLine = (line: string) => void io.stderr.write(`${line}\n`);
   let identity: Identity;
   let stopMocks: (() => Promise<void>) | undefined;
-  if (call.options.mock) {
+  const wanted = call.options.allTenants && service !== "workspace" ? [service, "workspace"] : [service];
+  const running = call.options.mock ? await (await import("./mocks-state.js")).runningMocks(io.env) : undefined;
+  if (running !== undefined) {
+    // The mocks of glp mocks start: their state lasts from one command to the next.
+    const missing = wanted.filter((s) => !running.services.includes(s));
+    if (missing.length > 0) {
+      throw configurationError(`the running mocks (glp mocks start) serve ${running.services.join(", ")}, not ${missing.join(", ")}; glp mocks stop, then glp mocks start with the services you need`);
+    }
+    identity = { source: "mocks", credentials: { clientId: running.clientId, clientSecret: async () => running.clientSecret, workspaceId: running.workspaceId, tokenUrl: running.tokenUrl }, baseUrl: running.baseUrl };
+    stopMocks = async () => {};
+  } else if (call.options.mock) {
     // Loaded only for --mock: a real call never loads the mock machinery.
     const { startMocks } = await import("../testing/index.js");
-    const mocks = await startMocks({ services: call.options.allTenants && service !== "workspace" ? [service, "workspace"] : [service] });
+    const mocks = await startMocks({ services: wanted });
     stopMocks = () => mocks.stop();
     const o = mocks.clientOptions();
     identity = { source: "mocks", credentials: { clientId: String(o.clientId), clientSecret: async () => String(o.clientSecret), workspaceId: String(o.workspaceId), tokenUrl: o.tokenUrl }, baseUrl: o.baseUrl };
   } else {
     identity = await resolveIdentity(io.env, call.options.profile);
+  }
+  const region = call.options.region ?? identity.region;
+  const regionSetting = call.options.region !== undefined ? "--region" : io.env.GREENLAKE_REGION ? "GREENLAKE_REGION" : `the region of ${identity.source}`;
+  try {
+    const ignored = checkRegion(meta, region, await loadRegions(), regionSetting);
+    if (ignored !== undefined && call.options.region !== undefined) io.stderr.write(`glp: warning: ${ignored}\n`);
+  } catch (error) {
+    await stopMocks?.();
+    throw error;
   }
   try {
     const tenantMode = call.options.tenant !== undefined || call.options.allTenants;
@@ -205,6 +225,31 @@ async function runOperation(service: string, opName: string, rest: readonly stri
   } finally {
     await stopMocks?.();
   }
+}
+
+/** `glp help [topic]`: a section of docs/cli.md as the installed package ships it, or a service's help. */
+async function help(topic: string | undefined, io: Io): Promise<number> {
+  const [{ readFile }, { join }, { packageRoot }, { manualTopics, topicList }] = await Promise.all([import("node:fs/promises"), import("node:path"), import("./version.js"), import("./help.js")]);
+  const root = packageRoot();
+  const text = root === undefined ? undefined : await readFile(join(root, "docs", "cli.md"), "utf8").catch(() => undefined);
+  const topics = manualTopics(text ?? "");
+  if (topic === undefined) {
+    if (topics.size === 0) throw new UsageError("the manual docs/cli.md is not in this installation of greenlake-sdk; reinstall the package");
+    io.stdout.write(topicList(topics));
+    return EXIT.ok;
+  }
+  const section = topics.get(topic.toLowerCase());
+  if (section !== undefined) {
+    io.stdout.write(section);
+    return EXIT.ok;
+  }
+  if (Object.hasOwn(await loadIndex(), topic)) {
+    io.stdout.write(serviceHelp(await loadService(topic)));
+    return EXIT.ok;
+  }
+  const { suggest } = await import("./catalog.js");
+  const hint = suggest(topic.toLowerCase(), [...topics.keys()]);
+  throw new UsageError(`no help topic "${topic}"${hint.length > 0 ? `; did you mean ${hint.join(", ")}?` : ""} (glp help lists them)`);
 }
 
 /** One line, whatever the error: messages from commander or a server may span several. */
@@ -241,6 +286,12 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return whoami(withoutFirst(argv, first), io);
     case "logout":
       return logout(withoutFirst(argv, first), io);
+    case "help":
+      return help(second, io);
+    case "mocks": {
+      const { mocksCommand } = await import("./mocks.js");
+      return mocksCommand(withoutFirst(argv, first), io);
+    }
     case "completion": {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       const index = await loadIndex();

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseOperationArgs } from "../../src/cli/args.js";
 import { applySet } from "../../src/cli/body.js";
 import { loadIndex, loadService } from "../../src/cli/catalog.js";
-import { UsageError } from "../../src/cli/exit-codes.js";
+import { EXIT, UsageError } from "../../src/cli/exit-codes.js";
 import type { CliOperation, CliParameter, CliService } from "../../src/cli/metadata.js";
 import { run } from "../../src/cli/run.js";
 import { memoryIo } from "./support/cli-io.js";
@@ -117,7 +117,7 @@ describe("glp argument validation (property-based)", () => {
         fc.pre(!args.includes("--mock") && !args.some((a) => a.startsWith("@")));
         const io = memoryIo();
         const code = await run([service, op.name, ...args], io);
-        expect([0, 2, 3]).toContain(code);
+        expect([0, 2, EXIT.configuration]).toContain(code);
         expect(io.err()).not.toMatch(/\n\s+at /);
         // Besides a deprecation warning, a failure is one line.
         if (code !== 0) expect(io.err().trimEnd().split("\n").filter((l) => !l.startsWith("glp: warning: "))).toHaveLength(1);

@@ -1,0 +1,141 @@
+/**
+ * The guides' tasks as a new user runs them: `glp mocks start`, then one glp
+ * process per command against those mocks, each seeing what the others did
+ * (an invited user is listed next; a created scope group can be assigned),
+ * `--all` in every format, then `glp mocks reset` and `glp mocks stop`.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { glp, type GlpResult } from "./support/glp-process.js";
+
+let home: string;
+let env: Record<string, string | undefined>;
+const stateFile = () => join(home, "config", "glp", "mocks.json");
+
+function daemonPid(): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(stateFile(), "utf8")) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let startedPid: number | undefined;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), "glp-mocks-"));
+  env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_CACHE_HOME: join(home, "cache"),
+    GREENLAKE_SPECS_MIRROR: process.env.GREENLAKE_SPECS_MIRROR,
+  };
+});
+
+afterAll(async () => {
+  // Whatever happened above, nothing is left running: stop it, then kill its process group.
+  const pid = daemonPid() ?? startedPid;
+  if (pid !== undefined && alive(pid)) await glp(["mocks", "stop"], { env }).catch(() => undefined);
+  if (pid !== undefined) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function ok(args: string[]): Promise<GlpResult> {
+  const result = await glp(args, { env });
+  expect(result.code, `glp ${args.join(" ")}\n${result.stderr}`).toBe(0);
+  return result;
+}
+
+const json = (r: GlpResult) => JSON.parse(r.stdout) as Record<string, unknown> & Record<string, unknown>[];
+
+describe("glp mocks: one lasting mock for a sequence of commands", () => {
+  it("runs the guide tasks, each command seeing the others' effects", async () => {
+    const start = await ok(["mocks", "start", "identity", "credentials", "compute-ops-mgmt", "authorization"]);
+    startedPid = daemonPid();
+    expect(startedPid).toBeGreaterThan(1);
+    expect(start.stdout).toMatch(/^export GREENLAKE_BASE_URL='http:\/\/127\.0\.0\.1:\d+'$/m);
+    expect(start.stdout).toMatch(/^export GREENLAKE_CLIENT_SECRET=/m);
+    expect(statSync(stateFile()).mode & 0o777).toBe(0o600);
+    expect((await glp(["mocks", "start", "identity"], { env })).code).toBe(2); // already running
+
+    // Users: list, invite (the created user is printed), then find the invited user with another command.
+    const email = "new.user@example.com";
+    const invited = await ok(["identity", "invite-user-to-account", "--mock", "--set", `email=${email}`, "--set", "sendWelcomeEmail=false", "-o", "json"]);
+    expect(json(invited).username).toBe(email);
+    const found = await ok(["identity", "get-users", "--profile", "mock", "--filter", `username eq '${email}'`, "-o", "json"]);
+    expect(json(found).map((u) => u.id)).toEqual([json(invited).id]);
+    const users = await ok(["identity", "get-users", "--mock", "--limit", "3", "-o", "table"]);
+    expect(users.stdout.split("\n")[0]).toMatch(/^ID\s+USERNAME\s/);
+
+    // Credentials: the table names them and their client ids.
+    const credentials = await ok(["credentials", "get-all-credentials", "--mock", "-o", "table"]);
+    expect(credentials.stdout.split("\n")[0]).toMatch(/^ID\s+CREDENTIALNAME\s+CLIENTID\s/);
+
+    // Compute Ops Management servers by model.
+    const first = json(await ok(["compute-ops-mgmt", "get-v1-servers", "--mock", "--limit", "1", "-o", "json"]))[0] as { hardware?: { model?: string } };
+    const model = first.hardware?.model;
+    expect(typeof model).toBe("string");
+    const byModel = await ok(["compute-ops-mgmt", "get-v1-servers", "--mock", "--all", "--filter", `hardware/model eq '${model}'`, "-o", "csv", "--columns", "id,name,hardware.model"]);
+    const rows = byModel.stdout.trimEnd().split("\r\n");
+    expect(rows[0]).toBe("id,name,hardware.model");
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows.slice(1)) expect(row.endsWith(`,${model}`)).toBe(true);
+
+    // Scope groups and role assignments: a created scope group is assigned, as a comma list of scopes.
+    const group = json(await ok(["authorization", "create-scope-group", "--mock", "--set", "name=lab-servers", "-o", "json"]));
+    const other = json(await ok(["authorization", "create-scope-group", "--mock", "--set", "name=lab-storage", "-o", "json"]));
+    const groups = json(await ok(["authorization", "get-scope-groups", "--mock", "--all", "-o", "json"]));
+    expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(["lab-servers", "lab-storage"]));
+    const scopes = [group.grn ?? group.id, other.grn ?? other.id].map(String);
+    const assignment = json(
+      await ok(["authorization", "create-role-assignment", "--mock", "--set", `principal=${String(json(invited).id)}`, "--set", "role=observer", "--set", `scope=${scopes.join(",")}`, "-o", "json"]),
+    );
+    expect(assignment.scope).toEqual(scopes);
+    const assignments = await ok(["authorization", "get-role-assignments", "--mock", "--all", "-o", "table"]);
+    expect(assignments.stdout.split("\n")[0]).toMatch(/^ID\s+PRINCIPAL\s+ROLE\s/);
+    expect(assignments.stdout).toContain(String(json(invited).id).slice(0, 12));
+
+    // --all in every format: the same users each time.
+    const ids = json(await ok(["identity", "get-users", "--mock", "--all", "-o", "json"])).map((c) => c.id);
+    expect(ids.length).toBeGreaterThan(1);
+    const jsonl = (await ok(["identity", "get-users", "--mock", "--all", "-o", "jsonl"])).stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    const yaml = (parseYaml((await ok(["identity", "get-users", "--mock", "--all", "-o", "yaml"])).stdout) as { id: string }[]).map((c) => c.id);
+    const csv = (await ok(["identity", "get-users", "--mock", "--all", "-o", "csv", "--columns", "id"])).stdout.trimEnd().split("\r\n").slice(1);
+    const table = (await ok(["identity", "get-users", "--mock", "--all", "-o", "table", "--columns", "id"])).stdout.trimEnd().split("\n").slice(1);
+    for (const list of [jsonl, yaml, csv, table]) expect(list).toEqual(ids);
+
+    // The mocks' own view, then back to the generated data.
+    const held = json(await ok(["mocks", "state", "/identity/v1/users", "-o", "json"]));
+    expect(held.some((u) => u.username === email)).toBe(true);
+    await ok(["mocks", "reset"]);
+    expect(json(await ok(["identity", "get-users", "--mock", "--filter", `username eq '${email}'`, "-o", "json"]))).toEqual([]);
+
+    // A service the running mocks do not serve is a configuration error, not a fresh empty mock.
+    const missing = await glp(["workspace", "get-workspace", "--mock", "--workspace-id", "0".repeat(32)], { env });
+    expect(missing.code).toBe(9);
+    expect(missing.stderr).toMatch(/^glp: the running mocks \(glp mocks start\) serve .*, not workspace;/);
+
+    await ok(["mocks", "stop"]);
+    expect(alive(startedPid!)).toBe(false);
+    expect(() => statSync(stateFile())).toThrow();
+  }, 300_000);
+});
