@@ -96,7 +96,6 @@ type NodeRequest = AsyncIterable<unknown> & {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Set by body-parsing middleware (express.raw gives a Buffer). */
   readonly body?: unknown;
-  destroy?(error?: Error): unknown;
 };
 type NodeResponse = { writeHead(status: number, headers: Record<string, string>): unknown; end(body?: string): unknown };
 
@@ -237,7 +236,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     return platform(request);
   };
 
-  const tooLarge = () => message(413, `The body is larger than ${maxBody} bytes, this receiver's limit (maxBodyBytes).`);
+  const tooLarge = () => message(413, `The body is larger than ${maxBody} bytes, this receiver's limit (maxBodyBytes).`, { connection: "close" });
 
   const safely = async (request: WebhookRequest): Promise<WebhookAnswer> => {
     try {
@@ -267,17 +266,12 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (bytesOf(body).length > maxBody) return send(tooLarge());
     } else {
       const declared = Number(headerValue(req.headers, "content-length"));
-      if (declared > maxBody) {
-        req.destroy?.();
-        return send(tooLarge());
-      }
+      // The rest of the body is not read: the connection closes after the answer.
+      if (declared > maxBody) return send(tooLarge());
       try {
         body = await readLimited(req, maxBody);
       } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          req.destroy?.();
-          return send(tooLarge());
-        }
+        if (error instanceof BodyTooLarge) return send(tooLarge());
         throw error;
       }
     }
