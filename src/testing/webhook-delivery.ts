@@ -295,7 +295,7 @@ export class WebhookDelivery implements MockEvents {
     return model === undefined ? undefined : this.parts.store.find(model, WEBHOOKS, id);
   }
 
-  /** Sets fields of the webhook as GET shows it (status, statusReason, dualSecret, endpointRateLimit...). */
+  /** Sets fields of the webhook as GET shows it (status, stateReason, dualSecret, endpointRateLimit...). */
   #show(id: string, patch: Item): Item | undefined {
     const model = this.#webhookModel();
     return model === undefined ? undefined : this.parts.store.update(model, WEBHOOKS, id, patch, false);
@@ -369,13 +369,13 @@ export class WebhookDelivery implements MockEvents {
 
   #startVerification(r: Registration): Item | undefined {
     const url = this.#destinationProblem(r.destination);
-    if (url !== undefined) return this.#show(r.id, { status: "WARNING", statusReason: `Webhook URL unreachable. error: ${url}` });
+    if (url !== undefined) return this.#show(r.id, { status: "WARNING", stateReason: `Webhook URL unreachable. error: ${url}` });
     if (!r.challengeEnabled) {
       r.verified = true;
-      return this.#show(r.id, { status: "ACTIVE", statusReason: "" });
+      return this.#show(r.id, { status: "ACTIVE", stateReason: "" });
     }
     const sequence = ++r.verification;
-    const item = this.#show(r.id, { status: "PENDING", statusReason: "Verification challenge sent to the destination." });
+    const item = this.#show(r.id, { status: "PENDING", stateReason: "Verification challenge sent to the destination." });
     for (const [attempt, at] of CHALLENGE_ATTEMPTS_AT_MS.entries()) {
       this.#later(r, at, () => {
         if (r.verification !== sequence) return;
@@ -436,7 +436,7 @@ export class WebhookDelivery implements MockEvents {
       for (const cancel of r.timers) cancel();
       r.timers.clear();
       r.verified = true;
-      this.#show(r.id, { status: "ACTIVE", statusReason: "" });
+      this.#show(r.id, { status: "ACTIVE", stateReason: "" });
       this.#flushLater(r, 0);
       return { status: answer.status, message: "OK", requestedRate };
     }
@@ -446,7 +446,7 @@ export class WebhookDelivery implements MockEvents {
         : answer.status === 200
           ? "HMAC validation failed. Please verify webhook secret."
           : `The destination answered the verification challenge with ${answer.status}.`;
-    if (attempt >= CHALLENGE_ATTEMPTS_AT_MS.length) this.#show(r.id, { status: answer.status === 0 ? "WARNING" : "DISABLED", statusReason: reason });
+    if (attempt >= CHALLENGE_ATTEMPTS_AT_MS.length) this.#show(r.id, { status: answer.status === 0 ? "WARNING" : "DISABLED", stateReason: reason });
     return { status: answer.status, message: reason, requestedRate };
   }
 
@@ -457,7 +457,7 @@ export class WebhookDelivery implements MockEvents {
     }
     const problem = this.#destinationProblem(r.destination);
     if (problem !== undefined) {
-      const item = this.#show(id, { status: "WARNING", statusReason: `Webhook URL unreachable. error: ${problem}` });
+      const item = this.#show(id, { status: "WARNING", stateReason: `Webhook URL unreachable. error: ${problem}` });
       return { status: 200, headers: {}, body: { ...item, destinationResponse: { statusCode: 0, message: problem, requestedRate: null } } };
     }
     // The first attempt answers the call; the others follow on the clock if it fails.
@@ -465,7 +465,7 @@ export class WebhookDelivery implements MockEvents {
     r.timers.clear();
     const sequence = ++r.verification;
     r.challengeEnabled = true;
-    this.#show(id, { status: "PENDING", statusReason: "Verification challenge sent to the destination." });
+    this.#show(id, { status: "PENDING", stateReason: "Verification challenge sent to the destination." });
     const first = this.#track(this.#challengeAttempt(r, sequence, 1));
     for (const [attempt, at] of CHALLENGE_ATTEMPTS_AT_MS.entries()) {
       if (attempt === 0) continue;
@@ -570,7 +570,8 @@ export class WebhookDelivery implements MockEvents {
       if (r === undefined) continue;
       r.queue.push(event);
       if (!this.#sending(r)) continue;
-      if (!r.batching || r.queue.length >= this.#batchMax) this.#flushLater(r, 0);
+      // A full batch (or a lone event) goes now; a partial batch when its window closes.
+      if (!r.batching || r.queue.length >= this.#batchMax) this.#later(r, 0, () => this.#flush(r, false));
       else if (r.flush === undefined) this.#flushLater(r, this.#batchWindow);
     }
   }
@@ -586,18 +587,20 @@ export class WebhookDelivery implements MockEvents {
     const cancel = this.#clock.schedule(ms, () => {
       r.timers.delete(cancel);
       r.flush = undefined;
-      this.#flush(r);
+      this.#flush(r, true);
     });
     r.flush = cancel;
     r.timers.add(cancel);
   }
 
-  #flush(r: Registration): void {
+  /** Sends what is queued: every event, or every full batch (and the rest too once the batch window closed). */
+  #flush(r: Registration, windowClosed: boolean): void {
     if (!this.#sending(r)) return;
-    while (r.queue.length > 0) {
-      const events = r.batching ? r.queue.splice(0, this.#batchMax) : r.queue.splice(0, 1);
-      void this.#track(this.#deliver(r, events, r.batching, 1, undefined));
+    const size = r.batching ? this.#batchMax : 1;
+    while (r.queue.length >= size || (windowClosed && r.queue.length > 0)) {
+      void this.#track(this.#deliver(r, r.queue.splice(0, size), r.batching, 1, true));
     }
+    if (r.queue.length > 0 && r.flush === undefined) this.#flushLater(r, this.#batchWindow);
   }
 
   #signed(r: Registration, body: string): Record<string, string> {
@@ -606,7 +609,8 @@ export class WebhookDelivery implements MockEvents {
     return headers;
   }
 
-  async #deliver(r: Registration, events: readonly MockCloudEvent[], batched: boolean, attempt: number, record: DeliveryRecord | undefined): Promise<DeliveryRecord> {
+  /** One attempt; with `retries`, a retried status schedules the next attempt (the event API's retry makes one attempt only). */
+  async #deliver(r: Registration, events: readonly MockCloudEvent[], batched: boolean, attempt: number, retries: boolean, record?: DeliveryRecord): Promise<DeliveryRecord> {
     const body = JSON.stringify(batched ? events : events[0]);
     const headers = this.#signed(r, body);
     const answer = await this.#send(r, "POST", headers, body);
@@ -640,24 +644,24 @@ export class WebhookDelivery implements MockEvents {
     });
     if (record === undefined) this.#records.push(entry);
     if (ok) {
-      if (this.#webhookItem(r.id)?.status === "WARNING") this.#show(r.id, { status: "ACTIVE", statusReason: "" });
+      if (this.#webhookItem(r.id)?.status === "WARNING") this.#show(r.id, { status: "ACTIVE", stateReason: "" });
       return entry;
     }
     r.failureTimes = [...r.failureTimes.filter((t) => t > now - CRITICAL_WINDOW_MS), now];
     const retried = answer.status === 0 || RETRIED_STATUSES.has(answer.status) || (answer.status > 200 && answer.status < 300);
     if (!retried) {
-      this.#show(r.id, { status: "DISABLED", statusReason: `The destination answered ${answer.status}; GreenLake disables a webhook on that answer.` });
+      this.#show(r.id, { status: "DISABLED", stateReason: `The destination answered ${answer.status}; GreenLake disables a webhook on that answer.` });
       return entry;
     }
-    if (r.failureTimes.length > FAILURES_FOR_CRITICAL) this.#show(r.id, { status: "ERROR", statusReason: `More than ${FAILURES_FOR_CRITICAL} delivery failures in 12 hours.` });
-    else this.#show(r.id, { status: "WARNING", statusReason: "Failure in Event Deliveries" });
+    if (r.failureTimes.length > FAILURES_FOR_CRITICAL) this.#show(r.id, { status: "ERROR", stateReason: `More than ${FAILURES_FOR_CRITICAL} delivery failures in 12 hours.` });
+    else this.#show(r.id, { status: "WARNING", stateReason: "Failure in Event Deliveries" });
     const delay = this.#retryDelays[attempt - 1];
-    if (delay !== undefined && record === undefined) {
+    if (delay !== undefined && retries) {
       const retryAfter = Number(Object.entries(answer.headers).find(([k]) => k.toLowerCase() === "retry-after")?.[1]);
       const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.max(delay, retryAfter * 1000) : delay;
       this.#later(r, wait, () => {
         if (!this.#registrations.has(r.id) || !this.#sending(r)) return;
-        void this.#track(this.#deliver(r, events, batched, attempt + 1, entry).then(() => undefined));
+        void this.#track(this.#deliver(r, events, batched, attempt + 1, true, entry).then(() => undefined));
       });
     }
     return entry;
@@ -698,7 +702,7 @@ export class WebhookDelivery implements MockEvents {
     if (record === undefined || r === undefined || record.status === "SUCCESS") {
       return { status: 404, headers: {}, body: errorBody(404, `POST ${request.pathname}: webhook ${id} has no failed delivery ${failureId} to retry.`) };
     }
-    return this.#track(this.#deliver(r, record.events, record.batched, record.generation + 1, record)).then((d) => {
+    return this.#track(this.#deliver(r, record.events, record.batched, record.generation + 1, false, record)).then((d) => {
       const shown = this.#present(d);
       return { status: 200, headers: {}, body: { ...shown, requestBody: Array.isArray(shown.requestBody) ? { events: shown.requestBody } : shown.requestBody, requestHeaders: d.requestHeaders, responseHeaders: d.responseHeaders } };
     });
