@@ -240,6 +240,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return whoami(withoutFirst(argv, first), io);
     case "logout":
       return logout(withoutFirst(argv, first), io);
+    case "webhooks":
+      return (await import("./webhooks.js")).webhooksCommand(withoutFirst(argv, first), io);
     case "completion": {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       const index = await loadIndex();
