@@ -79,6 +79,7 @@ export function redisSeenStore(options: RedisSeenStoreOptions): SeenStore & { cl
     throw new TypeError("redisSeenStore: redis must be a redis:// URL or an ioredis client (an object with eval and del).");
   }
   let client: Promise<RedisClientLike & { quit?(): Promise<unknown> }> | undefined;
+  // A failed first connection is forgotten, so the next delivery tries again (GreenLake retries the 503 meanwhile).
   const connect = () =>
     (client ??= (async () => {
       if (typeof source !== "string") return source;
@@ -95,7 +96,10 @@ export function redisSeenStore(options: RedisSeenStoreOptions): SeenStore & { cl
       });
       await c.connect();
       return c;
-    })());
+    })().catch((error: unknown) => {
+      client = undefined;
+      throw error;
+    }));
   const key = (id: string) => `${prefix}:${id}`;
   return {
     async claim(id) {
