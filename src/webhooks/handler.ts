@@ -283,7 +283,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let body: Uint8Array | undefined;
     if (declared > maxBody) return toResponse(tooLarge());
     try {
-      body = request.body === null ? undefined : await readLimited(request.body as unknown as AsyncIterable<unknown>, maxBody);
+      body = request.body === null ? undefined : await readLimited(chunksOf(request.body), maxBody);
     } catch (error) {
       if (error instanceof BodyTooLarge) return toResponse(tooLarge());
       throw error;
@@ -296,6 +296,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
 function toResponse(answer: WebhookAnswer): Response {
   return new Response(answer.body === "" ? null : answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** A WHATWG stream's chunks through its reader (not every runtime makes the stream itself async-iterable). */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
 }
 
 /** Reads a body, giving up as soon as it passes `limit` bytes. */

@@ -160,6 +160,35 @@ describe("challenge", () => {
 });
 
 describe("replays", () => {
+  it("the memory store holds each claimed id for its TTL and at most maxIds ids, whatever the claims, releases and time", async () => {
+    const step = fc.oneof(
+      fc.record({ op: fc.constant("claim" as const), id: fc.constantFrom("a", "b", "c", "d") }),
+      fc.record({ op: fc.constant("release" as const), id: fc.constantFrom("a", "b", "c", "d") }),
+      fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 0, max: 3_000 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), fc.integer({ min: 1, max: 5 }), async (steps, maxIds) => {
+        let now = 0;
+        const store = memorySeenStore({ ttlSeconds: 2, maxIds, now: () => now });
+        // The model: claim time per id; an id older than the TTL, or pushed out by newer ones, is free again.
+        let held: Array<[string, number]> = [];
+        for (const s of steps) {
+          if (s.op === "wait") now += s.ms;
+          else if (s.op === "release") {
+            held = held.filter(([id]) => id !== s.id);
+            await store.release(s.id);
+          } else {
+            held = held.filter(([, at]) => now - at < 2_000);
+            const isHeld = held.some(([id]) => id === s.id);
+            expect(await store.claim(s.id)).toBe(!isHeld);
+            if (!isHeld) held = [...held, [s.id, now] as [string, number]].slice(-maxIds);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("verifyWebhook refuses an event whose id the seen store holds", async () => {
     await fc.assert(
       fc.asyncProperty(eventArb, secretArb, async (event, secret) => {
