@@ -3,7 +3,7 @@
  * uses WebCrypto only, so this entry runs on Node 20+, Deno, Bun and Workers.
  *
  * ```ts
- * import { createWebhookHandler } from "greenlake-sdk/webhooks";
+ * import { createWebhookHandler } from 'greenlake-sdk/webhooks';
  * const handler = createWebhookHandler({ secrets: process.env.WEBHOOK_SECRET!, onEvent: (event) => console.log(event.type) });
  * http.createServer(handler.node).listen(8080);
  * ```
