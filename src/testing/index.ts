@@ -220,7 +220,11 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
       baseUrl,
       ...overrides,
     }),
-    stop: () => (stopped ??= Promise.all([door.close(), host.stop()]).then(() => undefined)),
+    stop: () => {
+      // No challenge, retry or batch of a webhook goes out after the mocks stopped.
+      events.reset();
+      return (stopped ??= Promise.all([door.close(), host.stop()]).then(() => undefined));
+    },
   };
 }
 
