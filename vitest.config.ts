@@ -13,6 +13,7 @@ export default defineConfig({
     alias: [
       { find: /^greenlake-sdk$/, replacement: source("./src/index.ts") },
       { find: /^greenlake-sdk\/testing$/, replacement: source("./src/testing/index.ts") },
+      { find: /^greenlake-sdk\/webhooks$/, replacement: source("./src/webhooks/index.ts") },
       { find: /^greenlake-sdk\/([a-z0-9-]+)$/, replacement: source("./generated/entries/$1.ts") },
     ],
   },

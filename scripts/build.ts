@@ -81,7 +81,7 @@ function checkExports(sync: boolean): void {
   if (JSON.stringify(pkg.exports) === JSON.stringify(expected)) return;
   if (!sync) {
     throw new Error(
-      "package.json `exports` does not match the entry points (src/index.ts, src/testing/index.ts, generated/entries/*.ts). " +
+      "package.json `exports` does not match the entry points (src/index.ts, src/testing/index.ts, src/webhooks/index.ts, generated/entries/*.ts). " +
         "Run `npx tsx scripts/build.ts --sync-exports` and commit package.json.",
     );
   }

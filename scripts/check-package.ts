@@ -128,11 +128,12 @@ async function smoke(tarball: string, project: string, mirrorDir: string): Promi
   // Prism, the optional peer the mocks need, is the repository's own copy: the npm cache lacks the metadata to install it offline.
   mkdirSync(join(project, "node_modules/@stoplight"), { recursive: true });
   symlinkSync(join(repoRoot, "node_modules/@stoplight/prism-cli"), join(project, "node_modules/@stoplight/prism-cli"), "dir");
-  for (const f of ["consumer.mjs", "consumer.cjs", "smoke-server.cjs", "mocks-consumer.mjs", "mocks-unreachable.cjs"]) copyFileSync(join(fixtures, f), join(project, f));
+  for (const f of ["consumer.mjs", "consumer.cjs", "smoke-server.cjs", "mocks-consumer.mjs", "mocks-unreachable.cjs", "webhooks-consumer.mjs"]) copyFileSync(join(fixtures, f), join(project, f));
   copyFileSync(join(fixtures, "consumer.ts.txt"), join(project, "consumer.ts"));
   copyFileSync(join(fixtures, "tsconfig.consumer.json"), join(project, "tsconfig.json"));
   run("use through import", process.execPath, ["consumer.mjs"], project);
   run("use through require", process.execPath, ["consumer.cjs"], project);
+  run("webhooks entry", process.execPath, ["webhooks-consumer.mjs"], project);
   run("typecheck a consumer", process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], project);
   const portal = await closedOrigin();
   const offline = { GREENLAKE_SPECS_UPSTREAM_ORIGIN: portal, GREENLAKE_MOCK_DOCUMENTS: undefined };

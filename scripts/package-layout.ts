@@ -1,6 +1,6 @@
 /**
  * Where the published package's entry points live: the root runtime, the
- * testing helpers, and one generated entry per service. The build, the
+ * testing helpers, the webhook receiver, and one generated entry per service. The build, the
  * package checks and the bench all read the layout from here.
  */
 import { existsSync, readdirSync } from "node:fs";
@@ -16,7 +16,7 @@ export const cjsDir = `${distDir}/cjs`;
 export const sourceDirs = ["src", "generated/types", "generated/services", "generated/entries", "generated/cli"] as const;
 
 export interface PackageEntry {
-  /** Subpath as written in `exports` (`.`, `./testing`, `./compute-ops-mgmt`). */
+  /** Subpath as written in `exports` (`.`, `./testing`, `./webhooks`, `./compute-ops-mgmt`). */
   subpath: string;
   /** TypeScript source, relative to the repository root, without extension. */
   source: string;
@@ -34,6 +34,7 @@ export function serviceKeys(root = repoRoot): string[] {
 export function packageEntries(root = repoRoot): PackageEntry[] {
   const entries: PackageEntry[] = [{ subpath: ".", source: "src/index" }];
   if (existsSync(join(root, "src/testing/index.ts"))) entries.push({ subpath: "./testing", source: "src/testing/index" });
+  if (existsSync(join(root, "src/webhooks/index.ts"))) entries.push({ subpath: "./webhooks", source: "src/webhooks/index" });
   for (const key of serviceKeys(root)) entries.push({ subpath: `./${key}`, source: `generated/entries/${key}` });
   return entries;
 }

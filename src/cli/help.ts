@@ -44,6 +44,7 @@ export function mainHelp(version: string, index: CliIndex): string {
     "  glp logout [--profile name]           forget the profile's cached token",
     "  glp completion bash|zsh               print a shell completion script",
     "  glp mocks start [services...]         local stateful mocks that last until glp mocks stop (glp help mocks)",
+    "  glp webhooks verify --body file ...   check a saved webhook delivery's signature (secret from stdin, env or a command)",
     "  glp help [topic]                      a topic of the manual: exit-codes, credentials, output, mocks, ...",
     "",
     "Services:",

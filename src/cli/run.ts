@@ -292,6 +292,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       const { mocksCommand } = await import("./mocks.js");
       return mocksCommand(withoutFirst(argv, first), io);
     }
+    case "webhooks":
+      return (await import("./webhooks.js")).webhooksCommand(withoutFirst(argv, first), io);
     case "completion": {
       const { bashCompletion, zshCompletion } = await import("./completion.js");
       const index = await loadIndex();

@@ -13,7 +13,7 @@ import { errorBody, prismViolations, rejectedRequestBody } from "./error-body.js
 import type { Fault, Faults } from "./faults.js";
 import { TokenIssuer } from "./issuer.js";
 import type { RouteTable } from "./routes.js";
-import type { StateAnswer, StateLayer } from "./state-layer.js";
+import type { StateAnswer, StateRequest } from "./state-layer.js";
 
 /** One API request the mocks answered. */
 export interface MockCall {
@@ -32,6 +32,12 @@ export interface MockCall {
   readonly answeredBy?: "state" | "prism" | "mocks";
 }
 
+/** The state layer, or what wraps it (the event service's routes): which routes it answers, and the answer. */
+export interface StateRoutes {
+  owns(method: string, template: string): boolean;
+  handle(request: StateRequest): StateAnswer | undefined | Promise<StateAnswer | undefined>;
+}
+
 export interface FrontDoorOptions {
   readonly issuer: TokenIssuer;
   readonly routes: RouteTable;
@@ -43,7 +49,7 @@ export interface FrontDoorOptions {
   /** Where answered API requests are recorded. */
   readonly calls: MockCall[];
   /** Answers the routes it owns once Prism accepted the request. */
-  readonly state?: StateLayer;
+  readonly state?: StateRoutes;
   readonly faults?: Faults;
 }
 
@@ -218,7 +224,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     } else {
       let stateAnswer: StateAnswer | undefined;
       if (state?.owns(method, route.path)) {
-        stateAnswer = state.handle({
+        stateAnswer = await state.handle({
           method,
           operation: route,
           pathname,

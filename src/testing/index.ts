@@ -27,9 +27,12 @@ import { RouteTable } from "./routes.js";
 import { DocumentSchemas } from "./schemas.js";
 import { StateLayer } from "./state-layer.js";
 import { defaultCollectionSize, StateStore, type Item } from "./state-store.js";
+import { manualClock, type ManualClock, type MockClock } from "./webhook-clock.js";
+import { WebhookDelivery, type MockCloudEvent, type MockDelivery, type MockEvents, type WebhookMockOptions } from "./webhook-delivery.js";
 
 export type { MockCall, IssuerCredentials, IssuerStats, IssuedTokenInfo, Fault, FaultRule, RateLimit, AsyncOutcome, JobOutcome, AsyncSettings, AsyncRecord, Item };
-export { WORKSPACE_HEADER, Faults };
+export type { MockEvents, MockDelivery, MockCloudEvent, WebhookMockOptions, MockClock, ManualClock };
+export { WORKSPACE_HEADER, Faults, manualClock };
 
 export interface StartMocksOptions {
   /** Service keys to serve (`compute-ops-mgmt`, `identity`, ...); default: every service. */
@@ -63,6 +66,8 @@ export interface StartMocksOptions {
    * suite of the client wants.
    */
   state?: boolean;
+  /** How registered webhooks get their events: the clock (`manualClock()` in tests), destinations beyond loopback, batches, retries. */
+  webhooks?: WebhookMockOptions;
 }
 
 /** What the state layer holds, for assertions. */
@@ -104,6 +109,8 @@ export interface Mocks {
   readonly state: MockState;
   /** Script faults: `mocks.faults.add({ operation: "GET /identity/v1/users", fault: { kind: "429", retryAfterSeconds: 1 } })`. */
   readonly faults: Faults;
+  /** Webhooks registered on the mocks get signed events: inject one with `mocks.events.emit(...)`, watch `mocks.events.deliveries`. */
+  readonly events: MockEvents;
   /** How async operations and jobs progress; change it at any time, e.g. `mocks.async.outcome = "failed"`. */
   readonly async: AsyncSettings;
   /**
@@ -143,6 +150,7 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
     throw error;
   }
   const { store, layer, faults, settings, models } = stateParts;
+  const events = new WebhookDelivery({ store, models, layer, ...(options.webhooks === undefined ? {} : { options: options.webhooks }) });
   const host = await starting;
   const calls: MockCall[] = [];
   let door;
@@ -153,7 +161,7 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
       ports: host.ports,
       unavailable: host.failures,
       calls,
-      ...(options.state === false ? {} : { state: layer }),
+      ...(options.state === false ? {} : { state: events.routes(layer) }),
       faults,
       ...(options.port === undefined ? {} : { port: options.port }),
     });
@@ -188,11 +196,13 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
     calls,
     state,
     faults,
+    events,
     async: settings,
     seed: (path, items, seedOptions = {}) => store.seed(modelOf(path), path, items, seedOptions.append ?? false),
     reset: () => {
       store.clear();
       layer.reset();
+      events.reset();
       faults.clear();
       calls.length = 0;
       Object.assign(settings, defaultAsyncSettings(), options.async);
@@ -210,7 +220,11 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
       baseUrl,
       ...overrides,
     }),
-    stop: () => (stopped ??= Promise.all([door.close(), host.stop()]).then(() => undefined)),
+    stop: () => {
+      // No challenge, retry or batch of a webhook goes out after the mocks stopped.
+      events.reset();
+      return (stopped ??= Promise.all([door.close(), host.stop()]).then(() => undefined));
+    },
   };
 }
 
@@ -238,7 +252,9 @@ function buildState(services: readonly string[], documentKeys: readonly string[]
     },
   });
   const settings: AsyncSettings = { ...defaultAsyncSettings(), ...options.async };
-  const layer = new StateLayer({ models, store, schemasOf, asyncTemplates, settings, generateUnknownItems: options.generateUnknownItems ?? false });
+  // Async work finishes on the webhooks' clock when a test drives one, so completions and their events agree.
+  const clock = options.webhooks?.clock;
+  const layer = new StateLayer({ models, store, schemasOf, asyncTemplates, settings, generateUnknownItems: options.generateUnknownItems ?? false, ...(clock === undefined ? {} : { now: () => clock.now() }) });
   const descriptions = new Map<string, string>();
   for (const [key, doc] of loaded) {
     const paths = (doc.document.paths ?? {}) as Record<string, Record<string, { description?: string } | undefined>>;

@@ -32,6 +32,15 @@ export interface StateRequest {
   readonly body: unknown;
 }
 
+/** A create, update or delete the state layer made; `asyncOperation` when a 202 answer made it wait on one. */
+export interface StateChange {
+  readonly kind: "created" | "updated" | "deleted";
+  readonly model: CollectionModel;
+  readonly collectionPath: string;
+  readonly item: Item;
+  readonly asyncOperation?: AsyncRecord;
+}
+
 export interface StateLayerOptions {
   readonly models: ReadonlyMap<string, CollectionModel>;
   readonly store: StateStore;
@@ -84,6 +93,7 @@ export class StateLayer {
   readonly #itemModels = new Map<string, CollectionModel>();
   #created = 0;
   readonly #now: () => number;
+  readonly #listeners = new Set<(change: StateChange) => void>();
 
   constructor(private readonly options: StateLayerOptions) {
     for (const model of options.models.values()) if (model.itemTemplate !== undefined) this.#itemModels.set(model.itemTemplate, model);
@@ -94,6 +104,17 @@ export class StateLayer {
     this.#async.clear();
     this.#jobs.clear();
     this.#created = 0;
+  }
+
+  /** Tells `listener` of every create, update and delete; returns what stops it. */
+  onChange(listener: (change: StateChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(kind: StateChange["kind"], model: CollectionModel, collectionPath: string, item: Item, answer?: StateAnswer): void {
+    const asyncOperation = answer?.status === 202 && answer.headers.location !== undefined ? this.#async.get(pathKey(answer.headers.location)) : undefined;
+    for (const listener of this.#listeners) listener({ kind, model, collectionPath, item, ...(asyncOperation === undefined ? {} : { asyncOperation }) });
   }
 
   /** Async operations started so far. */
@@ -247,8 +268,9 @@ export class StateLayer {
     const shown = this.#present(model, request.pathname, item);
     const { status } = this.#success(request);
     const headers: Record<string, string> = itemPath === undefined ? {} : { location: itemPath };
-    if (status === 202) return this.#accepted(request, itemPath, random);
-    return { status, headers, body: this.#responseFor(request, shown, random) };
+    const answer = status === 202 ? this.#accepted(request, itemPath, random) : { status, headers, body: this.#responseFor(request, shown, random) };
+    this.#changed("created", model, request.pathname, item, answer);
+    return answer;
   }
 
   #item(request: StateRequest, model: CollectionModel): StateAnswer {
@@ -268,14 +290,16 @@ export class StateLayer {
     if (m === "get") return { status, headers: {}, body: this.#responseFor(request, this.#present(model, collectionPath, item), random) };
     if (m === "delete") {
       store.remove(model, collectionPath, id);
-      if (status === 202) return this.#accepted(request, request.pathname, random);
-      return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, item, random) };
+      const answer = status === 202 ? this.#accepted(request, request.pathname, random) : { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, item, random) };
+      this.#changed("deleted", model, collectionPath, item, answer);
+      return answer;
     }
     const declared = propertiesOf(model.schemas, model.itemSchema);
     const patch = overlay({}, request.body, declared);
     const updated = store.update(model, collectionPath, id, patch, m === "put") ?? item;
-    if (status === 202) return this.#accepted(request, request.pathname, random);
-    return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, this.#present(model, collectionPath, updated), random) };
+    const answer = status === 202 ? this.#accepted(request, request.pathname, random) : { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, this.#present(model, collectionPath, updated), random) };
+    this.#changed("updated", model, collectionPath, updated, answer);
+    return answer;
   }
 
   /** `POST /x/{id}/reset` and the like: the item must exist; its generation moves on. */
@@ -313,7 +337,9 @@ export class StateLayer {
       if (removing) {
         const id = isObject(entry) && model.idField !== undefined ? String(entry[model.idField] ?? entry.id ?? "") : "";
         if (id !== "" && store.find(model, collectionPath, id) !== undefined) {
+          const removed = store.find(model, collectionPath, id)!;
           store.remove(model, collectionPath, id);
+          this.#changed("deleted", model, collectionPath, removed);
           successes.push(isObject(entry) ? entry : { id });
         } else {
           errors.push({ ...errorBody(404, `Item ${i} (id "${id}") is not in ${collectionPath}.`, [{ subject: `items[${i}].id`, description: "no such item" }]), id });
@@ -330,6 +356,7 @@ export class StateLayer {
       let item = overlay(store.newItem(model, `batch|${pathKey(collectionPath)}|${this.#created}`, this.#created++), entry, declared);
       if (model.idField !== undefined) item = { ...item, [model.idField]: randomUUID() };
       store.insert(model, collectionPath, item);
+      this.#changed("created", model, collectionPath, item);
       successes.push(item);
     });
     const { status } = this.#success(request);
