@@ -2,6 +2,7 @@
  * The `GreenLakeError` family: one class per kind of failure, parsed from
  * HPE's error body (`httpStatusCode`, `errorCode`, `message`, `debugId`, `errorDetails`).
  */
+import { causeCode, innermostMessage } from "./internal/causes.js";
 import { redact, redactDeep, safeCause } from "./internal/redaction.js";
 import { requestOf } from "./internal/responses.js";
 
@@ -325,19 +326,6 @@ export function abortedError(method: string, path: string, reason: unknown): Gre
   return new GreenLakeAbortedError(`${method} ${path} was aborted by its signal.`, { method, path, cause: reason });
 }
 
-function causeCode(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
-}
-
-function innermostMessage(error: unknown): string {
-  let message = "network error";
-  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) message = e.message;
-  return message;
-}
 
 /** No (whole) response: refused, reset, DNS, TLS. Names the host and the system's code. */
 export function connectionError(method: string, url: string, error: unknown, duringBody = false): GreenLakeConnectionError {

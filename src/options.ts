@@ -4,7 +4,7 @@
  * checked here, at construction, with a message naming the setting and the fix.
  */
 import { configurationError } from "./errors.js";
-import type { LoggingOptions } from "./logging.js";
+import { LOG_LEVELS, type LoggingOptions } from "./logging.js";
 import type { PacingOptions } from "./internal/pacing.js";
 import type { SharedStateOptions } from "./internal/shared-state.js";
 import { Secret } from "./internal/redaction.js";
@@ -163,7 +163,6 @@ export function checkClientSecret(value: unknown): string {
   return value;
 }
 
-const LOG_LEVELS: readonly unknown[] = ["debug", "info", "warn", "error", "silent"];
 
 const REGION_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -258,7 +257,7 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
     positive(retry.maxDelayMs, "retry.maxDelayMs", true);
     positive(retry.maxRetryAfterMs, "retry.maxRetryAfterMs", true);
   }
-  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+  if (options.logLevel !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(options.logLevel)) {
     fail(`logLevel must be one of ${LOG_LEVELS.join(", ")} (got ${JSON.stringify(options.logLevel)}).`);
   }
   const requestsPerMinute =

@@ -21,7 +21,7 @@ import {
 import type { Proxy } from "./proxy.js";
 import { registerSecret, revealSecret, Secret, silenceLibraryDebug } from "./redaction.js";
 import type { SharedState } from "./shared-state.js";
-import type { RetryPolicy } from "./retry.js";
+import { parseRetryAfter, type RetryPolicy } from "./retry.js";
 import { sleep, untilAborted, withinDeadline } from "./timeouts.js";
 
 export interface TokenSource {
@@ -191,12 +191,12 @@ interface TokenResponse {
 function issuerAnswer(error: unknown): { status: number | undefined; retryAfterMs: number | undefined } {
   const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { headers?: Record<string, unknown> } } | null };
   const answered = boom?.isBoom === true && boom.data?.isResponseError === true;
-  const retryAfter = answered ? Number(boom.data?.res?.headers?.["retry-after"]) : Number.NaN;
+  const header = answered ? boom.data?.res?.headers?.["retry-after"] : undefined;
   // wreck's 406: the issuer answered, but not with JSON; asking again will not change that.
   const notJson = boom?.isBoom === true && boom.output?.statusCode === 406;
   return {
     status: answered || notJson ? boom.output?.statusCode : undefined,
-    retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+    retryAfterMs: typeof header === "string" ? parseRetryAfter(header) : undefined,
   };
 }
 

@@ -53,6 +53,9 @@ export class AttemptDeadline {
     if (this.#timer !== undefined) this.#lastProgress = Date.now();
   }
 
+  /** `progress`, bound, for a reader that reports chunks. */
+  readonly onProgress = (): void => this.progress();
+
   /** Our own limit, not the caller, ended the attempt. */
   get timedOut(): boolean {
     return this.#timedOut;
@@ -76,9 +79,9 @@ export class AttemptDeadline {
  * Reads a whole body under the attempt's deadline. A fetch that ignores the
  * signal (a custom one) cannot hang the call: the read is cancelled when the deadline fires.
  */
-export async function readBody(body: ReadableStream<Uint8Array>, deadline: AttemptDeadline): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBody(body: ReadableStream<Uint8Array>, deadline: AttemptDeadline | undefined): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
-  const signal = deadline.signal;
+  const signal = deadline?.signal;
   const onAbort = (): void => void reader.cancel(signal?.reason).catch(() => {});
   signal?.addEventListener("abort", onAbort, { once: true });
   const chunks: Uint8Array[] = [];
@@ -90,7 +93,7 @@ export async function readBody(body: ReadableStream<Uint8Array>, deadline: Attem
       // A cancelled read ends "done": tell that apart from a complete body.
       if (signal?.aborted) throw signal.reason;
       if (done) break;
-      deadline.progress();
+      deadline?.progress();
       chunks.push(value);
       size += value.byteLength;
     }
