@@ -88,6 +88,10 @@ export class GreenLakeAbortedError extends GreenLakeError {
 export class GreenLakeConnectionError extends GreenLakeError {
   override name = "GreenLakeConnectionError";
 }
+/** An answer's body was longer than `maxResponseBytes`: the rest was not read, and the call is not retried. */
+export class GreenLakeResponseTooLargeError extends GreenLakeError {
+  override name = "GreenLakeResponseTooLargeError";
+}
 /** A setting is missing or malformed; raised at construction. */
 export class GreenLakeConfigurationError extends GreenLakeError {
   override name = "GreenLakeConfigurationError";
@@ -318,6 +322,15 @@ export function attemptTimeoutError(method: string, path: string, timeoutMs: num
   return new GreenLakeTimeoutError(
     `${method} ${path} timed out: ${what} for ${timeoutMs} ms (timeoutMs). Raise timeoutMs for slow operations, or retry later.`,
     { method, path, cause },
+  );
+}
+
+/** An answer's body went past `maxResponseBytes`. */
+export function responseTooLargeError(method: string, url: string, maxBytes: number): GreenLakeResponseTooLargeError {
+  const path = pathOf(url);
+  return new GreenLakeResponseTooLargeError(
+    `${method} ${path} returned a body longer than ${maxBytes} bytes (maxResponseBytes); it was not read further and the call was not retried. Raise maxResponseBytes if this answer is expected to be this large, or ask for smaller pages.`,
+    { method, path },
   );
 }
 
