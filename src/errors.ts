@@ -41,7 +41,7 @@ export class GreenLakeError extends Error {
     this.path = init.path === undefined ? undefined : redact(init.path);
     this.status = init.status;
     this.errorCode = init.errorCode === undefined ? undefined : redact(init.errorCode);
-    this.debugId = init.debugId;
+    this.debugId = init.debugId === undefined ? undefined : redact(init.debugId);
     this.errorDetails = init.errorDetails === undefined ? [] : redactDeep(init.errorDetails);
     this.headers = init.headers === undefined ? {} : redactDeep(init.headers);
   }
@@ -103,7 +103,7 @@ export class GreenLakeRequestError extends GreenLakeError {
   readonly parameter: string;
   constructor(message: string, parameter: string, init: GreenLakeErrorInit = {}) {
     super(message, init);
-    this.parameter = parameter;
+    this.parameter = redact(parameter);
   }
 }
 
@@ -154,7 +154,7 @@ export class GreenLakeOperationError extends GreenLakeError {
   readonly resource: unknown;
   constructor(message: string, resource: unknown, init: GreenLakeErrorInit = {}) {
     super(message, init);
-    this.resource = resource;
+    this.resource = redactDeep(resource);
   }
 }
 
@@ -359,6 +359,13 @@ export function connectionError(method: string, url: string, error: unknown, dur
 /** The answer arrived but is not what its content type says (malformed JSON). */
 export function malformedBodyError(method: string, path: string, error: unknown): GreenLakeServerError {
   return new GreenLakeServerError(`${method} ${path} returned a body that is not valid JSON: ${innermostMessage(error)}`, { method, path, cause: error });
+}
+
+/** A token with characters no token has (controls, line breaks, non-ASCII): refused without showing it. */
+export function malformedTokenError(from: string): GreenLakeAuthError {
+  return new GreenLakeAuthError(
+    `${from} returned an access token with characters a token cannot have (control characters, line breaks or non-ASCII); it was not used. Check the issuer or provider.`,
+  );
 }
 
 /** A token provider returned nothing usable. */

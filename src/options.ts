@@ -7,7 +7,7 @@ import { configurationError } from "./errors.js";
 import { LOG_LEVELS, type LoggingOptions } from "./logging.js";
 import type { PacingOptions } from "./internal/pacing.js";
 import type { SharedStateOptions } from "./internal/shared-state.js";
-import { Secret } from "./internal/redaction.js";
+import { registerSecret, Secret } from "./internal/redaction.js";
 import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./internal/retry.js";
 
 export type { RetryOptions };
@@ -39,6 +39,8 @@ export interface GreenLakeOptions extends LoggingOptions {
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;
+  /** Longest answer body read, in bytes; a longer one fails the call (`GreenLakeResponseTooLargeError`, not retried). Default 64 MiB; 0 for no limit. */
+  maxResponseBytes?: number | undefined;
   retry?: RetryOptions | false | undefined;
   /** Pacing within the rate limits the API descriptions state (on by default); `false` turns it off. */
   pacing?: PacingOptions | false | undefined;
@@ -77,11 +79,16 @@ export interface Settings {
   /** A fetch the user chose; undefined: the platform's, looked up at each call. */
   readonly fetch: ((request: Request) => Promise<Response>) | undefined;
   readonly timeoutMs: number;
+  /** Longest answer body read; Infinity for no limit. */
+  readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly requestsPerMinute: number | undefined;
   readonly tenantAcid: string | undefined;
   readonly throwOnError: boolean;
 }
+
+/** Far above any page or object GreenLake answers with, far below what would exhaust a process. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 function fail(message: string): never {
   throw configurationError(message);
@@ -139,7 +146,9 @@ function checkProxyUrl(value: unknown, setting: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") fail(`${setting} must be an http:// or https:// proxy URL.`);
   if (url.search !== "" || url.hash !== "" || (url.pathname !== "/" && url.pathname !== "")) fail(`${setting} must name only the proxy's scheme, host and port.`);
-  if (url.password !== "") new Secret(decodeURIComponent(url.password));
+  // The credentials are hidden wherever they appear; the rest of the URL is not a secret.
+  if (url.password !== "") registerSecret(decodeURIComponent(url.password));
+  if (url.username !== "") registerSecret(decodeURIComponent(url.username));
   return url.href;
 }
 
@@ -243,10 +252,12 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
   }
   const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl", false).href.replace(/\/+$/, "");
   const rawProxy = options.proxy ?? envValue(env, "GREENLAKE_PROXY");
-  const proxy = rawProxy === undefined ? undefined : new Secret(checkProxyUrl(rawProxy, options.proxy !== undefined ? "proxy" : "GREENLAKE_PROXY"));
+  const proxy = rawProxy === undefined ? undefined : new Secret(checkProxyUrl(rawProxy, options.proxy !== undefined ? "proxy" : "GREENLAKE_PROXY"), false);
   const fetchImpl = options.fetch;
   if (fetchImpl !== undefined && typeof fetchImpl !== "function") fail("fetch must be a function.");
   const timeoutMs = options.timeoutMs === undefined ? 60_000 : positive(options.timeoutMs, "timeoutMs", true);
+  const maxBytes = options.maxResponseBytes === undefined ? DEFAULT_MAX_RESPONSE_BYTES : Math.floor(positive(options.maxResponseBytes, "maxResponseBytes", true));
+  const maxResponseBytes = maxBytes === 0 ? Number.POSITIVE_INFINITY : maxBytes;
   let retry: Required<RetryOptions> | false = DEFAULT_RETRY;
   if (options.retry === false) retry = false;
   else if (options.retry !== undefined) {
@@ -270,6 +281,7 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
     proxy,
     fetch: fetchImpl,
     timeoutMs,
+    maxResponseBytes,
     retry: new RetryPolicy(retry),
     requestsPerMinute,
     tenantAcid: options.tenantAcid,

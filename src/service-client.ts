@@ -252,6 +252,7 @@ export function buildServiceClient<Paths extends {}>(
     auth: runtime.auth,
     log: runtime.log,
     timeoutMs: settings.timeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
     retry: settings.retry,
     pacing: runtime.pacing.forService(metadata),
     idempotent: idempotentOperations(metadata),

@@ -5,7 +5,7 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { noAccessTokenError, providerTokenError, tokenRequestError } from "../errors.js";
+import { malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
 import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
@@ -14,6 +14,7 @@ import {
   checkClientId,
   checkClientSecret,
   checkUrl,
+  DEFAULT_MAX_RESPONSE_BYTES,
   normalizeWorkspaceId,
   resolveProvider,
   type Credentials,
@@ -46,9 +47,33 @@ export interface TokenRequestContext {
   readonly log: Log;
   /** The client's proxy, which token requests go through as API calls do. */
   readonly proxy?: Proxy | undefined;
+  /** Longest answer body read, as for API calls; default DEFAULT_MAX_RESPONSE_BYTES. */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 const DEFAULT_LIFETIME_S = 900;
+/** No token is kept longer than a day, whatever the issuer says. */
+const MAX_LIFETIME_S = 86_400;
+
+/**
+ * The one rule for a token's stated lifetime (`expires_in`), for the SDK's
+ * cache and any other: a positive finite number of seconds is kept up to a
+ * day; anything else (0, negative, not a number, absent) is taken as 15 minutes.
+ */
+export function tokenLifetimeSeconds(stated: unknown): number {
+  const seconds = typeof stated === "string" && stated.trim() !== "" ? Number(stated) : stated;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) return DEFAULT_LIFETIME_S;
+  return Math.min(seconds, MAX_LIFETIME_S);
+}
+
+// What an HTTP header can carry and a bearer token is made of: visible ASCII only.
+const TOKEN_CHARS = /^[\x21-\x7E]+$/;
+
+/** A token from an issuer or a provider, checked where it enters: one with controls or non-ASCII is refused unshown. */
+export function checkAccessToken(token: string, from: string): string {
+  if (!TOKEN_CHARS.test(token)) throw malformedTokenError(from);
+  return token;
+}
 const BACKGROUND_RETRY_MS = 10_000;
 /** Below this lifetime a token is not refreshed ahead: a refresh would cost more requests than the lifetime allows. */
 const REFRESH_AHEAD_MIN_LIFETIME_MS = 50_000;
@@ -109,7 +134,7 @@ export class CachedTokenSource implements TokenSource {
     const started = this.now();
     const promise = this.issue().then(
       (issued) => {
-        const seconds = Number.isFinite(issued.expiresIn) && issued.expiresIn > 0 ? Math.min(issued.expiresIn, 86_400) : DEFAULT_LIFETIME_S;
+        const seconds = tokenLifetimeSeconds(issued.expiresIn);
         const lifetimeMs = seconds * 1000;
         this.#value = issued.accessToken;
         this.#expiresAt = started + lifetimeMs;
@@ -142,8 +167,9 @@ class SuppliedTokenSource implements TokenSource {
       Promise.resolve(supplied()).then((t) => {
         if (typeof t !== "string" || t === "") throw providerTokenError();
         if (t !== this.#last) {
-          this.#last = t;
           registerSecret(t);
+          checkAccessToken(t, "The token provider");
+          this.#last = t;
         }
         return t;
       }),
@@ -209,13 +235,18 @@ async function requestToken(
 ): Promise<IssuedToken> {
   const ClientCredentials = await oauthGrant();
   const { timeoutMs, retry, log } = context;
+  const maxBytes = context.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agent = context.proxy === undefined ? undefined : await context.proxy.agentFor(issuer.url);
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },
     options: { authorizationMethod: issuer.method, bodyFormat: "form" },
     // wreck's own limits (to the answer, then to its end) back up the deadline below; it reads an absent timeout as none.
-    http: { ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}), ...(agent === undefined ? {} : { agent }) },
+    http: {
+      ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
+      ...(agent === undefined ? {} : { agent }),
+      ...(Number.isFinite(maxBytes) ? { maxBytes } : {}),
+    } as never,
   });
   const where = `${issuer.url.host}${issuer.url.pathname}`;
   let payload: TokenResponse | undefined;
@@ -225,6 +256,10 @@ async function requestToken(
       const token = await withinDeadline(oauth.getToken(params as never), timeoutMs, undefined);
       payload = token.token as TokenResponse;
     } catch (error) {
+      // wreck's refusal of a body past maxBytes: the same answer would come again.
+      if ((error as { isBoom?: boolean; output?: { statusCode?: number } })?.isBoom === true && (error as { output: { statusCode?: number } }).output.statusCode === 413 && !(error as { data?: unknown }).data) {
+        throw responseTooLargeError("POST", issuer.url.href, maxBytes);
+      }
       const { status, retryAfterMs } = issuerAnswer(error);
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
       const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);
@@ -237,8 +272,7 @@ async function requestToken(
     throw noAccessTokenError(what, where, issuer.url.pathname);
   }
   registerSecret(payload.access_token);
-  const expiresIn = Number(payload.expires_in);
-  return { accessToken: payload.access_token, expiresIn: Number.isFinite(expiresIn) ? expiresIn : DEFAULT_LIFETIME_S };
+  return { accessToken: checkAccessToken(payload.access_token, `${what} at ${where}`), expiresIn: tokenLifetimeSeconds(payload.expires_in) };
 }
 
 /**

@@ -147,7 +147,7 @@ async function sendWithUndici(request: UndiciRequest, call: HttpCall): Promise<R
       }
       const declared = Number(answer.headers["content-length"]);
       if (call.maxBytes !== undefined && declared > call.maxBytes) {
-        answer.body.destroy();
+        answer.body.on("error", () => {}).destroy();
         throw responseTooLargeError(call.method, url, call.maxBytes);
       }
       bytes = method === "HEAD" ? (await answer.body.dump(), null) : await readAll(answer.body, call);
@@ -156,6 +156,11 @@ async function sendWithUndici(request: UndiciRequest, call: HttpCall): Promise<R
     }
     return finalResponse(answer.statusCode, responseHeaders(answer.headers), bytes, url, hop > 0, call.method);
   }
+}
+
+/** Loads undici once; `undefined` when it is loaded (so callers skip a wait). Its load is not part of any call's time limit. */
+export function loadHttp(): Promise<unknown> | undefined {
+  return undiciRequest === undefined ? loadRequest() : undefined;
 }
 
 /** Sends one exchange through undici and reads its whole answer. */

@@ -28,7 +28,7 @@ export function createRuntime(options: GreenLakeOptions = {}, knownRegions?: rea
   const settings = resolveSettings(options, knownRegions);
   const log = createLog(options);
   const proxy = settings.proxy === undefined ? undefined : createProxy(settings.proxy.reveal());
-  const tokenRequests: TokenRequestContext = { timeoutMs: settings.timeoutMs, retry: settings.retry, log, proxy };
+  const tokenRequests: TokenRequestContext = { timeoutMs: settings.timeoutMs, retry: settings.retry, log, proxy, maxResponseBytes: settings.maxResponseBytes };
   const shared = sharedStateFor(options.sharedState, log);
   const { credentials } = settings;
   const clientCredentials = credentials.kind === "client-credentials" ? credentials : undefined;

@@ -22,6 +22,7 @@ import { retryStep } from "./retry.js";
 import { sendStep, type FetchFunction } from "./send.js";
 import { tenantStep } from "./tenant.js";
 import { pathOf } from "../../errors.js";
+import { loadHttp } from "../http.js";
 import type { Dispatcher } from "undici";
 
 export type { CallContext, FetchFunction };
@@ -32,6 +33,8 @@ export interface PipelineOptions {
   readonly auth: TokenSource;
   readonly log: Log;
   readonly timeoutMs: number;
+  /** Longest answer body read (Infinity: no limit). */
+  readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   /** Pacing within the service's rate-limit budgets; undefined when off. */
   readonly pacing: ServicePacing | undefined;
@@ -65,7 +68,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     o.pacing && pacingStep(o.pacing),
     deadlineStep(o.timeoutMs),
   ];
-  const run = compose(steps.filter((s): s is Step => typeof s === "function"), sendStep(o.fetch));
+  const run = compose(steps.filter((s): s is Step => typeof s === "function"), sendStep(o.fetch, o.maxResponseBytes));
   return (request, call) => {
     const exchange: Exchange = {
       method: request.method,
@@ -84,6 +87,8 @@ export function createPipeline(o: PipelineOptions): Pipeline {
       callerAuthorization: undefined,
       replayedUnauthorized: false,
     };
-    return run(exchange);
+    // The HTTP layer loads with the first call, before its time limit starts.
+    const loading = o.fetch === undefined ? loadHttp() : undefined;
+    return loading === undefined ? run(exchange) : loading.then(() => run(exchange));
   };
 }

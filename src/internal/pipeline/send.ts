@@ -3,6 +3,7 @@
  * attempt's deadline. Through the SDK's HTTP layer (undici), or through the
  * user's `fetch` with a Request that carries every option the call took.
  */
+import { responseTooLargeError } from "../../errors.js";
 import { sendHttp } from "../http.js";
 import { bufferedResponse, requestOf } from "../responses.js";
 import { readBody } from "../timeouts.js";
@@ -11,16 +12,21 @@ import type { Exchange } from "./exchange.js";
 export type FetchFunction = (request: Request, init?: RequestInit) => Promise<Response>;
 
 /** The whole answer, read under the attempt's deadline unless the HTTP layer read it already. */
-async function whole(answer: Response, exchange: Exchange): Promise<Response> {
+async function whole(answer: Response, exchange: Exchange, maxBytes: number): Promise<Response> {
   const deadline = exchange.deadline;
   exchange.receiving = true;
   deadline?.progress();
   if (requestOf(answer) !== undefined) return answer; // read whole already, under the deadline
-  const bytes = answer.body === null ? null : await readBody(answer.body, deadline);
+  const declared = Number(answer.headers.get("content-length") ?? 0);
+  if (declared > maxBytes) {
+    void answer.body?.cancel().catch(() => {});
+    throw responseTooLargeError(exchange.method, exchange.url, maxBytes);
+  }
+  const bytes = answer.body === null ? null : await readBody(answer.body, deadline, maxBytes, () => responseTooLargeError(exchange.method, exchange.url, maxBytes));
   return bufferedResponse(bytes, { status: answer.status, statusText: answer.statusText, headers: answer.headers }, answer.url || exchange.url, answer.redirected, exchange.method);
 }
 
-async function viaHttp(exchange: Exchange): Promise<Response> {
+async function viaHttp(exchange: Exchange, maxBytes: number): Promise<Response> {
   const deadline = exchange.deadline;
   const answer = await sendHttp({
     method: exchange.method,
@@ -31,11 +37,12 @@ async function viaHttp(exchange: Exchange): Promise<Response> {
     redirect: exchange.request.redirect,
     dispatcher: exchange.dispatcher,
     onProgress: deadline === undefined ? undefined : deadline.onProgress,
+    maxBytes,
   });
-  return whole(answer, exchange);
+  return whole(answer, exchange, maxBytes);
 }
 
-async function viaUserFetch(fetch: FetchFunction, exchange: Exchange): Promise<Response> {
+async function viaUserFetch(fetch: FetchFunction, exchange: Exchange, maxBytes: number): Promise<Response> {
   const { request, method, url, body } = exchange;
   const deadline = exchange.deadline;
   // A user's fetch gets a Request with every option the call took. The body is a Blob: fetch
@@ -56,9 +63,9 @@ async function viaUserFetch(fetch: FetchFunction, exchange: Exchange): Promise<R
   });
   let init = exchange.call.extensions;
   if (exchange.dispatcher !== undefined && init?.dispatcher !== exchange.dispatcher) init = { ...init, dispatcher: exchange.dispatcher };
-  return whole(await (init === undefined ? fetch(attempt) : fetch(attempt, init as RequestInit)), exchange);
+  return whole(await (init === undefined ? fetch(attempt) : fetch(attempt, init as RequestInit)), exchange, maxBytes);
 }
 
-export function sendStep(fetch: FetchFunction | undefined): (exchange: Exchange) => Promise<Response> {
-  return fetch === undefined ? viaHttp : (exchange) => viaUserFetch(fetch, exchange);
+export function sendStep(fetch: FetchFunction | undefined, maxBytes: number): (exchange: Exchange) => Promise<Response> {
+  return fetch === undefined ? (exchange) => viaHttp(exchange, maxBytes) : (exchange) => viaUserFetch(fetch, exchange, maxBytes);
 }
