@@ -7,13 +7,14 @@ import { configurationError } from "./errors.js";
 import { LOG_LEVELS, type LoggingOptions } from "./logging.js";
 import type { PacingOptions } from "./internal/pacing.js";
 import type { SharedStateOptions } from "./internal/shared-state.js";
+import { isProvider, type Credentials, type Provider } from "./internal/credentials.js";
 import { registerSecret, Secret } from "./internal/redaction.js";
 import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./internal/retry.js";
 
 export type { RetryOptions };
 
 /** A value, or a function (possibly async) that supplies it when first needed. */
-export type Provider<T> = T | (() => T | Promise<T>);
+export { resolveProvider, type Credentials, type Provider } from "./internal/credentials.js";
 
 export interface RateLimitOptions {
   /** Client-side ceiling on requests started per minute, shared by every service of the client. */
@@ -60,16 +61,6 @@ export const WORKSPACE_ISSUER = "https://global.api.greenlake.hpe.com/authorizat
 export const SSO_ISSUER = "https://sso.common.cloud.hpe.com/as/token.oauth2";
 
 /** Credentials as held at run time: plain values are `Secret`s, which never print. */
-export type Credentials =
-  | { kind: "static"; token: Secret | (() => string | Promise<string>) }
-  | {
-      kind: "client-credentials";
-      clientId: Provider<string>;
-      clientSecret: Secret | (() => string | Promise<string>);
-      workspaceId: Provider<string> | undefined;
-      tokenUrl: string | undefined;
-    };
-
 export interface Settings {
   readonly credentials: Credentials;
   readonly region: Provider<string> | undefined;
@@ -94,9 +85,6 @@ function fail(message: string): never {
   throw configurationError(message);
 }
 
-function isProvider<T>(value: Provider<T>): value is () => T | Promise<T> {
-  return typeof value === "function";
-}
 
 const WORKSPACE_HEX = /^[0-9a-f]{32}$/i;
 const WORKSPACE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -289,7 +277,3 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
   };
 }
 
-/** Resolves a `Provider` to its value. */
-export async function resolveProvider<T>(value: Provider<T>): Promise<T> {
-  return isProvider(value) ? await value() : value;
-}

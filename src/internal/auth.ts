@@ -19,11 +19,18 @@ import {
   resolveProvider,
   type Credentials,
 } from "../options.js";
+import type { IssuedToken } from "./credentials.js";
 import type { Proxy } from "./proxy.js";
 import { registerSecret, revealSecret, Secret, silenceLibraryDebug } from "./redaction.js";
-import type { SharedState } from "./shared-state.js";
 import { parseRetryAfter, type RetryPolicy } from "./retry.js";
 import { sleep, untilAborted, withinDeadline } from "./timeouts.js";
+
+export type { IssuedToken };
+
+/** A store that lets processes of one API client share a token (the shared state, when configured). */
+export interface SharedTokenStore {
+  tokenIssuer(credentials: Extract<Credentials, { kind: "client-credentials" }>, issue: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
+}
 
 export interface TokenSource {
   /** The current token: a plain string while the cached one is fresh, so callers skip a wait. */
@@ -34,11 +41,6 @@ export interface TokenSource {
   readonly renewable: boolean;
 }
 
-export interface IssuedToken {
-  readonly accessToken: string;
-  /** Lifetime in seconds as the issuer stated it. */
-  readonly expiresIn: number;
-}
 
 /** How token requests are made: the client's own limit, retries and logger. */
 export interface TokenRequestContext {
@@ -283,7 +285,7 @@ async function requestToken(
 function clientCredentialsSource(
   credentials: Extract<Credentials, { kind: "client-credentials" }>,
   context: TokenRequestContext,
-  shared: SharedState | undefined,
+  shared: SharedTokenStore | undefined,
 ): CachedTokenSource {
   const { clientId, clientSecret, workspaceId, tokenUrl } = credentials;
   const issueHere = async (): Promise<IssuedToken> => {
@@ -346,6 +348,6 @@ export function tokenExchangeSource(
 }
 
 /** The token source a client owns, for its credentials (shared with other processes through `shared`, when set). */
-export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext, shared?: SharedState): TokenSource {
+export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext, shared?: SharedTokenStore): TokenSource {
   return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, context, shared);
 }
