@@ -11,6 +11,7 @@ import type { FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 import type { PathsWithMethod } from "openapi-typescript-helpers";
 import { paginationError, throwUnlessOk } from "./errors.js";
 import type { PaginationMetadata } from "./metadata.js";
+import { followAbort } from "./internal/timeouts.js";
 import { operationOf, type ServiceClient } from "./service-client.js";
 
 export interface PaginateOptions {
@@ -246,9 +247,8 @@ function linkedTo(parent: AbortSignal | null | undefined): Linked {
     controller.abort(parent.reason);
     return { controller, unlink: () => {} };
   }
-  const onAbort = (): void => controller.abort(parent.reason);
-  parent.addEventListener("abort", onAbort, { once: true });
-  return { controller, unlink: () => parent.removeEventListener("abort", onAbort) };
+  // Through the runtime's one listener per signal: many listings sharing a caller's signal add none of their own.
+  return { controller, unlink: followAbort(parent, () => controller.abort(parent.reason)) };
 }
 
 type Getter = (path: string, init: unknown) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
