@@ -325,6 +325,28 @@ export function attemptTimeoutError(method: string, path: string, timeoutMs: num
   );
 }
 
+// Mistakes in the calling code (a wrong argument), thrown as TypeError as the platform does.
+
+/** A service key that names no service. */
+export function unknownServiceError(key: string, known: readonly string[]): TypeError {
+  return new TypeError(`Unknown GreenLake service "${key}"; known services: ${known.join(", ")}.`);
+}
+
+/** `paginate` given an operation that does not page. */
+export function notPaginatedError(path: string, service: string): TypeError {
+  return new TypeError(`GET ${path} is not a paginated operation of ${service}.`);
+}
+
+/** A helper given something other than a service client. */
+export function notAServiceClientError(): TypeError {
+  return new TypeError("Expected a GreenLake service client (from GreenLake or create<Service>Client).");
+}
+
+/** A numeric option that must be a positive integer. */
+export function positiveIntegerError(name: string): TypeError {
+  return new TypeError(`${name} must be a positive integer.`);
+}
+
 /** An answer's body went past `maxResponseBytes`. */
 export function responseTooLargeError(method: string, url: string, maxBytes: number): GreenLakeResponseTooLargeError {
   const path = pathOf(url);

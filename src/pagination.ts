@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 import type { PathsWithMethod } from "openapi-typescript-helpers";
-import { paginationError, throwUnlessOk } from "./errors.js";
+import { notPaginatedError, paginationError, positiveIntegerError, throwUnlessOk } from "./errors.js";
 import type { PaginationMetadata } from "./metadata.js";
 import { followAbort } from "./internal/timeouts.js";
 import { operationOf, type ServiceClient } from "./service-client.js";
@@ -72,7 +72,7 @@ const SERVER_FAULT = "Stopped instead of returning a short or duplicated list; r
 
 function positiveInteger(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer.`);
+  if (!Number.isInteger(value) || value < 1) throw positiveIntegerError(name);
   return value;
 }
 
@@ -268,7 +268,7 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
   const where = String(path);
   const op = operationOf(client, "get", where);
   const meta: PaginationMetadata | undefined = op?.pagination;
-  if (meta === undefined) throw new TypeError(`GET ${where} is not a paginated operation of ${client.metadata.service}.`);
+  if (meta === undefined) throw notPaginatedError(where, client.metadata.service);
   const maxItems = positiveInteger(options.maxItems, "maxItems") ?? Number.POSITIVE_INFINITY;
   const concurrency = positiveInteger(options.concurrency, "concurrency") ?? 1;
   const { signal: callerSignal, ...initWithoutSignal } = (init ?? {}) as LooseInit;

@@ -14,7 +14,7 @@ import createClient, {
   type RequestBodyOption,
 } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
-import { errorFromResponse, invalidCallOptionError, malformedBodyError, readErrorBody } from "./errors.js";
+import { errorFromResponse, invalidCallOptionError, malformedBodyError, notAServiceClientError, readErrorBody } from "./errors.js";
 import { contentTypesOf, withContentType } from "./internal/media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
@@ -306,7 +306,7 @@ export function createServiceClient<Paths extends {}>(
  */
 export function internalsOf(client: ServiceClient<any>): Internals {
   const internals = (client as { [INTERNALS]?: Internals })[INTERNALS];
-  if (internals === undefined) throw new TypeError("Expected a GreenLake service client (from GreenLake or create<Service>Client).");
+  if (internals === undefined) throw notAServiceClientError();
   return internals;
 }
 
