@@ -2,6 +2,7 @@
  * The `GreenLakeError` family: one class per kind of failure, parsed from
  * HPE's error body (`httpStatusCode`, `errorCode`, `message`, `debugId`, `errorDetails`).
  */
+import { causeCode, innermostMessage } from "./internal/causes.js";
 import { redact, redactDeep, safeCause } from "./internal/redaction.js";
 import { requestOf } from "./internal/responses.js";
 
@@ -40,7 +41,7 @@ export class GreenLakeError extends Error {
     this.path = init.path === undefined ? undefined : redact(init.path);
     this.status = init.status;
     this.errorCode = init.errorCode === undefined ? undefined : redact(init.errorCode);
-    this.debugId = init.debugId;
+    this.debugId = init.debugId === undefined ? undefined : redact(init.debugId);
     this.errorDetails = init.errorDetails === undefined ? [] : redactDeep(init.errorDetails);
     this.headers = init.headers === undefined ? {} : redactDeep(init.headers);
   }
@@ -87,6 +88,10 @@ export class GreenLakeAbortedError extends GreenLakeError {
 export class GreenLakeConnectionError extends GreenLakeError {
   override name = "GreenLakeConnectionError";
 }
+/** An answer's body was longer than `maxResponseBytes`: the rest was not read, and the call is not retried. */
+export class GreenLakeResponseTooLargeError extends GreenLakeError {
+  override name = "GreenLakeResponseTooLargeError";
+}
 /** A setting is missing or malformed; raised at construction. */
 export class GreenLakeConfigurationError extends GreenLakeError {
   override name = "GreenLakeConfigurationError";
@@ -98,7 +103,7 @@ export class GreenLakeRequestError extends GreenLakeError {
   readonly parameter: string;
   constructor(message: string, parameter: string, init: GreenLakeErrorInit = {}) {
     super(message, init);
-    this.parameter = parameter;
+    this.parameter = redact(parameter);
   }
 }
 
@@ -149,7 +154,7 @@ export class GreenLakeOperationError extends GreenLakeError {
   readonly resource: unknown;
   constructor(message: string, resource: unknown, init: GreenLakeErrorInit = {}) {
     super(message, init);
-    this.resource = resource;
+    this.resource = redactDeep(resource);
   }
 }
 
@@ -320,24 +325,42 @@ export function attemptTimeoutError(method: string, path: string, timeoutMs: num
   );
 }
 
+// Mistakes in the calling code (a wrong argument), thrown as TypeError as the platform does.
+
+/** A service key that names no service. */
+export function unknownServiceError(key: string, known: readonly string[]): TypeError {
+  return new TypeError(`Unknown GreenLake service "${key}"; known services: ${known.join(", ")}.`);
+}
+
+/** `paginate` given an operation that does not page. */
+export function notPaginatedError(path: string, service: string): TypeError {
+  return new TypeError(`GET ${path} is not a paginated operation of ${service}.`);
+}
+
+/** A helper given something other than a service client. */
+export function notAServiceClientError(): TypeError {
+  return new TypeError("Expected a GreenLake service client (from GreenLake or create<Service>Client).");
+}
+
+/** A numeric option that must be a positive integer. */
+export function positiveIntegerError(name: string): TypeError {
+  return new TypeError(`${name} must be a positive integer.`);
+}
+
+/** An answer's body went past `maxResponseBytes`. */
+export function responseTooLargeError(method: string, url: string, maxBytes: number): GreenLakeResponseTooLargeError {
+  const path = pathOf(url);
+  return new GreenLakeResponseTooLargeError(
+    `${method} ${path} returned a body longer than ${maxBytes} bytes (maxResponseBytes); it was not read further and the call was not retried. Raise maxResponseBytes if this answer is expected to be this large, or ask for smaller pages.`,
+    { method, path },
+  );
+}
+
 /** The caller's signal ended the call. */
 export function abortedError(method: string, path: string, reason: unknown): GreenLakeAbortedError {
   return new GreenLakeAbortedError(`${method} ${path} was aborted by its signal.`, { method, path, cause: reason });
 }
 
-function causeCode(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
-}
-
-function innermostMessage(error: unknown): string {
-  let message = "network error";
-  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) message = e.message;
-  return message;
-}
 
 /** No (whole) response: refused, reset, DNS, TLS. Names the host and the system's code. */
 export function connectionError(method: string, url: string, error: unknown, duringBody = false): GreenLakeConnectionError {
@@ -358,6 +381,13 @@ export function connectionError(method: string, url: string, error: unknown, dur
 /** The answer arrived but is not what its content type says (malformed JSON). */
 export function malformedBodyError(method: string, path: string, error: unknown): GreenLakeServerError {
   return new GreenLakeServerError(endSentence(`${method} ${path} returned a body that is not valid JSON: ${innermostMessage(error)}`), { method, path, cause: error });
+}
+
+/** A token with characters no token has (controls, line breaks, non-ASCII): refused without showing it. */
+export function malformedTokenError(from: string): GreenLakeAuthError {
+  return new GreenLakeAuthError(
+    `${from} returned an access token with characters a token cannot have (control characters, line breaks or non-ASCII); it was not used. Check the issuer or provider.`,
+  );
 }
 
 /** A token provider returned nothing usable. */

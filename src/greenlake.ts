@@ -3,6 +3,7 @@
  * service, all sharing one token, pacing and logging.
  */
 import { inspect } from "node:util";
+import { unknownServiceError } from "./errors.js";
 import { tokenExchangeSource } from "./internal/auth.js";
 import { normalizeWorkspaceId, type GreenLakeOptions } from "./options.js";
 import type { BudgetState } from "./internal/pacing.js";
@@ -53,7 +54,7 @@ export class GreenLake {
     if (client === undefined) {
       // Own keys only: "toString" or "constructor" would otherwise find Object.prototype's members.
       const metadata = Object.hasOwn(serviceMetadata, key) ? serviceMetadata[key] : undefined;
-      if (metadata === undefined) throw new TypeError(`Unknown GreenLake service "${String(key)}"; known services: ${serviceKeys.join(", ")}.`);
+      if (metadata === undefined) throw unknownServiceError(String(key), serviceKeys);
       client = buildServiceClient<ServicePaths[K]>(metadata, this.#runtime);
       this.#clients.set(key, client);
     }

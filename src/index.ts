@@ -34,6 +34,7 @@ export {
   GreenLakeOperationError,
   GreenLakeRequestError,
   GreenLakePaginationError,
+  GreenLakeResponseTooLargeError,
   unwrap,
   type GreenLakeErrorDetail,
 } from "./errors.js";

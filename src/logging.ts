@@ -3,6 +3,7 @@
  * callers pass only prepared strings, never headers or bodies, and every
  * line is redacted on its way out.
  */
+import { headerNumber } from "./internal/rate-limit-headers.js";
 import { redact } from "./internal/redaction.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
@@ -22,6 +23,9 @@ export interface LoggingOptions {
 }
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
+
+/** Every level, lowest first (options.ts checks the setting against it). */
+export const LOG_LEVELS = Object.keys(RANK) as readonly LogLevel[];
 
 /** The runtime's internal view: booleans checked before building a message keep silent logging free. */
 export interface Log {
@@ -49,10 +53,8 @@ export const silentLog: Log = {
 export function createLog(options: LoggingOptions): Log {
   const logger = options.logger;
   if (!logger) return silentLog;
-  const min = RANK[options.logLevel ?? "warn"];
-  if (min === undefined) {
-    throw new TypeError(`logLevel must be one of debug, info, warn, error, silent (got ${String(options.logLevel)})`);
-  }
+  // The setting was checked with the others (options.ts); anything else reads as the default.
+  const min = RANK[options.logLevel ?? "warn"] ?? RANK.warn;
   const pick = (level: Exclude<LogLevel, "silent">): ((m: string) => void) => {
     const fn = logger[level];
     return RANK[level] >= min && typeof fn === "function" ? (m) => fn.call(logger, redact(m)) : noop;
@@ -76,14 +78,10 @@ export interface RateLimitInfo {
   readonly reset: number | undefined;
 }
 
+/** As the server sent them (`ratelimit-*`, else `X-RateLimit-*`); pacing reads the same headers the same way. */
 export function rateLimitOf(response: Response): RateLimitInfo {
-  const num = (name: string): number | undefined => {
-    const v = response.headers.get(name);
-    if (v === null) return undefined;
-    const n = Number.parseFloat(v);
-    return Number.isFinite(n) ? n : undefined;
-  };
-  return { limit: num("ratelimit-limit"), remaining: num("ratelimit-remaining"), reset: num("ratelimit-reset") };
+  const h = response.headers;
+  return { limit: headerNumber(h, "limit"), remaining: headerNumber(h, "remaining"), reset: headerNumber(h, "reset") };
 }
 
 /** Remembers which operations already warned about `Deprecation`/`Sunset`, so each warns once. */

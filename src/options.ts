@@ -4,16 +4,17 @@
  * checked here, at construction, with a message naming the setting and the fix.
  */
 import { configurationError } from "./errors.js";
-import type { LoggingOptions } from "./logging.js";
+import { LOG_LEVELS, type LoggingOptions } from "./logging.js";
 import type { PacingOptions } from "./internal/pacing.js";
 import type { SharedStateOptions } from "./internal/shared-state.js";
-import { Secret } from "./internal/redaction.js";
+import { isProvider, type Credentials, type Provider } from "./internal/credentials.js";
+import { registerSecret, Secret } from "./internal/redaction.js";
 import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from "./internal/retry.js";
 
 export type { RetryOptions };
 
 /** A value, or a function (possibly async) that supplies it when first needed. */
-export type Provider<T> = T | (() => T | Promise<T>);
+export { resolveProvider, type Credentials, type Provider } from "./internal/credentials.js";
 
 export interface RateLimitOptions {
   /** Client-side ceiling on requests started per minute, shared by every service of the client. */
@@ -35,10 +36,12 @@ export interface GreenLakeOptions extends LoggingOptions {
   baseUrl?: string | undefined;
   /** An HTTP proxy for API calls and token requests alike, e.g. `http://proxy.example.com:3128` (credentials allowed). */
   proxy?: string | undefined;
-  /** The fetch every call goes through; default: `globalThis.fetch` as it is at each call (so a test's replacement is seen). */
+  /** A fetch every call goes through instead of the SDK's HTTP layer (undici's `request`; intercept that with a `MockAgent`). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;
+  /** Longest answer body read, in bytes; a longer one fails the call (`GreenLakeResponseTooLargeError`, not retried). Default 64 MiB; 0 for no limit. */
+  maxResponseBytes?: number | undefined;
   retry?: RetryOptions | false | undefined;
   /** Pacing within the rate limits the API descriptions state (on by default); `false` turns it off. */
   pacing?: PacingOptions | false | undefined;
@@ -58,16 +61,6 @@ export const WORKSPACE_ISSUER = "https://global.api.greenlake.hpe.com/authorizat
 export const SSO_ISSUER = "https://sso.common.cloud.hpe.com/as/token.oauth2";
 
 /** Credentials as held at run time: plain values are `Secret`s, which never print. */
-export type Credentials =
-  | { kind: "static"; token: Secret | (() => string | Promise<string>) }
-  | {
-      kind: "client-credentials";
-      clientId: Provider<string>;
-      clientSecret: Secret | (() => string | Promise<string>);
-      workspaceId: Provider<string> | undefined;
-      tokenUrl: string | undefined;
-    };
-
 export interface Settings {
   readonly credentials: Credentials;
   readonly region: Provider<string> | undefined;
@@ -77,19 +70,21 @@ export interface Settings {
   /** A fetch the user chose; undefined: the platform's, looked up at each call. */
   readonly fetch: ((request: Request) => Promise<Response>) | undefined;
   readonly timeoutMs: number;
+  /** Longest answer body read; Infinity for no limit. */
+  readonly maxResponseBytes: number;
   readonly retry: RetryPolicy;
   readonly requestsPerMinute: number | undefined;
   readonly tenantAcid: string | undefined;
   readonly throwOnError: boolean;
 }
 
+/** Far above any page or object GreenLake answers with, far below what would exhaust a process. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 function fail(message: string): never {
   throw configurationError(message);
 }
 
-function isProvider<T>(value: Provider<T>): value is () => T | Promise<T> {
-  return typeof value === "function";
-}
 
 const WORKSPACE_HEX = /^[0-9a-f]{32}$/i;
 const WORKSPACE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -139,7 +134,9 @@ function checkProxyUrl(value: unknown, setting: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") fail(`${setting} must be an http:// or https:// proxy URL.`);
   if (url.search !== "" || url.hash !== "" || (url.pathname !== "/" && url.pathname !== "")) fail(`${setting} must name only the proxy's scheme, host and port.`);
-  if (url.password !== "") new Secret(decodeURIComponent(url.password));
+  // The credentials are hidden wherever they appear; the rest of the URL is not a secret.
+  if (url.password !== "") registerSecret(decodeURIComponent(url.password));
+  if (url.username !== "") registerSecret(decodeURIComponent(url.username));
   return url.href;
 }
 
@@ -163,7 +160,6 @@ export function checkClientSecret(value: unknown): string {
   return value;
 }
 
-const LOG_LEVELS: readonly unknown[] = ["debug", "info", "warn", "error", "silent"];
 
 const REGION_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -244,10 +240,12 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
   }
   const baseUrl = options.baseUrl === undefined ? undefined : checkUrl(options.baseUrl, "baseUrl", false).href.replace(/\/+$/, "");
   const rawProxy = options.proxy ?? envValue(env, "GREENLAKE_PROXY");
-  const proxy = rawProxy === undefined ? undefined : new Secret(checkProxyUrl(rawProxy, options.proxy !== undefined ? "proxy" : "GREENLAKE_PROXY"));
+  const proxy = rawProxy === undefined ? undefined : new Secret(checkProxyUrl(rawProxy, options.proxy !== undefined ? "proxy" : "GREENLAKE_PROXY"), false);
   const fetchImpl = options.fetch;
   if (fetchImpl !== undefined && typeof fetchImpl !== "function") fail("fetch must be a function.");
   const timeoutMs = options.timeoutMs === undefined ? 60_000 : positive(options.timeoutMs, "timeoutMs", true);
+  const maxBytes = options.maxResponseBytes === undefined ? DEFAULT_MAX_RESPONSE_BYTES : Math.floor(positive(options.maxResponseBytes, "maxResponseBytes", true));
+  const maxResponseBytes = maxBytes === 0 ? Number.POSITIVE_INFINITY : maxBytes;
   let retry: Required<RetryOptions> | false = DEFAULT_RETRY;
   if (options.retry === false) retry = false;
   else if (options.retry !== undefined) {
@@ -258,7 +256,7 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
     positive(retry.maxDelayMs, "retry.maxDelayMs", true);
     positive(retry.maxRetryAfterMs, "retry.maxRetryAfterMs", true);
   }
-  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) {
+  if (options.logLevel !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(options.logLevel)) {
     fail(`logLevel must be one of ${LOG_LEVELS.join(", ")} (got ${JSON.stringify(options.logLevel)}).`);
   }
   const requestsPerMinute =
@@ -271,6 +269,7 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
     proxy,
     fetch: fetchImpl,
     timeoutMs,
+    maxResponseBytes,
     retry: new RetryPolicy(retry),
     requestsPerMinute,
     tenantAcid: options.tenantAcid,
@@ -278,7 +277,3 @@ export function resolveSettings(options: GreenLakeOptions = {}, knownRegions?: r
   };
 }
 
-/** Resolves a `Provider` to its value. */
-export async function resolveProvider<T>(value: Provider<T>): Promise<T> {
-  return isProvider(value) ? await value() : value;
-}

@@ -9,8 +9,9 @@
 import { createHash } from "node:crypto";
 import type { FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 import type { PathsWithMethod } from "openapi-typescript-helpers";
-import { paginationError, throwUnlessOk } from "./errors.js";
+import { notPaginatedError, paginationError, positiveIntegerError, throwUnlessOk } from "./errors.js";
 import type { PaginationMetadata } from "./metadata.js";
+import { followAbort } from "./internal/timeouts.js";
 import { operationOf, type ServiceClient } from "./service-client.js";
 
 export interface PaginateOptions {
@@ -71,7 +72,7 @@ const SERVER_FAULT = "Stopped instead of returning a short or duplicated list; r
 
 function positiveInteger(value: number | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer.`);
+  if (!Number.isInteger(value) || value < 1) throw positiveIntegerError(name);
   return value;
 }
 
@@ -246,9 +247,8 @@ function linkedTo(parent: AbortSignal | null | undefined): Linked {
     controller.abort(parent.reason);
     return { controller, unlink: () => {} };
   }
-  const onAbort = (): void => controller.abort(parent.reason);
-  parent.addEventListener("abort", onAbort, { once: true });
-  return { controller, unlink: () => parent.removeEventListener("abort", onAbort) };
+  // Through the runtime's one listener per signal: many listings sharing a caller's signal add none of their own.
+  return { controller, unlink: followAbort(parent, () => controller.abort(parent.reason)) };
 }
 
 type Getter = (path: string, init: unknown) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
@@ -268,7 +268,7 @@ export async function* paginatePages<P extends {}, Path extends PathsWithMethod<
   const where = String(path);
   const op = operationOf(client, "get", where);
   const meta: PaginationMetadata | undefined = op?.pagination;
-  if (meta === undefined) throw new TypeError(`GET ${where} is not a paginated operation of ${client.metadata.service}.`);
+  if (meta === undefined) throw notPaginatedError(where, client.metadata.service);
   const maxItems = positiveInteger(options.maxItems, "maxItems") ?? Number.POSITIVE_INFINITY;
   const concurrency = positiveInteger(options.concurrency, "concurrency") ?? 1;
   const { signal: callerSignal, ...initWithoutSignal } = (init ?? {}) as LooseInit;

@@ -14,7 +14,7 @@ import createClient, {
   type RequestBodyOption,
 } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
-import { errorFromResponse, invalidCallOptionError, malformedBodyError, readErrorBody } from "./errors.js";
+import { errorFromResponse, invalidCallOptionError, malformedBodyError, notAServiceClientError, readErrorBody } from "./errors.js";
 import { contentTypesOf, withContentType } from "./internal/media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
@@ -23,7 +23,7 @@ import { idempotentOperations } from "./internal/idempotency.js";
 import { withEncoders } from "./internal/paths.js";
 import { commaJoinedQueryOf } from "./internal/query-serializer.js";
 import { createRuntime, type Runtime } from "./internal/runtime.js";
-import { createTransport, PLACEHOLDER_ORIGIN, type CallContext, type Transport } from "./internal/transport.js";
+import { createPipeline, type CallContext, type Pipeline } from "./internal/pipeline/pipeline.js";
 
 export type ServiceClientOptions = GreenLakeOptions;
 
@@ -155,69 +155,85 @@ const FETCH_EXTENSION_KEYS = ["dispatcher", "duplex"] as const;
 
 type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Record<string, unknown>) | undefined;
 
-/** Splits a call's init into what openapi-fetch builds the request from and the call's own options. */
+/**
+ * Splits a call's init into what openapi-fetch builds the request from and
+ * the call's own options. The signal and the dispatcher travel in the call's
+ * options only: a Request holding the caller's signal would keep a listener
+ * on it until the Request is collected.
+ */
 function splitCall(method: string, template: string, init: CallInit): { rest: Record<string, unknown>; call: CallContext } {
   if (init === undefined || init === null) return { rest: {}, call: {} };
-  const { region, tenantAcid, timeoutMs, ...rest } = init;
+  const { region, tenantAcid, timeoutMs, signal, ...rest } = init;
   let extensions: Record<string, unknown> | undefined;
   for (const key of FETCH_EXTENSION_KEYS) {
     if (rest[key] !== undefined) (extensions ??= {})[key] = rest[key];
+    delete rest[key];
   }
   if (region !== undefined && typeof region !== "string") throw invalidCallOptionError(method, template, "region", "must be a region name");
   if (tenantAcid !== undefined && typeof tenantAcid !== "string") throw invalidCallOptionError(method, template, "tenantAcid", "must be a string");
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
     throw invalidCallOptionError(method, template, "timeoutMs", "must be a non-negative number of milliseconds");
   }
+  if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+    throw invalidCallOptionError(method, template, "signal", "must be an AbortSignal");
+  }
   return {
     rest,
-    call: { region, tenantAcid, timeoutMs, signal: init.signal ?? undefined, extensions } as CallContext,
+    call: { region, tenantAcid, timeoutMs, signal: signal ?? undefined, extensions } as CallContext,
   };
 }
 
 type Send = (url: string, init?: Record<string, unknown>) => Promise<unknown>;
 
-/** openapi-fetch reads JSON from the buffered answer after the transport returned: a malformed body surfaces there. */
+/** openapi-fetch reads JSON from the buffered answer after the pipeline returned: a malformed body surfaces there. */
 function bodyError(error: unknown, method: string, path: string): unknown {
   return error instanceof SyntaxError ? malformedBodyError(method, path, error) : error;
 }
 
+interface CallWiring {
+  readonly pipeline: Pipeline;
+  readonly regions: RegionResolver;
+  readonly knownRegions: readonly string[] | undefined;
+  readonly commaJoined: Map<string, Map<string, ReadonlySet<string>>>;
+  readonly contentTypes: Map<string, Map<string, string>>;
+}
+
 /**
- * Wraps each method: hands the call's own options to the transport as an
- * explicit value (a per-call fetch), encodes path and query as the
- * operation's document declares, labels the body with its declared media
- * type, and types a malformed body.
+ * One call through openapi-fetch as it is meant to be extended: the call's
+ * origin as its per-call `baseUrl`, and the pipeline as its per-call `fetch`
+ * (carrying the call's own options as an explicit value). Path and query are
+ * encoded as the operation's document declares, the body labelled with its
+ * declared media type, and a malformed body typed.
  */
-function wrapMethods(
-  client: Record<string, unknown>,
-  transport: Transport,
-  commaJoined: Map<string, Map<string, ReadonlySet<string>>>,
-  contentTypes: Map<string, Map<string, string>>,
-): void {
-  const call = (send: Send, method: string, url: string, init: CallInit): Promise<unknown> => {
-    let rest: Record<string, unknown>;
-    let context: CallContext;
-    try {
-      const split = splitCall(method, url, init);
-      context = split.call;
-      const contentType = contentTypes.get(method)?.get(url);
-      const typed = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
-      // Path and query encoded by the SDK: a value that cannot be sent rejects the call before anything is sent.
-      rest = withEncoders(method, url, typed, commaJoined.get(method)?.get(url));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    rest.fetch = (request: Request) => transport(request, context);
-    return send(url, rest).catch((error: unknown) => {
-      throw bodyError(error, method, url);
-    });
+async function callThrough(wiring: CallWiring, send: Send, method: string, url: string, init: CallInit): Promise<unknown> {
+  const split = splitCall(method, url, init);
+  const context = split.call;
+  const contentType = wiring.contentTypes.get(method)?.get(url);
+  const typed = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
+  // Path and query encoded by the SDK: a value that cannot be sent rejects the call before anything is sent.
+  const rest = withEncoders(method, url, typed, wiring.commaJoined.get(method)?.get(url));
+  const origin = wiring.regions.origin(context.region, wiring.knownRegions);
+  rest.baseUrl = typeof origin === "string" ? origin : await origin;
+  rest.fetch = (request: Request) => wiring.pipeline(request, context);
+  return send(url, rest).catch((error: unknown) => {
+    throw bodyError(error, method, url);
+  });
+}
+
+/** The service client's methods over an openapi-fetch client, which is left as openapi-fetch made it. */
+function serviceMethods(client: Record<string, unknown>, wiring: CallWiring): Record<string, unknown> {
+  const methods: Record<string, unknown> = {
+    use: (...middleware: Middleware[]) => (client.use as (...m: Middleware[]) => void)(...middleware),
+    eject: (...middleware: Middleware[]) => (client.eject as (...m: Middleware[]) => void)(...middleware),
   };
   for (const method of METHODS) {
-    const send = client[method] as Send;
-    client[method] = (url: string, init?: CallInit) => call(send, method, url, init);
+    const send = (client[method] as Send).bind(client);
+    methods[method] = (url: string, init?: CallInit) => callThrough(wiring, send, method, url, init);
   }
   const request = client.request as (method: string, url: string, init?: Record<string, unknown>) => Promise<unknown>;
-  client.request = (method: string, url: string, init?: CallInit) =>
-    call((u, i) => request(method, u, i), String(method).toUpperCase(), url, init);
+  methods.request = (method: string, url: string, init?: CallInit) =>
+    callThrough(wiring, (u, i) => request(method, u, i), String(method).toUpperCase(), url, init);
+  return methods;
 }
 
 /**
@@ -231,26 +247,30 @@ export function buildServiceClient<Paths extends {}>(
 ): ServiceClient<Paths> {
   const { settings } = runtime;
   const regions = new RegionResolver(metadata, region ?? settings.region, settings.baseUrl);
-  const transport = createTransport({
+  const pipeline = createPipeline({
     fetch: settings.fetch,
     auth: runtime.auth,
     log: runtime.log,
     timeoutMs: settings.timeoutMs,
+    maxResponseBytes: settings.maxResponseBytes,
     retry: settings.retry,
     pacing: runtime.pacing.forService(metadata),
     idempotent: idempotentOperations(metadata),
     proxy: runtime.proxy,
-    regions,
-    knownRegions: runtime.knownRegions,
   });
-  const client = createClient<Paths>({
-    baseUrl: PLACEHOLDER_ORIGIN,
+  const openapi = createClient<Paths>({
     headers: settings.tenantAcid === undefined ? undefined : { "Tenant-Acid": settings.tenantAcid },
   });
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
-  if (runtime.log.warnEnabled) client.use(deprecationMiddleware(runtime, metadata));
-  if (settings.throwOnError) client.use(throwOnErrorMiddleware());
-  wrapMethods(client as unknown as Record<string, unknown>, transport, commaJoinedQueryOf(metadata), contentTypesOf(metadata));
+  if (runtime.log.warnEnabled) openapi.use(deprecationMiddleware(runtime, metadata));
+  if (settings.throwOnError) openapi.use(throwOnErrorMiddleware());
+  const client = serviceMethods(openapi as unknown as Record<string, unknown>, {
+    pipeline,
+    regions,
+    knownRegions: runtime.knownRegions,
+    commaJoined: commaJoinedQueryOf(metadata),
+    contentTypes: contentTypesOf(metadata),
+  });
   const regional = new Map<string, ServiceClient<Paths>>();
   const internals: Internals = { runtime, metadata, regions };
   Object.assign(client, {
@@ -286,7 +306,7 @@ export function createServiceClient<Paths extends {}>(
  */
 export function internalsOf(client: ServiceClient<any>): Internals {
   const internals = (client as { [INTERNALS]?: Internals })[INTERNALS];
-  if (internals === undefined) throw new TypeError("Expected a GreenLake service client (from GreenLake or create<Service>Client).");
+  if (internals === undefined) throw notAServiceClientError();
   return internals;
 }
 

@@ -5,7 +5,7 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { noAccessTokenError, providerTokenError, tokenRequestError } from "../errors.js";
+import { malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
 import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
@@ -14,15 +14,23 @@ import {
   checkClientId,
   checkClientSecret,
   checkUrl,
+  DEFAULT_MAX_RESPONSE_BYTES,
   normalizeWorkspaceId,
   resolveProvider,
   type Credentials,
 } from "../options.js";
+import type { IssuedToken } from "./credentials.js";
 import type { Proxy } from "./proxy.js";
 import { registerSecret, revealSecret, Secret, silenceLibraryDebug } from "./redaction.js";
-import type { SharedState } from "./shared-state.js";
-import type { RetryPolicy } from "./retry.js";
+import { parseRetryAfter, type RetryPolicy } from "./retry.js";
 import { sleep, untilAborted, withinDeadline } from "./timeouts.js";
+
+export type { IssuedToken };
+
+/** A store that lets processes of one API client share a token (the shared state, when configured). */
+export interface SharedTokenStore {
+  tokenIssuer(credentials: Extract<Credentials, { kind: "client-credentials" }>, issue: () => Promise<IssuedToken>): () => Promise<IssuedToken>;
+}
 
 export interface TokenSource {
   /** The current token: a plain string while the cached one is fresh, so callers skip a wait. */
@@ -33,11 +41,6 @@ export interface TokenSource {
   readonly renewable: boolean;
 }
 
-export interface IssuedToken {
-  readonly accessToken: string;
-  /** Lifetime in seconds as the issuer stated it. */
-  readonly expiresIn: number;
-}
 
 /** How token requests are made: the client's own limit, retries and logger. */
 export interface TokenRequestContext {
@@ -46,9 +49,33 @@ export interface TokenRequestContext {
   readonly log: Log;
   /** The client's proxy, which token requests go through as API calls do. */
   readonly proxy?: Proxy | undefined;
+  /** Longest answer body read, as for API calls; default DEFAULT_MAX_RESPONSE_BYTES. */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 const DEFAULT_LIFETIME_S = 900;
+/** No token is kept longer than a day, whatever the issuer says. */
+const MAX_LIFETIME_S = 86_400;
+
+/**
+ * The one rule for a token's stated lifetime (`expires_in`), for the SDK's
+ * cache and any other: a positive finite number of seconds is kept up to a
+ * day; anything else (0, negative, not a number, absent) is taken as 15 minutes.
+ */
+export function tokenLifetimeSeconds(stated: unknown): number {
+  const seconds = typeof stated === "string" && stated.trim() !== "" ? Number(stated) : stated;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) return DEFAULT_LIFETIME_S;
+  return Math.min(seconds, MAX_LIFETIME_S);
+}
+
+// What an HTTP header can carry and a bearer token is made of: visible ASCII only.
+const TOKEN_CHARS = /^[\x21-\x7E]+$/;
+
+/** A token from an issuer or a provider, checked where it enters: one with controls or non-ASCII is refused unshown. */
+export function checkAccessToken(token: string, from: string): string {
+  if (!TOKEN_CHARS.test(token)) throw malformedTokenError(from);
+  return token;
+}
 const BACKGROUND_RETRY_MS = 10_000;
 /** Below this lifetime a token is not refreshed ahead: a refresh would cost more requests than the lifetime allows. */
 const REFRESH_AHEAD_MIN_LIFETIME_MS = 50_000;
@@ -119,7 +146,7 @@ export class CachedTokenSource implements TokenSource {
     const started = this.now();
     const promise = this.issue().then(
       (issued) => {
-        const seconds = Number.isFinite(issued.expiresIn) && issued.expiresIn > 0 ? Math.min(issued.expiresIn, 86_400) : DEFAULT_LIFETIME_S;
+        const seconds = tokenLifetimeSeconds(issued.expiresIn);
         const lifetimeMs = seconds * 1000;
         this.#value = issued.accessToken;
         this.#expiresAt = started + lifetimeMs;
@@ -152,8 +179,9 @@ class SuppliedTokenSource implements TokenSource {
       Promise.resolve(supplied()).then((t) => {
         if (typeof t !== "string" || t === "") throw providerTokenError();
         if (t !== this.#last) {
-          this.#last = t;
           registerSecret(t);
+          checkAccessToken(t, "The token provider");
+          this.#last = t;
         }
         return t;
       }),
@@ -201,12 +229,12 @@ interface TokenResponse {
 function issuerAnswer(error: unknown): { status: number | undefined; retryAfterMs: number | undefined } {
   const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { headers?: Record<string, unknown> } } | null };
   const answered = boom?.isBoom === true && boom.data?.isResponseError === true;
-  const retryAfter = answered ? Number(boom.data?.res?.headers?.["retry-after"]) : Number.NaN;
+  const header = answered ? boom.data?.res?.headers?.["retry-after"] : undefined;
   // wreck's 406: the issuer answered, but not with JSON; asking again will not change that.
   const notJson = boom?.isBoom === true && boom.output?.statusCode === 406;
   return {
     status: answered || notJson ? boom.output?.statusCode : undefined,
-    retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+    retryAfterMs: typeof header === "string" ? parseRetryAfter(header) : undefined,
   };
 }
 
@@ -219,13 +247,18 @@ async function requestToken(
 ): Promise<IssuedToken> {
   const ClientCredentials = await oauthGrant();
   const { timeoutMs, retry, log } = context;
+  const maxBytes = context.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agent = context.proxy === undefined ? undefined : await context.proxy.agentFor(issuer.url);
   const oauth = new ClientCredentials({
     client: { id: client.id, secret: client.secret },
     auth: { tokenHost: issuer.url.origin, tokenPath: issuer.url.pathname + issuer.url.search },
     options: { authorizationMethod: issuer.method, bodyFormat: "form" },
     // wreck's own limits (to the answer, then to its end) back up the deadline below; it reads an absent timeout as none.
-    http: { ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}), ...(agent === undefined ? {} : { agent }) },
+    http: {
+      ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
+      ...(agent === undefined ? {} : { agent }),
+      ...(Number.isFinite(maxBytes) ? { maxBytes } : {}),
+    } as never,
   });
   const where = `${issuer.url.host}${issuer.url.pathname}`;
   let payload: TokenResponse | undefined;
@@ -235,6 +268,10 @@ async function requestToken(
       const token = await withinDeadline(oauth.getToken(params as never), timeoutMs, undefined);
       payload = token.token as TokenResponse;
     } catch (error) {
+      // wreck's refusal of a body past maxBytes: the same answer would come again.
+      if ((error as { isBoom?: boolean; output?: { statusCode?: number } })?.isBoom === true && (error as { output: { statusCode?: number } }).output.statusCode === 413 && !(error as { data?: unknown }).data) {
+        throw responseTooLargeError("POST", issuer.url.href, maxBytes);
+      }
       const { status, retryAfterMs } = issuerAnswer(error);
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
       const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);
@@ -247,8 +284,7 @@ async function requestToken(
     throw noAccessTokenError(what, where, issuer.url.pathname);
   }
   registerSecret(payload.access_token);
-  const expiresIn = Number(payload.expires_in);
-  return { accessToken: payload.access_token, expiresIn: Number.isFinite(expiresIn) ? expiresIn : DEFAULT_LIFETIME_S };
+  return { accessToken: checkAccessToken(payload.access_token, `${what} at ${where}`), expiresIn: tokenLifetimeSeconds(payload.expires_in) };
 }
 
 /**
@@ -259,7 +295,7 @@ async function requestToken(
 function clientCredentialsSource(
   credentials: Extract<Credentials, { kind: "client-credentials" }>,
   context: TokenRequestContext,
-  shared: SharedState | undefined,
+  shared: SharedTokenStore | undefined,
 ): CachedTokenSource {
   const { clientId, clientSecret, workspaceId, tokenUrl } = credentials;
   const issueHere = async (): Promise<IssuedToken> => {
@@ -322,6 +358,6 @@ export function tokenExchangeSource(
 }
 
 /** The token source a client owns, for its credentials (shared with other processes through `shared`, when set). */
-export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext, shared?: SharedState): TokenSource {
+export function tokenSourceFor(credentials: Credentials, context: TokenRequestContext, shared?: SharedTokenStore): TokenSource {
   return credentials.kind === "static" ? new SuppliedTokenSource(credentials.token) : clientCredentialsSource(credentials, context, shared);
 }

@@ -11,6 +11,7 @@ import { configurationError } from "../errors.js";
 import type { Log } from "../logging.js";
 import type { OperationMetadata, RateLimitScope, ServiceMetadata } from "../metadata.js";
 import { operationMatcher, pathOfUrl, type OperationMatcher } from "./operation-match.js";
+import { readServerRateLimit, type ServerRateLimit } from "./rate-limit-headers.js";
 import { serverRequestedDelay } from "./retry.js";
 import { sleep } from "./timeouts.js";
 
@@ -46,6 +47,8 @@ export interface SharedBudgets {
   readonly peers: number;
 }
 
+export { readServerRateLimit, type ServerRateLimit } from "./rate-limit-headers.js";
+
 export type BudgetSource = "documents" | "overlay" | "option" | "headers" | "rateLimit";
 
 export interface BudgetState {
@@ -70,44 +73,6 @@ const DEFAULT_MARGIN = 0.05;
 const MAX_HOLD_MS = 3_600_000;
 // Reset times read from answers in one server window differ by the answers' latency; further apart is a new window.
 const SAME_WINDOW_MS = 250;
-
-/** `ratelimit-*` or `X-RateLimit-*`: limit, remaining, and the reset as an absolute time. */
-export interface ServerRateLimit {
-  readonly limit?: number;
-  readonly remaining?: number;
-  readonly resetAt?: number;
-}
-
-function headerNumber(headers: Headers, name: string): number | undefined {
-  const value = headers.get(`ratelimit-${name}`) ?? headers.get(`x-ratelimit-${name}`);
-  if (value === null) return undefined;
-  // The IETF draft allows `100, 100;w=60`: the first number is the one in force.
-  const match = /^\s*(\d+(?:\.\d+)?)/.exec(value);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** Reads the server's rate-limit headers; reset may be seconds from now, epoch seconds, or an HTTP date. */
-export function readServerRateLimit(headers: Headers, now: number): ServerRateLimit | undefined {
-  const limit = headerNumber(headers, "limit");
-  const remaining = headerNumber(headers, "remaining");
-  let resetAt: number | undefined;
-  const rawReset = headers.get("ratelimit-reset") ?? headers.get("x-ratelimit-reset");
-  if (rawReset !== null) {
-    const seconds = headerNumber(headers, "reset");
-    if (seconds !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(rawReset)) resetAt = seconds > 1e9 ? seconds * 1000 : now + seconds * 1000;
-    else {
-      const date = Date.parse(rawReset);
-      if (!Number.isNaN(date)) resetAt = date;
-    }
-    if (resetAt !== undefined) resetAt = Math.min(Math.max(resetAt, now), now + MAX_HOLD_MS);
-  }
-  if (limit === undefined && remaining === undefined) return undefined;
-  return {
-    ...(limit !== undefined && limit >= 1 ? { limit: Math.floor(limit) } : {}),
-    ...(remaining !== undefined ? { remaining: Math.floor(remaining) } : {}),
-    ...(resetAt !== undefined ? { resetAt } : {}),
-  };
-}
 
 /**
  * One budget's local state: the next start it allows (spacing starts evenly

@@ -16,6 +16,8 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
   [/((?:client_secret|access_token|subject_token|refresh_token|password)["']?\s*[=:]\s*["']?)[^\s&"',}]+/gi, `$1${REDACTED}`],
+  // The user information in a URL (a proxy's credentials), whoever's URL it is.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi, `$1${REDACTED}@`],
 ];
 
 /**
@@ -69,10 +71,19 @@ export function redact(text: string): string {
   return result;
 }
 
-/** A deep copy of a JSON-like value with every string redacted (error bodies a server may fill with a token). */
+/** Nesting kept by redactDeep; anything deeper is replaced, never kept unredacted. */
+export const MAX_REDACT_DEPTH = 20;
+const TRUNCATED = "[TRUNCATED]";
+
+/**
+ * A deep copy of a JSON-like value with every string redacted (error bodies
+ * a server may fill with a token). Past MAX_REDACT_DEPTH levels a value is
+ * replaced by "[TRUNCATED]" (which also ends a cycle).
+ */
 export function redactDeep<T>(value: T, depth = 0): T {
   if (typeof value === "string") return redact(value) as T;
-  if (value === null || typeof value !== "object" || depth > 20) return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_REDACT_DEPTH) return TRUNCATED as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[redact(k)] = redactDeep(v, depth + 1);
@@ -106,9 +117,10 @@ export async function revealSecret(value: Secret | (() => string | Promise<strin
  */
 export class Secret {
   readonly #value: string;
-  constructor(value: string) {
+  /** `register: false` for a value that is not itself a credential (a proxy URL whose credentials are registered apart). */
+  constructor(value: string, register = true) {
     this.#value = value;
-    registerSecret(value);
+    if (register) registerSecret(value);
   }
   reveal(): string {
     return this.#value;

@@ -5,6 +5,7 @@
  * retried; 408, 500, 502, 504 and lost connections are ambiguous, so only
  * idempotent methods are. `retry: false` means one attempt everywhere.
  */
+import { causeCode } from "./causes.js";
 
 export interface RetryOptions {
   /** Total attempts including the first; default 4. */
@@ -34,13 +35,6 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "PUT", "
 // Codes that prove the request never reached a server, so replaying cannot duplicate it.
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
-function errorCode(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e !== null && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return undefined;
-}
 
 /** What a call is, as far as retrying goes. */
 export interface CallKind {
@@ -62,7 +56,7 @@ export function isRetryableStatus(call: CallKind, status: number): boolean {
 /** A call that got no (whole) response: retry idempotent calls, others only when nothing was sent. */
 export function isRetryableFailure(call: CallKind, error: unknown): boolean {
   if (idempotent(call)) return true;
-  const code = errorCode(error);
+  const code = causeCode(error);
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 

@@ -24,11 +24,26 @@ export interface Runtime {
   readonly knownRegions: readonly string[] | undefined;
 }
 
+/** How a client's token requests are made: its time limit, retry policy, logger, proxy and body limit, as its API calls. */
+function tokenRequestsOf(settings: Settings, log: Log, proxy: Proxy | undefined): TokenRequestContext {
+  return { timeoutMs: settings.timeoutMs, retry: settings.retry, log, proxy, maxResponseBytes: settings.maxResponseBytes };
+}
+
+/**
+ * The token-request policies a client built from `options` would use
+ * (`proxy` or GREENLAKE_PROXY, `timeoutMs`, `retry`, `logger`,
+ * `maxResponseBytes`), for a caller that keeps tokens itself (glp's cache).
+ */
+export function tokenRequestContext(options: GreenLakeOptions): TokenRequestContext {
+  const settings = resolveSettings(options);
+  return tokenRequestsOf(settings, createLog(options), settings.proxy === undefined ? undefined : createProxy(settings.proxy.reveal()));
+}
+
 export function createRuntime(options: GreenLakeOptions = {}, knownRegions?: readonly string[]): Runtime {
   const settings = resolveSettings(options, knownRegions);
   const log = createLog(options);
   const proxy = settings.proxy === undefined ? undefined : createProxy(settings.proxy.reveal());
-  const tokenRequests: TokenRequestContext = { timeoutMs: settings.timeoutMs, retry: settings.retry, log, proxy };
+  const tokenRequests = tokenRequestsOf(settings, log, proxy);
   const shared = sharedStateFor(options.sharedState, log);
   const { credentials } = settings;
   const clientCredentials = credentials.kind === "client-credentials" ? credentials : undefined;

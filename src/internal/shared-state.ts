@@ -7,11 +7,11 @@
  * fails because of Redis, and sharing resumes when it is back.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
-import type { IssuedToken } from "./auth.js";
+import type { IssuedToken } from "./credentials.js";
 import { configurationError, GreenLakeConfigurationError } from "../errors.js";
 import type { Log } from "../logging.js";
-import type { Credentials } from "../options.js";
-import { resolveProvider } from "../options.js";
+import type { Credentials } from "./credentials.js";
+import { resolveProvider } from "./credentials.js";
 import { revealSecret } from "./redaction.js";
 import type { SharedBudgets } from "./pacing.js";
 import { sleep } from "./timeouts.js";

@@ -4,6 +4,37 @@
  * caller's signal aborts; and cancellable sleeps for retries, pacing and polling.
  */
 
+/**
+ * Follows `signal` until the returned function is called. However many
+ * calls share one signal, it carries one listener of the SDK's while any of
+ * them waits, and none once all settled (no listener-leak warning on a long run).
+ */
+export function followAbort(signal: AbortSignal, onAbort: () => void): () => void {
+  let followers = relays.get(signal);
+  if (followers === undefined) {
+    const set = new Set<() => void>();
+    followers = set;
+    const relay = (): void => {
+      relays.delete(signal);
+      for (const follower of set) follower();
+    };
+    relayListeners.set(set, relay);
+    relays.set(signal, set);
+    signal.addEventListener("abort", relay, { once: true });
+  }
+  const set = followers;
+  set.add(onAbort);
+  return () => {
+    if (!set.delete(onAbort) || set.size > 0) return;
+    const relay = relayListeners.get(set);
+    if (relays.get(signal) === set) relays.delete(signal);
+    if (relay !== undefined) signal.removeEventListener("abort", relay);
+  };
+}
+
+const relays = new WeakMap<AbortSignal, Set<() => void>>();
+const relayListeners = new WeakMap<Set<() => void>, () => void>();
+
 /** The deadline of one attempt, joined with the caller's signal. */
 export class AttemptDeadline {
   /** Aborts when the caller aborts or the attempt stalls; undefined when neither can happen. */
@@ -14,7 +45,7 @@ export class AttemptDeadline {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastProgress = 0;
   #timedOut = false;
-  #onAbort: (() => void) | undefined;
+  #unfollow: (() => void) | undefined;
 
   constructor(caller: AbortSignal | undefined, timeoutMs: number) {
     this.#caller = caller;
@@ -26,8 +57,7 @@ export class AttemptDeadline {
     if (caller !== undefined) {
       if (caller.aborted) controller.abort(caller.reason);
       else {
-        this.#onAbort = () => controller.abort(caller.reason);
-        caller.addEventListener("abort", this.#onAbort, { once: true });
+        this.#unfollow = followAbort(caller, () => controller.abort(caller.reason));
       }
     }
     if (timeoutMs > 0) {
@@ -53,6 +83,9 @@ export class AttemptDeadline {
     if (this.#timer !== undefined) this.#lastProgress = Date.now();
   }
 
+  /** `progress`, bound, for a reader that reports chunks. */
+  readonly onProgress = (): void => this.progress();
+
   /** Our own limit, not the caller, ended the attempt. */
   get timedOut(): boolean {
     return this.#timedOut;
@@ -67,8 +100,8 @@ export class AttemptDeadline {
   clear(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#onAbort !== undefined) this.#caller?.removeEventListener("abort", this.#onAbort);
-    this.#onAbort = undefined;
+    this.#unfollow?.();
+    this.#unfollow = undefined;
   }
 }
 
@@ -76,9 +109,14 @@ export class AttemptDeadline {
  * Reads a whole body under the attempt's deadline. A fetch that ignores the
  * signal (a custom one) cannot hang the call: the read is cancelled when the deadline fires.
  */
-export async function readBody(body: ReadableStream<Uint8Array>, deadline: AttemptDeadline): Promise<Uint8Array<ArrayBuffer>> {
+export async function readBody(
+  body: ReadableStream<Uint8Array>,
+  deadline: AttemptDeadline | undefined,
+  maxBytes = Number.POSITIVE_INFINITY,
+  tooLarge: () => Error = () => new RangeError(`body longer than ${maxBytes} bytes`),
+): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
-  const signal = deadline.signal;
+  const signal = deadline?.signal;
   const onAbort = (): void => void reader.cancel(signal?.reason).catch(() => {});
   signal?.addEventListener("abort", onAbort, { once: true });
   const chunks: Uint8Array[] = [];
@@ -90,9 +128,14 @@ export async function readBody(body: ReadableStream<Uint8Array>, deadline: Attem
       // A cancelled read ends "done": tell that apart from a complete body.
       if (signal?.aborted) throw signal.reason;
       if (done) break;
-      deadline.progress();
-      chunks.push(value);
+      deadline?.progress();
       size += value.byteLength;
+      // Refused as soon as it is too long: nothing past the limit is kept.
+      if (size > maxBytes) {
+        void reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
@@ -112,15 +155,17 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
+      unfollow?.();
       resolve();
     }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const unfollow =
+      signal &&
+      followAbort(signal, () => {
+        clearTimeout(timer);
+        unfollow?.();
+        reject(signal.reason);
+      });
   });
 }
 
@@ -129,15 +174,14 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   if (signal === undefined) return promise;
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const unfollow = followAbort(signal, () => reject(signal.reason));
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        unfollow();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        unfollow();
         reject(error);
       },
     );

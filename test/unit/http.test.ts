@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import fc from "fast-check";
-import { Agent } from "undici";
+import { Agent, getGlobalDispatcher, MockAgent, setGlobalDispatcher } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { httpFetch, loadUndici } from "../../src/internal/http.js";
+import { httpFetch } from "../../src/internal/http.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService as metadata } from "./support/fixtures.js";
 
@@ -41,8 +41,6 @@ const originalFetch = globalThis.fetch;
 beforeAll(async () => {
   server = await startLoopback();
   other = await startLoopback();
-  // Calls use the platform fetch until undici is loaded; these tests are about the undici path.
-  await loadUndici();
 });
 afterEach(() => {
   globalThis.fetch = originalFetch;
@@ -184,31 +182,50 @@ describe("httpFetch", () => {
 });
 
 describe("interception", () => {
-  it("goes through whatever globalThis.fetch is at call time, when it is not the platform's own", async () => {
+  it("goes through undici's global dispatcher from the first call on, so a MockAgent installed at any time intercepts", async () => {
     server.handle((_req, res) => res.end('{"from":"server"}'));
-    // Fails where the client keeps the fetch it saw at construction: a replacement installed later is bypassed.
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.boolean(), async (installs, beforeConstruction) => {
-        globalThis.fetch = originalFetch;
-        let intercepted = 0;
-        const replacement = (async () => {
-          intercepted++;
-          return new Response('{"from":"replacement"}', { headers: { "content-type": "application/json" } });
-        }) as typeof fetch;
-        if (beforeConstruction) globalThis.fetch = replacement;
-        const c = client();
-        let expected = 0;
-        for (const installed of installs) {
-          globalThis.fetch = installed ? replacement : originalFetch;
-          const { data } = await c.GET("/identity/v1/users", {});
-          if (installed) expected++;
-          expect(data).toEqual({ from: installed ? "replacement" : "server" });
-        }
-        expect(intercepted).toBe(expected);
-        globalThis.fetch = originalFetch;
-      }),
-      { numRuns: 30 },
-    );
+    const original = getGlobalDispatcher();
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.boolean(), async (installs, beforeConstruction) => {
+          setGlobalDispatcher(original);
+          let intercepted = 0;
+          const mock = new MockAgent();
+          mock.enableNetConnect();
+          mock
+            .get(server.url)
+            .intercept({ path: "/identity/v1/users", method: "GET" })
+            .reply(200, () => {
+              intercepted++;
+              return '{"from":"mock"}';
+            }, { headers: { "content-type": "application/json" } })
+            .persist();
+          if (beforeConstruction) setGlobalDispatcher(mock);
+          const c = client();
+          let expected = 0;
+          for (const installed of installs) {
+            setGlobalDispatcher(installed ? mock : original);
+            const { data } = await c.GET("/identity/v1/users", {});
+            if (installed) expected++;
+            expect(data).toEqual({ from: installed ? "mock" : "server" });
+          }
+          expect(intercepted).toBe(expected);
+          await mock.close();
+        }),
+        { numRuns: 30 },
+      );
+    } finally {
+      setGlobalDispatcher(original);
+    }
+  });
+
+  it("goes through a dispatcher given to the call", async () => {
+    const mock = new MockAgent();
+    mock.disableNetConnect();
+    mock.get(server.url).intercept({ path: "/identity/v1/users", method: "GET" }).reply(200, '{"from":"dispatcher"}', { headers: { "content-type": "application/json" } });
+    const { data } = await client().GET("/identity/v1/users", { dispatcher: mock });
+    expect(data).toEqual({ from: "dispatcher" });
+    await mock.close();
   });
 
   it("uses the caller's fetch when one is given", async () => {
