@@ -67,7 +67,7 @@ module.exports = {
     },
     {
       name: "tools-through-public-surface",
-      severity: "warn",
+      severity: "error",
       comment: "glp and the mocks should use what a user can import (src/index.ts and the api layer) or core; a runtime internal they need belongs behind an explicit entry.",
       from: { path: TOOLS },
       to: { path: "^src/internal/", pathNot: `${CORE}|^src/internal/for-tools\\.ts$` },

@@ -15,7 +15,7 @@ import { tableWidth } from "./columns.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { cacheDir, privateDir, type Env } from "./files.js";
 import { control, isAlive, runningMocks, type RunningMocks } from "./mocks-state.js";
-import type { Io } from "./run.js";
+import type { Io } from "./io.js";
 
 export const MOCKS_USAGE = "glp mocks: expected start, stop, reset, state, seed or env (glp help mocks)";
 

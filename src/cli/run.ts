@@ -11,23 +11,14 @@ import { checkRegion, findOperation, loadIndex, loadRegions, loadService } from 
 import { tableWidth } from "./columns.js";
 import type { Identity } from "./connect.js";
 import { EXIT, exitCodeOf, UsageError } from "./exit-codes.js";
-import type { Env } from "./files.js";
 import { mainHelp, operationHelp, serviceHelp } from "./help.js";
 import type { OperationContext } from "./operation.js";
 import type { SecretSource } from "./profiles.js";
-import type { TerminalStream } from "./progress.js";
-import type { PromptIo } from "./secret.js";
+import type { Io } from "./io.js";
 import { safeStreams } from "./terminal-text.js";
 import { readPackageVersion as version } from "./version.js";
 
-export interface Io {
-  readonly stdout: TerminalStream;
-  readonly stderr: TerminalStream;
-  readonly stdin: PromptIo["stdin"];
-  readonly env: Env;
-  /** Aborted on Ctrl-C. */
-  readonly signal: AbortSignal;
-}
+export type { Io } from "./io.js";
 
 /** Options that take a value, so the scan for service and operation skips their values. */
 const VALUE_OPTIONS = new Set(["-o", "--output", "--columns", "--max-items", "--concurrency", "--data", "--set", "--profile", "--region", "--tenant", "--tenant-concurrency"]);

@@ -8,9 +8,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { CachedTokenSource } from "../internal/auth.js";
-import { registerSecret as rememberSecret } from "../internal/redaction.js";
-import { createRuntime } from "../internal/runtime.js";
+import { CachedTokenSource, createRuntime, registerSecret as rememberSecret } from "../internal/for-tools.js";
 import { SSO_ISSUER, WORKSPACE_ISSUER } from "../options.js";
 import { lockOrValue, type LockEnvironment } from "./file-lock.js";
 import { cacheDir, checkDir, privateDir, readPrivate, removePrivate, writePrivate, type Env } from "./files.js";
