@@ -90,7 +90,7 @@ export function createTransport(options: TransportOptions): Transport {
           headers.set("authorization", `Bearer ${token}`);
         }
         // Paced after the token is in hand, so a slow token request cannot bunch the starts pacing spread out.
-        ticket = pacing?.acquire(method, request.url, signal);
+        ticket = pacing?.acquire(method, request.url, signal, timeoutMs);
         if (ticket instanceof Promise) ticket = await ticket;
       } catch (error) {
         if (signal?.aborted) throw abortedError(method, templatePath, signal.reason);
