@@ -9,11 +9,23 @@
 export interface StoreClock {
   now(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * Waits about `ms` while a store command is outstanding; resolves to the time to count against the call's
+   * allowance: at most twice `ms`, so a tick that fired late because the machine was busy is not all counted.
+   */
+  tick(ms: number): Promise<number>;
 }
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export const realClock: StoreClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: pause,
+  async tick(ms) {
+    const started = performance.now();
+    await pause(ms);
+    return Math.min(performance.now() - started, 2 * ms);
+  },
 };
 
 export const BREAKER_FIRST_BACKOFF_MS = 500;
