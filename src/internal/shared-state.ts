@@ -260,8 +260,12 @@ class RedisHandle {
     if (!this.owned) return this.#client!;
     // The process's first connection may be slow to open on a busy machine: a call waits for it up to
     // `firstConnectMs`, once, without spending its allowance; later connections get the allowance only.
+    if (this.#client?.status === "ready") {
+      this.#everReady = true;
+      return this.#client;
+    }
     const connectWait = this.#everReady ? wait : new StoreWait(Math.max(wait.remaining(), firstConnectMs));
-    await within(this.#load(), connectWait, clock);
+    if (this.#client === undefined) await within(this.#load(), connectWait, clock);
     const client = this.#client!;
     if (client.status === "ready") {
       this.#everReady = true;
