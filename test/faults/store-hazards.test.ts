@@ -212,11 +212,15 @@ describe("the token lock", () => {
   }, 120_000);
 
   it("a lock key without expiry is taken over at once (timeoutMs 2000)", async () => {
-    const { next, issuedCount, now } = await issuerWithPlantedLock({ type: "string", value: "left-by-someone", ttlMs: null }, 2000);
+    const { next, issuedCount, now, lockKey } = await issuerWithPlantedLock({ type: "string", value: "left-by-someone", ttlMs: null }, 2000);
     const before = now();
     await next();
     expect(issuedCount()).toBe(1);
     expect(now() - before).toBe(0);
+    // The planted lock is gone (ours, if still there, expires).
+    const ttl = await admin.pttl(lockKey);
+    expect(ttl === -2 || (ttl > 0 && ttl <= TOKEN_LOCK_MS)).toBe(true);
+    expect(await admin.get(lockKey)).not.toBe("left-by-someone");
   });
 
   it("a token key of the wrong type costs no wait: the token is fetched once and stored", async () => {
