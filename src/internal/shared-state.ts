@@ -466,11 +466,12 @@ export class SharedState implements SharedBudgets {
       const tokenKey = store.key("token", scope);
       const lockKey = store.key("token-lock", scope);
       const cipherKey = Buffer.from(hkdfSync("sha256", secret, scope, "greenlake-sdk shared token v1", 32));
-      const wait = this.storeWait();
       // Another process's token request gets as long as ours would, and no lock lives longer than TOKEN_LOCK_MS.
       const lockDeadline = clock.now() + Math.min(this.#timeoutMs, TOKEN_LOCK_MS);
       const nonce = randomUUID();
       for (;;) {
+        // Each look at the store (read, lock, read again) waits on it at most the call's allowance.
+        const wait = this.storeWait();
         const stored = await this.#command(wait, (c) => c.eval(GET_TOKEN, 1, tokenKey, MAX_SEALED_CHARS), sealedOrNull);
         if (stored === UNAVAILABLE) return issue();
         const cached = stored === null ? undefined : openToken(stored, cipherKey, clock.now());
