@@ -29,7 +29,7 @@ export const realClock: StoreClock = {
 };
 
 export const BREAKER_FIRST_BACKOFF_MS = 500;
-export const BREAKER_MAX_BACKOFF_MS = 2_000;
+export const BREAKER_MAX_BACKOFF_MS = 1_000;
 
 /** What a command may do now: go (`closed`), go as the one probe after a back-off, or stay local. */
 export type BreakerGate = "closed" | "probe" | "open";
