@@ -165,7 +165,7 @@ export class StoreWait {
  * Settles with the promise if it settles within what `wait` has left; otherwise rejects. One turn of the event
  * loop is allowed after the time is up, so an answer that arrived while this process was busy is not taken for silence.
  */
-async function within<T>(promise: Promise<T>, wait: StoreWait, clock: StoreClock): Promise<T> {
+async function within<T>(promise: Promise<T>, wait: StoreWait, clock: StoreClock, onLate?: () => void): Promise<T> {
   let settled = false;
   const tracked = promise.finally(() => {
     settled = true;
@@ -186,6 +186,7 @@ async function within<T>(promise: Promise<T>, wait: StoreWait, clock: StoreClock
   wait.spend(counted);
   if (!settled) await new Promise<void>((resolve) => setImmediate(resolve));
   if (settled) return tracked;
+  if (onLate !== undefined) tracked.then(onLate, () => undefined);
   throw new StoreTimeout(`no answer within ${Math.round(limit)} ms`);
 }
 
@@ -292,11 +293,11 @@ class RedisHandle {
   }
 
   /** Runs a command with the connection held open for it. */
-  async run<T>(command: () => Promise<T>, wait: StoreWait, clock: StoreClock): Promise<T> {
+  async run<T>(command: () => Promise<T>, wait: StoreWait, clock: StoreClock, onLate?: () => void): Promise<T> {
     this.#pending++;
     if (this.owned) this.#unrefWhenIdle();
     try {
-      return await within(command(), wait, clock);
+      return await within(command(), wait, clock, onLate);
     } finally {
       this.#pending--;
       if (this.owned) this.#unrefWhenIdle();
@@ -394,7 +395,8 @@ export class SharedState implements SharedBudgets {
         breaker.abandoned();
         return UNAVAILABLE;
       }
-      const reply = check(await handle.run(() => command(client), wait, clock));
+      // A late answer shows the store alive (the machine was busy): calls may use it again at once.
+      const reply = check(await handle.run(() => command(client), wait, clock, () => breaker.answeredLate()));
       breaker.succeeded();
       this.#noteUp();
       return reply;

@@ -96,6 +96,11 @@ export class StoreBreaker {
     return fresh;
   }
 
+  /** A command given up for silence answered after all: the store is alive, so the next call may use it (as a probe). */
+  answeredLate(): void {
+    if (this.#open) this.#retryAt = Math.min(this.#retryAt, this.clock.now());
+  }
+
   /** A probe was let through but did not reach the store (its call had no time left): let another try. */
   abandoned(): void {
     this.#probing = false;
