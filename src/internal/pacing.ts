@@ -320,10 +320,17 @@ export function pacingIdentity(apiClient: unknown, workspace: unknown): PacingId
     return { apiClient: c, workspace: ws ?? `of-${c}` };
   };
   if (typeof apiClient !== "function" && typeof workspace !== "function") return settle(normalizeIdentity(apiClient), normalizeIdentity(workspace));
+  // Concurrent first calls share one resolution.
+  let pending: Promise<{ identity: PacingIdentity; final: boolean }> | undefined;
   return {
-    async resolve() {
-      const [client, ws] = await Promise.all([resolveIdentity(apiClient as Provider<string>), workspace === undefined ? undefined : resolveIdentity(workspace as Provider<string>)]);
-      return { identity: settle(client, ws), final: client !== undefined && (workspace === undefined || ws !== undefined) };
+    resolve() {
+      pending ??= (async () => {
+        const [client, ws] = await Promise.all([resolveIdentity(apiClient as Provider<string>), workspace === undefined ? undefined : resolveIdentity(workspace as Provider<string>)]);
+        const final = client !== undefined && (workspace === undefined || ws !== undefined);
+        if (!final) pending = undefined;
+        return { identity: settle(client, ws), final };
+      })();
+      return pending;
     },
   };
 }
