@@ -10,6 +10,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { configurationError } from "../errors.js";
 import type { Log } from "../logging.js";
 import type { OperationMetadata, RateLimitScope, ServiceMetadata } from "../metadata.js";
+import type { Provider } from "./credentials.js";
+import { normalizeIdentity, resolveIdentity } from "./identity.js";
 import { operationMatcher, pathOfUrl, type OperationMatcher } from "./operation-match.js";
 import { readServerRateLimit, type ServerRateLimit } from "./rate-limit-headers.js";
 import { serverRequestedDelay } from "./retry.js";
@@ -31,16 +33,23 @@ export interface PacingOptions {
   margin?: number;
 }
 
-/** Who budgets are kept for: the API client and workspace the client acts as. */
+/** Who budgets are kept for: the API client and workspace the client acts as, resolved and normalised (identity.ts). */
 export interface PacingIdentity {
   readonly apiClient: string;
   readonly workspace: string;
 }
 
+/** What one call may still spend waiting on a shared store (see shared-state.ts). */
+export interface StoreWaitLike {
+  remaining(): number;
+}
+
 /** A budget store shared by processes (see shared-state.ts). */
 export interface SharedBudgets {
-  /** Reserves the next start; resolves to the wait in ms, or `undefined` when the store is unavailable. */
-  reserve(key: string, intervalMs: number, windowMs: number): Promise<number | undefined>;
+  /** What a call with this time limit may spend waiting on the store, over all its reservations. */
+  storeWait(timeoutMs?: number): StoreWaitLike;
+  /** Reserves the next start; resolves to the wait in ms (at most `capMs`), or `undefined` to pace locally. */
+  reserve(key: string, intervalMs: number, windowMs: number, capMs: number, wait: StoreWaitLike): Promise<number | undefined>;
   /** Holds the budget back for `delayMs` (a 429's requested wait) for every process. */
   block(key: string, delayMs: number, windowMs: number): void;
   /** Processes seen sharing recently; while the store is away each paces at this share of a budget. */
@@ -205,8 +214,11 @@ export interface PaceTicket {
 
 /** What the transport calls around each attempt. */
 export interface ServicePacing {
-  /** Waits until every budget of the call allows a start; resolves at once (no promise) when none holds it back. */
-  acquire(method: string, url: string, signal: AbortSignal | undefined): PaceTicket | Promise<PaceTicket>;
+  /**
+   * Waits until every budget of the call allows a start; resolves at once (no promise) when none holds it back.
+   * `timeoutMs` (the call's time limit) also bounds how long the call waits on a shared store.
+   */
+  acquire(method: string, url: string, signal: AbortSignal | undefined, timeoutMs?: number): PaceTicket | Promise<PaceTicket>;
   /** Learns from the response's headers and, on 429, holds the call's budgets back for the requested wait. */
   settle(ticket: PaceTicket, response: Response): void | Promise<void>;
   /** The attempt got no response (it failed or was aborted). */
@@ -214,7 +226,8 @@ export interface ServicePacing {
 }
 
 export interface PacerConfig {
-  readonly identity: PacingIdentity;
+  /** Who the budgets belong to; a promise while providers are being resolved. */
+  readonly identity: PacingIdentity | IdentitySource;
   readonly options: PacingOptions | false | undefined;
   /** The `rateLimit: { requestsPerMinute }` ceiling: one budget for every call of the client. */
   readonly requestsPerMinute?: number | undefined;
@@ -254,11 +267,37 @@ function digest(text: string): string {
   return createHash("sha256").update(text).digest("base64url").slice(0, 22);
 }
 
-/** The identity budgets are kept for: plain settings when known, otherwise one of this client's own. */
-export function pacingIdentity(apiClient: unknown, workspace: unknown): PacingIdentity {
-  const own = randomUUID();
-  const client = typeof apiClient === "string" ? apiClient : `client-${own}`;
-  return { apiClient: client, workspace: typeof workspace === "string" ? workspace : `of-${client}` };
+/** An identity still to be resolved (its settings are providers): resolved once, before the first budget is drawn on. */
+export interface IdentitySource {
+  /** The identity, and whether it is final (a provider that failed is asked again at the next call). */
+  resolve(): Promise<{ identity: PacingIdentity; final: boolean }>;
+}
+
+/**
+ * The identity budgets are kept for: the resolved API client and workspace ids, normalised (a UUID in any case,
+ * with or without hyphens, is one id), so every client and process of one API client shares its budgets. A
+ * setting that cannot be resolved gives this client budgets of its own.
+ */
+export function pacingIdentity(apiClient: unknown, workspace: unknown): PacingIdentity | IdentitySource {
+  const own = `client-${randomUUID()}`;
+  const settle = (client: string | undefined, ws: string | undefined): PacingIdentity => {
+    const c = client ?? own;
+    return { apiClient: c, workspace: ws ?? `of-${c}` };
+  };
+  if (typeof apiClient !== "function" && typeof workspace !== "function") return settle(normalizeIdentity(apiClient), normalizeIdentity(workspace));
+  // Concurrent first calls share one resolution.
+  let pending: Promise<{ identity: PacingIdentity; final: boolean }> | undefined;
+  return {
+    resolve() {
+      pending ??= (async () => {
+        const [client, ws] = await Promise.all([resolveIdentity(apiClient as Provider<string>), workspace === undefined ? undefined : resolveIdentity(workspace as Provider<string>)]);
+        const final = client !== undefined && (workspace === undefined || ws !== undefined);
+        if (!final) pending = undefined;
+        return { identity: settle(client, ws), final };
+      })();
+      return pending;
+    },
+  };
 }
 
 interface Stated {
@@ -276,9 +315,17 @@ export class Pacer {
   readonly #margin: number;
   readonly #used = new Map<string, Budget>();
   readonly #clientWide: Budget | undefined;
+  #identity: PacingIdentity;
+  #resolving: IdentitySource | undefined;
 
   constructor(config: PacerConfig) {
     this.#config = config;
+    const { identity } = config;
+    if ("resolve" in identity) {
+      // Until resolved, nothing is drawn: acquire() resolves first.
+      this.#resolving = identity;
+      this.#identity = { apiClient: "unresolved", workspace: "unresolved" };
+    } else this.#identity = identity;
     this.#options = config.options === false ? undefined : (config.options ?? {});
     this.#margin = this.#options?.margin ?? DEFAULT_MARGIN;
     const rpm = config.requestsPerMinute;
@@ -311,7 +358,7 @@ export class Pacer {
   }
 
   #scopeId(scope: RateLimitScope): string {
-    const { identity } = this.#config;
+    const identity = this.#identity;
     return scope === "workspace" ? `ws:${identity.workspace}` : scope === "api-client" ? `client:${identity.apiClient}` : "all";
   }
 
@@ -375,12 +422,28 @@ export class Pacer {
       return { budgets, label };
     };
 
-    const acquire = (method: string, url: string, signal: AbortSignal | undefined): PaceTicket | Promise<PaceTicket> => {
+    const acquire = (method: string, url: string, signal: AbortSignal | undefined, timeoutMs?: number): PaceTicket | Promise<PaceTicket> => {
+      const resolving = this.#resolving;
+      if (resolving !== undefined) {
+        return resolving.resolve().then(({ identity, final }) => {
+          if (this.#resolving === resolving) {
+            this.#identity = identity;
+            // Budgets made for an earlier, unresolved identity are made again for this one.
+            statedBudgets.clear();
+            if (final) this.#resolving = undefined;
+          }
+          return acquireNow(method, url, signal, timeoutMs);
+        });
+      }
+      return acquireNow(method, url, signal, timeoutMs);
+    };
+
+    const acquireNow = (method: string, url: string, signal: AbortSignal | undefined, timeoutMs: number | undefined): PaceTicket | Promise<PaceTicket> => {
       const { budgets, label } = budgetsOf(method, url);
       const ticket: PaceTicket = { method, url, budgets, label: label ?? "" };
       if (budgets.length === 0) return ticket;
       const shared = this.#config.shared;
-      if (shared !== undefined && budgets.some((b) => b.source !== "rateLimit")) return this.#acquireShared(ticket, shared, method, url, signal);
+      if (shared !== undefined && budgets.some((b) => b.source !== "rateLimit")) return this.#acquireShared(ticket, shared, method, url, signal, timeoutMs);
       const wait = reserveHere(budgets);
       if (wait <= 0) return ticket;
       return this.#wait(ticket, wait, method, url, signal, false, () => reserveHere(budgets));
@@ -420,13 +483,27 @@ export class Pacer {
     return { acquire, settle, release };
   }
 
-  async #acquireShared(ticket: PaceTicket, shared: SharedBudgets, method: string, url: string, signal: AbortSignal | undefined): Promise<PaceTicket> {
-    const { wait, local } = await this.#reserveShared(ticket, shared);
+  async #acquireShared(
+    ticket: PaceTicket,
+    shared: SharedBudgets,
+    method: string,
+    url: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<PaceTicket> {
+    // One allowance for every store command this call makes, however many budgets and re-bookings.
+    const storeWait = shared.storeWait(timeoutMs);
+    const { wait, local } = await this.#reserveShared(ticket, shared, storeWait);
     if (wait <= 0) return ticket;
-    return this.#wait(ticket, wait, method, url, signal, !local, async () => (await this.#reserveShared(ticket, shared)).wait);
+    return this.#wait(ticket, wait, method, url, signal, !local, async () => (await this.#reserveShared(ticket, shared, storeWait)).wait);
   }
 
-  async #reserveShared(ticket: PaceTicket, shared: SharedBudgets): Promise<{ wait: number; local: boolean }> {
+  /** Longest wait a budget's shared next start may impose: one window of its limit, plus the longest 429 hold accepted. */
+  #capMs(budget: Budget): number {
+    return (budget.windowMs ?? 0) * (1 + budget.margin) + (this.#config.maxHoldMs ?? MAX_HOLD_MS);
+  }
+
+  async #reserveShared(ticket: PaceTicket, shared: SharedBudgets, storeWait: StoreWaitLike): Promise<{ wait: number; local: boolean }> {
     const now = Date.now();
     let wait = 0;
     let local = false;
@@ -435,11 +512,13 @@ export class Pacer {
         wait = Math.max(wait, budget.reserve(now) - now);
         continue;
       }
-      const fromStore = await shared.reserve(budget.key, budget.intervalMs(now), budget.windowMs ?? 1000);
+      const fromStore = await shared.reserve(budget.key, budget.intervalMs(now), budget.windowMs ?? 1000, this.#capMs(budget), storeWait);
       if (fromStore === undefined) {
-        // The store is away: pace on this process's share of the budget until it returns.
+        // The store is away: pace on this process's share of the budget until it returns (at least one start
+        // per window, however many peers the store last counted).
         local = true;
-        wait = Math.max(wait, budget.reserve(Date.now(), Math.max(1, shared.peers)) - Date.now());
+        const share = Math.max(1, Math.min(shared.peers, budget.requests ?? shared.peers));
+        wait = Math.max(wait, budget.reserve(Date.now(), share) - Date.now());
       } else {
         const notBefore = budget.notBefore(Date.now());
         wait = Math.max(wait, fromStore, notBefore - Date.now());

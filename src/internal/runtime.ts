@@ -44,7 +44,7 @@ export function createRuntime(options: GreenLakeOptions = {}, knownRegions?: rea
   const log = createLog(options);
   const proxy = settings.proxy === undefined ? undefined : createProxy(settings.proxy.reveal());
   const tokenRequests = tokenRequestsOf(settings, log, proxy);
-  const shared = sharedStateFor(options.sharedState, log);
+  const shared = sharedStateFor(options.sharedState, log, { timeoutMs: settings.timeoutMs });
   const { credentials } = settings;
   const clientCredentials = credentials.kind === "client-credentials" ? credentials : undefined;
   const identity = pacingIdentity(clientCredentials?.clientId, clientCredentials?.workspaceId);

@@ -64,14 +64,22 @@ export async function correctedDocuments(options: CorrectedDocumentsOptions): Pr
   if (options.keys.length === 0) return setDir;
   try {
     await makePrivateDir(cacheDir);
+    const pinsFile = pinsPath(setDir);
+    const pins = await readPins(pinsFile);
     const missing = [];
-    for (const source of sources) if (!(await exists(specPath(setDir, source.key)))) missing.push(source);
+    // A corrected document is used only when its bytes match the pin written with it: a truncated or
+    // damaged file is rebuilt, not served.
+    for (const source of sources) if (!(await matchesPin(specPath(setDir, source.key), pins[source.key]))) missing.push(source);
     if (missing.length > 0) {
       const raw = await pinnedDocuments(missing, manifest, specsDir, cacheDir, env, options);
       for (const source of missing) {
         const upstream = JSON.parse(await readFile(raw.get(source.key)!, "utf8")) as OpenApiDocument;
-        await writeFileAtomic(specPath(setDir, source.key), correctDocument(source.key, upstream, corrections).json, 0o600);
+        const json = correctDocument(source.key, upstream, corrections).json;
+        await writeFileAtomic(specPath(setDir, source.key), json, 0o600);
+        pins[source.key] = sha256(json);
       }
+      // Written after the documents: a run stopped in between leaves a document without its pin, rebuilt next time.
+      await writeFileAtomic(pinsFile, `${JSON.stringify(pins)}\n`, 0o600);
       await removeUnusedSets(dirname(setDir), setDir);
     }
     // Marks the set as in use, so another version's clean-up leaves it alone.
@@ -180,10 +188,31 @@ async function makePrivateDir(dir: string): Promise<void> {
   await chmod(dir, 0o700);
 }
 
-async function exists(path: string): Promise<boolean> {
+/** The pins of a corrected set: beside its folder, so the folder holds documents only. */
+function pinsPath(setDir: string): string {
+  return `${setDir}.pins.json`;
+}
+
+const PIN = /^[0-9a-f]{64}$/;
+
+/** Document key -> sha256 of its corrected bytes; what is not a pin is dropped (its document is rebuilt). */
+async function readPins(file: string): Promise<Record<string, string>> {
+  const pins: Record<string, string> = Object.create(null) as Record<string, string>;
   try {
-    await stat(path);
-    return true;
+    const parsed = JSON.parse(await readFile(file, "utf8")) as unknown;
+    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) if (typeof value === "string" && PIN.test(value)) pins[key] = value;
+    }
+  } catch {
+    // No pins yet, or unreadable: every document of the set is checked as unpinned and rebuilt.
+  }
+  return pins;
+}
+
+async function matchesPin(path: string, pin: string | undefined): Promise<boolean> {
+  if (pin === undefined) return false;
+  try {
+    return sha256(await readFile(path)) === pin;
   } catch {
     return false;
   }
@@ -196,7 +225,10 @@ async function removeUnusedSets(parent: string, keep: string): Promise<void> {
     const dir = join(parent, name);
     if (dir === keep) continue;
     const info = await stat(dir).catch(() => undefined);
-    if (info?.isDirectory() && info.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    if (info?.isDirectory() && info.mtimeMs < cutoff) {
+      await rm(dir, { recursive: true, force: true });
+      await rm(pinsPath(dir), { force: true });
+    }
   }
 }
 

@@ -72,14 +72,63 @@ function hpeError(res: ServerResponse, status: number, errorCode: string, messag
   sendJson(res, status, { ...errorBody(status, message), errorCode }, headers);
 }
 
-async function readRaw(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Largest token request body the issuer reads: a form of a few fields (a token exchange carries one token). */
+export const ISSUER_BODY_LIMIT = 64 * 1024;
+/** Largest API request body the front door reads before handing it to Prism. */
+export const API_BODY_LIMIT = 10 * 1024 * 1024;
+
+/** A request body over its limit: refused with 413, and never held in memory. */
+class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`body over ${limit} bytes`);
+  }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  return (await readRaw(req)).toString("utf8");
+/** The whole body, unless it is (or says it is) longer than `limit`: then BodyTooLarge, with nothing more kept. */
+function readRaw(req: IncomingMessage, limit = Number.POSITIVE_INFINITY): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > limit) {
+        req.off("data", onData);
+        req.off("end", onEnd);
+        chunks.length = 0;
+        reject(new BodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", reject);
+  });
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readRaw(req, limit)).toString("utf8");
+}
+
+/**
+ * 413 for a body over its limit, answered at once: what else the client sends is read and dropped (never kept),
+ * and the connection closes after the answer.
+ */
+function refuseBody(req: IncomingMessage, res: ServerResponse, limit: number, issuer: boolean): void {
+  req.on("data", () => undefined);
+  req.resume();
+  const what = `The request body is larger than the mock's limit of ${limit} bytes.`;
+  const body = issuer ? { error: "invalid_request", error_description: what } : { ...errorBody(413, what), errorCode: "HPE_GL_ERROR_PAYLOAD_TOO_LARGE" };
+  const text = JSON.stringify(body);
+  res.shouldKeepAlive = false;
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(text), connection: "close" });
+  res.end(text, () => req.socket.end());
 }
 
 interface PrismAnswer {
@@ -137,7 +186,15 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     const rawUrl = req.url ?? "/";
     const pathname = new URL(rawUrl, "http://mock.invalid").pathname;
     if (TokenIssuer.handles(pathname)) {
-      const answer = issuer.handle(method, pathname, req.headers, await readBody(req));
+      let form: string;
+      try {
+        form = await readBody(req, ISSUER_BODY_LIMIT);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        refuseBody(req, res, error.limit, true);
+        return;
+      }
+      const answer = issuer.handle(method, pathname, req.headers, form);
       sendJson(res, answer.status, answer.body, answer.headers);
       return;
     }
@@ -202,7 +259,15 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       hpeError(res, 501, "HPE_GL_ERROR_NOT_IMPLEMENTED", `The mock of document ${route.document} is not running: ${why}.`);
       return;
     }
-    const requestBody = await readRaw(req);
+    let requestBody: Buffer;
+    try {
+      requestBody = await readRaw(req, API_BODY_LIMIT);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      recordOp(info.workspaceId, 413, "mocks");
+      refuseBody(req, res, error.limit, false);
+      return;
+    }
     let prism: PrismAnswer;
     try {
       prism = await forward(port, method, rawUrl, req.headers, requestBody);

@@ -5,7 +5,12 @@
  * `release` gives an id back when its processing failed, so GreenLake's retry
  * is processed instead of refused.
  */
-import type { RedisClientLike } from "../internal/shared-state.js";
+
+/** The commands the Redis seen store uses, as ioredis (or a compatible client) offers them. */
+export interface RedisClientLike {
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+}
 
 export interface SeenStore {
   /** True when `id` was not held and now is; false when it was already held. */

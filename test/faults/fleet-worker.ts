@@ -8,6 +8,8 @@ import { silentLog } from "../../src/logging.js";
 import { sharedStateFor } from "../../src/internal/shared-state.js";
 import { FLEET_CLIENT_ID, FLEET_SECRET, FLEET_WORKSPACE, type WorkerConfig, type WorkerResult } from "./fleet-harness.js";
 
+// Loaded before the start, as a long-running process has it loaded: a call waits on the store at most 250 ms.
+await import("ioredis");
 process.send!("ready");
 process.once("message", async (config: WorkerConfig) => {
   const warnings: string[] = [];

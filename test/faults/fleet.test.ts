@@ -35,7 +35,7 @@ describe("a fleet sharing its budgets and token on Redis", () => {
     const stub = await startFleetStub({ limit: LIMIT, windowMs: WINDOW_MS });
     try {
       const run = await runFleet(stub, WORKERS, { calls: CALLS, concurrency: 6, limit: LIMIT, windowSeconds: WINDOW_MS / 1000, redisUrl: redis.url });
-      console.log(`fleet, shared store: ${run.ok} ok, ${run.failed} failed, ${run.limited} answered 429, ${run.tokenRequests} token request(s), rate ${run.rateOverLimit.toFixed(3)} of the limit, busiest window ${run.busiestWindow}/${LIMIT}`);
+      console.log(`fleet, shared store: ${run.ok} ok, ${run.failed} failed, ${run.limited} answered 429, ${run.tokenRequests} token request(s), rate ${run.rateOverLimit.toFixed(3)} of the limit, busiest window ${run.busiestWindow}/${LIMIT}, ${run.results.reduce((n, r) => n + r.warnings.length, 0)} warning(s)`);
       expect(run.failed).toBe(0);
       expect(run.ok).toBe(WORKERS * CALLS);
       expect(run.tokenRequests).toBe(1);

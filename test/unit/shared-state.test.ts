@@ -12,14 +12,14 @@ const keyFrom = (secret: string, scope = "scope") => Buffer.from(hkdfSync("sha25
 describe("the shared token entry", () => {
   it("holds no usable token for a reader without the client secret, and opens with it (property)", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 8, maxLength: 200 }), fc.string({ minLength: 1, maxLength: 64 }), fc.string({ minLength: 1, maxLength: 64 }), (token, secret, other) => {
+      fc.property(fc.stringMatching(/^[\x21-\x7e]{8,200}$/), fc.string({ minLength: 1, maxLength: 64 }), fc.string({ minLength: 1, maxLength: 64 }), (token, secret, other) => {
         fc.pre(secret !== other);
         const entry = { accessToken: token, expiresAt: 1_000_000, lifetimeMs: 900_000 };
         const sealed = sealToken(entry, keyFrom(secret));
         expect(sealed).not.toContain(token);
         expect(Buffer.from(sealed, "base64").toString("latin1")).not.toContain(token);
-        expect(openToken(sealed, keyFrom(secret))).toEqual(entry);
-        expect(openToken(sealed, keyFrom(other))).toBeUndefined();
+        expect(openToken(sealed, keyFrom(secret), 500_000)).toEqual(entry);
+        expect(openToken(sealed, keyFrom(other), 500_000)).toBeUndefined();
       }),
       { numRuns: 200 },
     );

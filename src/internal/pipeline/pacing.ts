@@ -8,11 +8,12 @@ import { abortedError } from "../../errors.js";
 import type { ServicePacing } from "../pacing.js";
 import type { Step } from "./exchange.js";
 
-export function pacingStep(pacing: ServicePacing): Step {
+export function pacingStep(pacing: ServicePacing, clientTimeoutMs: number): Step {
   return async (exchange, next) => {
     let ticket: ReturnType<ServicePacing["acquire"]>;
     try {
-      ticket = pacing.acquire(exchange.method, exchange.url, exchange.signal);
+      // The shared store may cost this call no more than its own time limit (pacing.ts caps it further).
+      ticket = pacing.acquire(exchange.method, exchange.url, exchange.signal, exchange.call.timeoutMs ?? clientTimeoutMs);
       if (ticket instanceof Promise) ticket = await ticket;
     } catch (error) {
       if (exchange.signal?.aborted) throw abortedError(exchange.method, exchange.path, exchange.signal.reason);

@@ -65,7 +65,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     retryStep(o.retry, o.log),
     authStep(o.auth, o.retry, o.log),
     o.log.debugEnabled && logStep(o.log),
-    o.pacing && pacingStep(o.pacing),
+    o.pacing && pacingStep(o.pacing, o.timeoutMs),
     deadlineStep(o.timeoutMs),
   ];
   const run = compose(steps.filter((s): s is Step => typeof s === "function"), sendStep(o.fetch, o.maxResponseBytes));
