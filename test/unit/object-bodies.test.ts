@@ -4,8 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
+import type { Schemas as DeviceSchemas, components as deviceComponents } from "../../generated/entries/device-management.js";
 import { serviceKeys, serviceMetadata, serviceNames } from "../../generated/services/index.js";
+import type { computeOpsMgmt, deviceManagement, identity } from "../../src/index.js";
 import type { OperationMetadata } from "../../src/metadata.js";
 import { DocumentSchemas, type Schema } from "../../src/testing/schemas.js";
 import { projectRoot } from "../../scripts/lib/paths.js";
@@ -103,7 +105,7 @@ describe("request bodies the document declares as objects", () => {
       byLine.set(line, [...(byLine.get(line) ?? []), d]);
     }
     const compiled = all.filter((l, i) => l.wantError && (byLine.get(i) ?? []).length === 0).map((l) => l.label);
-    const refused = all.filter((l, i) => !l.wantError && (byLine.get(i) ?? []).length > 0).map((l) => `${l.label}: ${ts.flattenDiagnosticMessageText(byLine.get(i)![0]!.messageText, " ")}`);
+    const refused = all.flatMap((l, i) => (!l.wantError && (byLine.get(i) ?? []).length > 0 ? [`${l.label}: ${ts.flattenDiagnosticMessageText(byLine.get(i)![0]!.messageText, " ")}`] : []));
     // A misspelt field is reported as such (not as some other mismatch).
     const misread = all.filter((l, i) => l.misspelt && (byLine.get(i) ?? []).length > 0 && !byLine.get(i)!.some((d) => d.code === 2353 || d.code === 2561)).map((l) => l.label);
     expect(compiled).toEqual([]);
@@ -114,9 +116,6 @@ describe("request bodies the document declares as objects", () => {
 });
 
 // Schema types by name, from the package root (per service) and from each service entry.
-import type { computeOpsMgmt, deviceManagement, identity } from "../../src/index.js";
-import type { Schemas as DeviceSchemas, components as deviceComponents } from "../../generated/entries/device-management.js";
-import { expectTypeOf } from "vitest";
 
 describe("schema types", () => {
   it("can be named per service, as responses carry them", () => {
