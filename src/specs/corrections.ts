@@ -120,9 +120,9 @@ export const corrections: readonly Correction[] = [
     sources: {
       document: "device-management: PATCH /devices/v1/devices (and v1beta1, v2beta1), query parameter id (style form, explode true)",
       clients: [
-        { ...COM_LIBRARY, file: "Modules/GLP-Services.psm1", lines: [1571, 1574], shows: "$DeviceIDsList -join \",\" then ?id= on PATCH (assign to a service)" },
-        { ...COM_LIBRARY, file: "Modules/GLP-Subscriptions.psm1", lines: [2154, 2157], shows: "$DeviceIDsList -join \",\" then ?id= on PATCH (apply a subscription)" },
-        { ...COM_LIBRARY, file: "Modules/Constants.psm1", lines: [278], shows: "that URI is /devices/v1/devices" },
+        { ...COM_LIBRARY, file: "Modules/GLP-Services.psm1", lines: [1571, 1574], shows: "device ids joined with commas into one id= of the PATCH that assigns a service" },
+        { ...COM_LIBRARY, file: "Modules/GLP-Subscriptions.psm1", lines: [2154, 2157], shows: "device ids joined with commas into one id= of the PATCH that applies a subscription" },
+        { ...COM_LIBRARY, file: "Modules/Constants.psm1", lines: [278], shows: "the URI of those PATCHes is /devices/v1/devices" },
       ],
     },
   },
@@ -132,7 +132,7 @@ export const corrections: readonly Correction[] = [
     apply: acceptJoinedList("get", ["/devices/v1/devices", "/devices/v1beta1/devices", "/devices/v2beta1/devices"], "select"),
     sources: {
       document: "device-management: GET /devices/v1/devices (and v1beta1, v2beta1), query parameter select (array)",
-      clients: [{ ...ARUBA_WORKFLOWS, file: ONBOARDING_COLLECTION, lines: [176, 347], shows: "GET .../devices/v1/devices?select=id,serialNumber,macAddress" }],
+      clients: [{ ...ARUBA_WORKFLOWS, file: ONBOARDING_COLLECTION, lines: [176, 347], shows: "the device list is read with select=id,serialNumber,macAddress" }],
     },
   },
   {
@@ -141,7 +141,7 @@ export const corrections: readonly Correction[] = [
     apply: acceptJoinedList("get", ["/subscriptions/v1/subscriptions", "/subscriptions/v1alpha1/subscriptions", "/subscriptions/v1beta1/subscriptions"], "select"),
     sources: {
       document: "subscription-management: GET /subscriptions/v1/subscriptions (and v1alpha1, v1beta1), query parameter select (array)",
-      clients: [{ ...ARUBA_WORKFLOWS, file: ONBOARDING_COLLECTION, lines: [317], shows: "GET .../subscriptions/v1/subscriptions?select=id,key" }],
+      clients: [{ ...ARUBA_WORKFLOWS, file: ONBOARDING_COLLECTION, lines: [317], shows: "the subscription list is read with select=id,key" }],
     },
   },
   {
@@ -151,7 +151,7 @@ export const corrections: readonly Correction[] = [
     sources: {
       document: "device-management: POST /devices/v1/devices, schemas RequestCompute, RequestNetwork, RequestStorage, property tags",
       clients: [
-        { ...COM_LIBRARY, file: "Modules/GLP-Devices.psm1", lines: [809, 846], shows: "$TagsArray.$tagname = $tagvalue, sent as tags of each compute device" },
+        { ...COM_LIBRARY, file: "Modules/GLP-Devices.psm1", lines: [809, 846], shows: "each tag becomes a name-to-value entry of the compute device's tags" },
         { ...COM_LIBRARY, file: "Modules/GLP-Devices.psm1", lines: [3252, 3289], shows: "the same for storage devices" },
         { ...COM_LIBRARY, file: "Modules/GLP-Devices.psm1", lines: [3677, 3714], shows: "the same for network devices" },
       ],
@@ -164,8 +164,8 @@ export const corrections: readonly Correction[] = [
     sources: {
       document: "location-management: POST /locations/v1/locations, schema server.CreateAddressNBRequest, property type",
       clients: [
-        { ...COM_LIBRARY, file: "Modules/GLP-Devices.psm1", lines: [5808, 5949, 6050], shows: "address type = \"street\" in the body POSTed to the locations URI" },
-        { ...COM_LIBRARY, file: "Modules/Constants.psm1", lines: [284], shows: "that URI is /locations/v1/locations" },
+        { ...COM_LIBRARY, file: "Modules/GLP-Devices.psm1", lines: [5808, 5949, 6050], shows: "the street address of a new location carries type street in the POSTed body" },
+        { ...COM_LIBRARY, file: "Modules/Constants.psm1", lines: [284], shows: "the URI of that POST is /locations/v1/locations" },
       ],
     },
   },
