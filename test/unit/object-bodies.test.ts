@@ -1,8 +1,8 @@
 // For every operation with a request body, generated from the metadata: a string, a number,
 // an array or null where the document wants an object does not compile, and a misspelt field
 // does not either. One generated file, compiled once with the project's own settings.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import ts from "typescript";
 import { afterAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { Schemas as DeviceSchemas, components as deviceComponents } from "../../generated/entries/device-management.js";
@@ -82,7 +82,9 @@ function lines(): Line[] {
   return out;
 }
 
-const dir = mkdtempSync(join(projectRoot, "test", "unit", ".object-bodies-"));
+// Inside the project (so the SDK's own sources resolve), in the git-ignored .tmp/.
+mkdirSync(join(projectRoot, ".tmp"), { recursive: true });
+const dir = mkdtempSync(join(projectRoot, ".tmp", "object-bodies-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("request bodies the document declares as objects", () => {
@@ -93,7 +95,7 @@ describe("request bodies the document declares as objects", () => {
 
   it("refuse a primitive, an array, null and a misspelt field, for every such operation", { timeout: 600_000 }, () => {
     const all = lines();
-    const header = [`import type { GreenLake } from "../../../src/greenlake.js";`, "declare const gl: GreenLake;", "export async function calls(): Promise<void> {"];
+    const header = [`import type { GreenLake } from "${relative(dir, join(projectRoot, "src", "greenlake.js")).replaceAll("\\", "/")}";`, "declare const gl: GreenLake;", "export async function calls(): Promise<void> {"];
     const file = join(dir, "calls.ts");
     writeFileSync(file, [...header, ...all.map((l) => `  ${l.text}`), "}", ""].join("\n"));
     const config = ts.getParsedCommandLineOfConfigFile(join(projectRoot, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
