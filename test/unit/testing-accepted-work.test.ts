@@ -5,6 +5,7 @@
  * scripted), and what it does shows only once it succeeded.
  */
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { serviceKeys, serviceMetadata } from "../../generated/services/index.js";
 import type { OperationMetadata } from "../../src/metadata.js";
@@ -36,9 +37,11 @@ function acceptedWithLocation(): OperationMetadata[] {
   });
 }
 
+let cachedModels: ReturnType<typeof collectionModels> | undefined;
+
 function world(settings: Partial<AsyncSettings> = {}) {
   let now = Date.UTC(2026, 0, 1);
-  const models = collectionModels(operations, schemasOf);
+  const models = (cachedModels ??= collectionModels(operations, schemasOf));
   const asyncPaths = [...new Set(operations.filter((op) => op.method === "get" && /\/async-operations\/\{[^}]+\}$/.test(op.path)).map((op) => op.path))];
   const store = new StateStore({ seed: "accepted", sizeOf: () => 3 });
   const layer = new StateLayer({
@@ -76,7 +79,7 @@ function bodyFor(op: OperationMetadata): unknown {
 describe("accepted (202) work on the state layer", () => {
   const accepted = acceptedWithLocation();
 
-  it("every 202 with a Location gets its own async operation, and each one finishes", () => {
+  it("every 202 with a Location gets its own async operation, and each one finishes", { timeout: 60_000 }, () => {
     const { send, advance } = world();
     const finished: string[] = [];
     const unfinished: string[] = [];
@@ -104,7 +107,7 @@ describe("accepted (202) work on the state layer", () => {
     expect(accepted.length).toBeGreaterThan(240);
   });
 
-  it("a created item shows once its operation succeeded, never before, and not at all after a scripted failure", () => {
+  it("a created item shows once its operation succeeded, never before, and not at all after a scripted failure", { timeout: 60_000 }, () => {
     // Devices add one item per device named; the onboarding test follows those.
     const creates = accepted.filter((op) => op.method === "post" && !op.path.includes("{") && !op.path.startsWith("/devices/"));
     expect(creates.length).toBeGreaterThan(5);
@@ -127,5 +130,48 @@ describe("accepted (202) work on the state layer", () => {
       expect(ended.length).toBeGreaterThan(0);
       expect(ended.every((c) => c.kind === "async-operation" && c.state === (outcome === "succeeded" ? "SUCCEEDED" : "FAILED"))).toBe(true);
     }
+  });
+
+  it("for any creates, clock steps, durations and outcomes, an item is listed exactly when its operation has succeeded", { timeout: 120_000 }, () => {
+    const creates = accepted.filter((op) => op.method === "post" && !op.path.includes("{") && !op.path.startsWith("/devices/"));
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant("create" as const), at: fc.nat(), duration: fc.integer({ min: 0, max: 5000 }), outcome: fc.constantFrom("succeeded" as const, "failed" as const) }),
+      fc.record({ kind: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 3000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+        const { send, advance, models, store, layer } = world();
+        let now = 0;
+        const expected: { path: string; due: number; succeeds: boolean }[] = [];
+        const initial = new Map<string, number>();
+        const settings = (layer as unknown as { options: { settings: AsyncSettings } }).options.settings;
+        for (const s of steps) {
+          if (s.kind === "advance") {
+            advance(s.ms);
+            now += s.ms;
+          } else {
+            const op = creates[s.at % creates.length]!;
+            const model = models.get(op.path);
+            if (model === undefined || !model.listed) continue;
+            if (!initial.has(op.path)) initial.set(op.path, store.items(model, op.path).length);
+            settings.durationMs = s.duration;
+            settings.outcome = s.outcome;
+            const status = send("post", op.path, bodyFor(op))?.status;
+            // The same body again may name what is already there: a 409, which changes nothing.
+            const pending = expected.some((e) => e.path === op.path && e.succeeds);
+            if (status === 409 && pending) continue;
+            expect(status).toBe(202);
+            expected.push({ path: op.path, due: now + s.duration, succeeds: s.outcome === "succeeded" });
+          }
+          for (const [path, start] of initial) {
+            // A read of the list is what shows ended work.
+            send("get", path);
+            const shown = expected.filter((e) => e.path === path && e.succeeds && e.due <= now).length;
+            expect(store.items(models.get(path)!, path).length, `${path} at +${now} ms`).toBe(start + shown);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
