@@ -361,7 +361,8 @@ export class StateLayer {
       this.#jobs.set(pathKey(itemPath), { createdAt: now, durationMs: this.options.settings.durationMs, outcome: this.options.settings.jobOutcome });
       if (declared.state !== undefined) item.state = "RUNNING";
     }
-    if (declared.resourceUri !== undefined && itemPath !== undefined && typeof item.resourceUri === "string") item.resourceUri = pathKey(itemPath);
+    const uriFormat = declared.resourceUri === undefined ? undefined : model.schemas.flatten(declared.resourceUri);
+    if (uriFormat !== undefined && itemPath !== undefined && typeof item.resourceUri === "string" && uriFormat.const === undefined && !/^(uri|url)$/i.test(String(uriFormat.format ?? ""))) item.resourceUri = pathKey(itemPath);
     const { status } = this.#success(request);
     // Accepted work exists once its async operation succeeds.
     if (status === 202) return this.#accepted(request, itemPath, random, () => this.#insert(model, request.pathname, item));

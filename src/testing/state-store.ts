@@ -202,28 +202,52 @@ export function resourceType(template: string): string {
   return `${service}/${singular}`;
 }
 
-/** Makes an item's fields agree with each other, as the real service's do. */
+/** Whether `value` fits the item schema's property `name`: no const, enum, absolute-URI format, bound or pattern says otherwise. */
+function fits(model: CollectionModel, name: string, value: unknown): boolean {
+  const schema = model.schemas.property(model.itemSchema, name);
+  if (schema === undefined) return false;
+  const flat = model.schemas.flatten(schema);
+  if (flat.const !== undefined || Array.isArray(flat.enum) || Array.isArray(flat.oneOf) || Array.isArray(flat.anyOf)) return false;
+  if (typeof value === "string") {
+    if (typeof flat.format === "string" && /^(uri|url|iri)$/i.test(flat.format)) return false;
+    if (typeof flat.maxLength === "number" && value.length > flat.maxLength) return false;
+    if (typeof flat.pattern === "string") {
+      try {
+        if (!new RegExp(flat.pattern).test(value)) return false;
+      } catch {
+        return false;
+      }
+    }
+  }
+  if (typeof value === "number" && typeof flat.maximum === "number" && value > flat.maximum) return false;
+  return true;
+}
+
+/** Makes an item's fields agree with each other, as the real service's do (where the schema lets them). */
 function agree(model: CollectionModel, item: Item, index: number, collectionPath: string | undefined): void {
   // Times in order: created, then updated; a first version has generation 1, a changed one more.
-  if (typeof item.createdAt === "string" && typeof item.updatedAt === "string" && item.updatedAt < item.createdAt) {
+  if (typeof item.createdAt === "string" && typeof item.updatedAt === "string" && item.updatedAt < item.createdAt && fits(model, "createdAt", item.updatedAt) && fits(model, "updatedAt", item.createdAt)) {
     [item.createdAt, item.updatedAt] = [item.updatedAt, item.createdAt];
   }
   if (typeof item.generation === "number" && typeof item.createdAt === "string" && typeof item.updatedAt === "string") {
-    item.generation = item.updatedAt === item.createdAt ? 1 : Math.max(2, item.generation);
+    const generation = item.updatedAt === item.createdAt ? 1 : Math.max(2, item.generation);
+    if (fits(model, "generation", generation)) item.generation = generation;
   }
   // A person's email and username follow their name.
   if (typeof item.firstName === "string" && typeof item.lastName === "string") {
     const address = `${item.firstName}.${item.lastName}${index + 1}@example.com`.toLowerCase();
-    for (const key of ["username", "email", "userName"]) if (typeof item[key] === "string" && String(item[key]).includes("@")) item[key] = address;
-    if (typeof item.displayName === "string") item.displayName = `${item.firstName} ${item.lastName}`;
+    for (const key of ["username", "email", "userName"]) if (typeof item[key] === "string" && String(item[key]).includes("@") && fits(model, key, address)) item[key] = address;
+    const display = `${item.firstName} ${item.lastName}`;
+    if (typeof item.displayName === "string" && fits(model, "displayName", display)) item.displayName = display;
   }
   // A `type` without an example or enum reads like GreenLake's (`identity/user`), not a placeholder.
   const typeSchema = model.schemas.property(model.itemSchema, "type");
-  if (typeof item.type === "string" && typeSchema !== undefined && typeSchema.enum === undefined && typeSchema.example === undefined && typeSchema.const === undefined && /^type-/.test(item.type)) {
+  if (typeof item.type === "string" && typeSchema !== undefined && typeSchema.example === undefined && /^type-/.test(item.type) && fits(model, "type", resourceType(model.template))) {
     item.type = resourceType(model.template);
   }
   // A resource URI names the item itself.
   if (collectionPath !== undefined && model.idField !== undefined && typeof item.resourceUri === "string" && (typeof item[model.idField] === "string" || typeof item[model.idField] === "number")) {
-    item.resourceUri = `${collectionPath}/${String(item[model.idField])}`;
+    const uri = `${collectionPath}/${String(item[model.idField])}`;
+    if (fits(model, "resourceUri", uri)) item.resourceUri = uri;
   }
 }
