@@ -612,7 +612,12 @@ export class StateLayer {
     }
     // Where the work's result lives, once there is one: what it created or changed.
     const uris = state === "SUCCEEDED" ? (record.resultUris ?? (record.resourceUri === undefined ? [] : [record.resourceUri])) : [];
-    if (props.result !== undefined) out.result = ended ? { [state === "SUCCEEDED" ? "succeeded" : "failed"]: uris.map((uri) => ({ resourceUri: uri })) } : {};
+    if (props.result !== undefined) {
+      // Device work reports device ids, as HPE Aruba's onboarding workflow reads them (succeededDevices, failedDevices).
+      const devices = / \/devices\//.test(record.request);
+      const ids = uris.map((uri) => uri.slice(uri.lastIndexOf("/") + 1));
+      out.result = !ended ? {} : devices ? { succeededDevices: state === "SUCCEEDED" ? ids : [], failedDevices: state === "FAILED" ? ids : [] } : { [state === "SUCCEEDED" ? "succeeded" : "failed"]: uris.map((uri) => ({ resourceUri: uri })) };
+    }
     if (props.resultType !== undefined) out.resultType = ended ? state : "PENDING";
     if (props.error !== undefined && state !== "FAILED") delete out.error;
     return { status: 200, headers: {}, body: out };

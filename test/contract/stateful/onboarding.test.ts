@@ -41,6 +41,9 @@ describe("device onboarding on the stateful mocks", () => {
     expect(new Set(operations.map((o) => o.id)).size).toBe(3);
     expect(changes.filter((c) => c.kind === "async-operation").map((c) => (c.kind === "async-operation" ? c.state : ""))).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
     expect(changes.filter((c) => c.kind === "created")).toHaveLength(2);
+    // The operation reports what it did, by device id.
+    const assigned = await unwrap(gl.deviceManagement.GET("/devices/v1/async-operations/{id}", { params: { path: { id: operations[1]!.id } } }));
+    expect(assigned.result).toEqual({ succeededDevices: outcome.deviceIds, failedDevices: [] });
   });
 
   it("shows nothing before the operation succeeds, and nothing at all when it fails", async () => {
