@@ -2,7 +2,8 @@
  * `npm run demo`: starts local, stateful mocks of HPE's API documents and a
  * token issuer, takes a short narrated tour of the getting-started scenarios
  * through the SDK (what one call changes, the next one sees), pages through a
- * large listing, follows an async operation and a job to the end, rides out a
+ * large listing, follows an async operation and a job to the end, onboards
+ * devices (add, assign an application and region, subscribe), rides out a
  * scripted 429, and stops everything. It never calls GreenLake itself.
  */
 import { GreenLakeError, odata, paginatePages, runComJob, waitForAsyncOperation, type GreenLake } from "greenlake-sdk";
@@ -14,10 +15,11 @@ import { actAsTenant, services as mspServices } from "./msp-tenant.js";
 import { listSystemSoftwareCatalogs, services as catalogServices } from "./private-cloud-catalogs.js";
 import { plural, short, type Narrator } from "./support/narrator.js";
 import { runExample } from "./support/run-example.js";
+import { onboardDevices, services as deviceServices } from "./devices.js";
 import { manageUsers, services as userServices } from "./users.js";
 
 const services = [
-  ...new Set([...catalogServices, ...userServices, ...credentialServices, ...authorizationServices, ...computeServices, ...mspServices]),
+  ...new Set([...catalogServices, ...userServices, ...credentialServices, ...authorizationServices, ...computeServices, ...mspServices, ...deviceServices]),
 ];
 
 // The mocks accept any workspace id in scope GRNs; this one only has to look right.
@@ -42,6 +44,7 @@ async function tour(gl: GreenLake, narrator: Narrator, mocks: Mocks): Promise<vo
     userPreferences,
     serversPageByPage,
     asyncWork,
+    (gl, n) => onboardDevices(gl, n, { wait: { pollIntervalMs: 100 } }),
     actAsTenant,
     (gl, n) => rateLimited(gl, n, mocks),
     typedErrors,
@@ -73,8 +76,9 @@ async function serversPageByPage(gl: GreenLake, narrator: Narrator): Promise<voi
 /** A 202 + Location followed to its end, and a Compute Ops Management job run to COMPLETE. */
 async function asyncWork(gl: GreenLake, narrator: Narrator): Promise<void> {
   narrator.step("Async work: an async operation and a job, followed to the end");
+  // A server added through its secure gateway, named by its iLO's address.
   const added = await gl.computeOpsMgmt.POST("/compute-ops-mgmt/v1/servers", {
-    body: { serialNumber: "2M212504P8", productId: "P06760-B21" } as never,
+    body: { appliance: { applianceId: "2bb6e3b3-5a3f-4a2c-9d0e-7c7b1f6c1a01" }, hardware: { bmc: { userDefined: { host: "10.0.12.34" } } } },
   });
   narrator.say(`POST /compute-ops-mgmt/v1/servers answered ${added.response.status} with Location ${added.response.headers.get("location") ?? "(none)"}`);
   const operation = await waitForAsyncOperation(gl.computeOpsMgmt, added, { pollIntervalMs: 100 });

@@ -1,5 +1,7 @@
 /** Public surface of the GreenLake SDK. */
 export { GreenLake, type GreenLakeServices, type ServiceKey, type ServicePaths } from "./greenlake.js";
+/** Per service, its schema types: `import type { identity } from "greenlake-sdk"; type User = identity.Schemas["User"]`. */
+export type * from "../generated/schemas.js";
 export { createServiceClient, type CallOptions, type RequestInitOptions, type ServiceClient, type ServiceClientOptions } from "./service-client.js";
 export { paginate, paginatePages, type PaginateOptions } from "./pagination.js";
 export { odata, filter, type ODataFilter, type ODataValue } from "./filters.js";

@@ -47,7 +47,7 @@ export async function runExample(title: string, services: readonly string[], sce
     write(`\nStopped by ${signal}; shutting the mocks down…`);
     // A stuck child must not keep the script alive: give up waiting after a few seconds.
     setTimeout(() => process.exit(), 5_000).unref();
-    void close().finally(() => process.exit());
+    void close().finally(exitWhenWritten);
   };
   for (const signal of Object.keys(EXIT_ON) as (keyof typeof EXIT_ON)[]) process.on(signal, onSignal);
 
@@ -71,7 +71,13 @@ export async function runExample(title: string, services: readonly string[], sce
   await close();
   if (mocked && !interrupted) write("Mocks stopped.");
   // Idle keep-alive sockets would otherwise hold the process open a few seconds more.
-  process.exit();
+  exitWhenWritten();
+  return new Promise<never>(() => {});
+}
+
+/** Exits once what was written to a piped stdout has gone out (pipe writes are asynchronous). */
+function exitWhenWritten(): void {
+  process.stdout.write("", () => process.exit());
 }
 
 function seconds(ms: number): string {

@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
 import { documentsByService, type Manifest } from "../../src/specs/manifest.js";
 import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot, specPath } from "./paths.js";
-import { renderEntryModule, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
+import { renderEntryModule, renderSchemasIndex, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
 import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";
 
 export const STAMP_FILE = ".generate-stamp.json";
@@ -65,6 +65,7 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
   }
   files.set("cli/index.ts", renderCliIndex(cliServices));
   files.set("services/index.ts", renderServiceIndex(services.map(([service]) => service)));
+  files.set("schemas.ts", renderSchemasIndex(services.map(([service]) => service)));
   return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))), metadata, unusedCorrections };
 }
 
@@ -73,7 +74,8 @@ export async function typesOf(document: OpenApiDocument): Promise<string> {
   // Loaded here, not at the top: `generate:check` and up-to-date runs never need it.
   const { default: openapiTS, astToString } = await import("openapi-typescript");
   const { markReferencedReadWrite } = await import("./referenced-read-write.js");
-  return astToString(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite }));
+  const { guardObjectBodies } = await import("./object-bodies.js");
+  return astToString(guardObjectBodies(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite })));
 }
 
 async function readPinnedDocument(specsDir: string, key: string, pin: string): Promise<OpenApiDocument> {

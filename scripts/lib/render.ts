@@ -9,8 +9,9 @@ export function renderTypesModule(key: string, types: string): string {
 }
 
 export function renderServiceModule(metadata: ServiceMetadata): string {
-  const imports = metadata.documents.map((key, i) => `import type { paths as p${i} } from "../types/${key}.js";`);
+  const imports = metadata.documents.map((key, i) => `import type { paths as p${i}, components as c${i}${i === 0 ? ", Readable" : ""} } from "../types/${key}.js";`);
   const merged = metadata.documents.map((_, i) => `p${i}`).join(" & ");
+  const components = metadata.documents.map((_, i) => `c${i}`).join(" & ");
   return [
     GENERATED_HEADER,
     `import type { ServiceMetadata } from "../../src/metadata.js";`,
@@ -18,6 +19,12 @@ export function renderServiceModule(metadata: ServiceMetadata): string {
     "",
     "/** Every path of the service, its documents merged. */",
     `export type paths = ${merged};`,
+    "",
+    "/** The documents' components (schemas, parameters, ...) as openapi-typescript writes them. */",
+    `export type components = ${components};`,
+    "",
+    "/** Each schema as a response carries it, by the document's name: `Schemas[\"User\"]`. */",
+    `export type Schemas = { [Name in keyof components["schemas"]]: Readable<components["schemas"][Name]> };`,
     "",
     `export const metadata = ${JSON.stringify(metadata, null, 2)} as const satisfies ServiceMetadata;`,
     "",
@@ -28,8 +35,8 @@ export function renderEntryModule(service: string): string {
   const pascal = pascalCase(service);
   return `${GENERATED_HEADER}
 import { createServiceClient, type ServiceClient, type ServiceClientOptions } from "../../src/service-client.js";
-import { metadata, type paths } from "../services/${service}.js";
-export type { paths };
+import { metadata, type components, type paths, type Schemas } from "../services/${service}.js";
+export type { components, paths, Schemas };
 export { metadata };
 export type ${pascal}Client = ServiceClient<paths>;
 export function create${pascal}Client(options?: ServiceClientOptions): ${pascal}Client {
@@ -54,5 +61,13 @@ export function renderServiceIndex(services: readonly string[]): string {
   lines.push("} as const;", "", "/** Merged `paths` type of each service. */", "export interface ServicePaths {");
   for (const service of services) lines.push(`  "${service}": ${camelCase(service)}Module.paths;`);
   lines.push("}", "");
+  return lines.join("\n");
+}
+
+/** Type-only namespaces, one per service, for the package root: `identity.Schemas["User"]`. */
+export function renderSchemasIndex(services: readonly string[]): string {
+  const lines = [GENERATED_HEADER];
+  for (const service of services) lines.push(`export type * as ${camelCase(service)} from "./services/${service}.js";`);
+  lines.push("");
   return lines.join("\n");
 }

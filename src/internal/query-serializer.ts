@@ -3,7 +3,9 @@
  * `deepObject` keys and values all percent-encoded (openapi-fetch encodes
  * only values, so a name or key could add parameters of its own). Arrays are
  * repeated (`select=a&select=b`); the operations listed in `commaJoinedQuery`
- * take one comma-separated value (`select=a,b`).
+ * take one comma-separated value (`select=a,b`), given as an array or as one
+ * string already joined. A call's own `querySerializer` replaces all of this,
+ * e.g. `{ array: { style: "form", explode: true } }` to repeat such a list.
  */
 import { invalidParameterError, kindOf } from "../errors.js";
 import type { ServiceMetadata } from "../metadata.js";
@@ -61,6 +63,8 @@ function serializeParameter(name: string, value: unknown, commaJoined: boolean):
     }
     return out;
   }
+  // A list already joined (`select: "id,serialNumber"`, as HPE's own clients write it) keeps its separators.
+  if (commaJoined && typeof value === "string") return `${key}=${value.split(",").map(encode).join(",")}`;
   return `${key}=${scalar(value, "as its value")}`;
 }
 

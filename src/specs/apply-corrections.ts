@@ -12,6 +12,27 @@ export interface Correction {
    * correction HPE has since fixed upstream is reported instead of lingering.
    */
   readonly apply: (document: OpenApiDocument, key: string) => boolean;
+  /**
+   * Where the difference was seen, for a correction that follows what HPE's own clients send
+   * rather than what the document says: the document's place, and each client file and line.
+   */
+  readonly sources?: CorrectionSources;
+}
+
+export interface ClientLine {
+  /** `owner/name` on GitHub. */
+  readonly repository: string;
+  readonly commit: string;
+  readonly file: string;
+  readonly lines: readonly number[];
+  /** What those lines send, in a few words. */
+  readonly shows: string;
+}
+
+export interface CorrectionSources {
+  /** The document's place that differs, e.g. `device-management: PATCH /devices/v1/devices, query parameter id`. */
+  readonly document: string;
+  readonly clients: readonly ClientLine[];
 }
 
 export interface CorrectionResult {

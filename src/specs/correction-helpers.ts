@@ -383,3 +383,60 @@ export function removeIgnoredHeaderParameters(document: OpenApiDocument): boolea
   for (const { operation } of listOperations(document)) prune(operation);
   return changed;
 }
+
+function queryParameter(document: OpenApiDocument, operation: OperationObject, name: string): ParameterObject {
+  for (const entry of operation.parameters ?? []) {
+    const parameter = resolveRef(document, entry as never) as ParameterObject | undefined;
+    if (parameter?.in === "query" && parameter.name === name) return parameter;
+  }
+  throw new Error(`no query parameter ${name}`);
+}
+
+/**
+ * An array query parameter sent as one comma-joined value (`id=a,b`), which also takes the
+ * list already joined as one string (`select=id,serialNumber`), as HPE's own clients write it.
+ */
+export function acceptJoinedList(method: HttpMethod, paths: readonly string[], name: string) {
+  return (document: OpenApiDocument): boolean => {
+    let changed = false;
+    for (const path of paths) {
+      const parameter = queryParameter(document, operationAt(document, method, path), name);
+      const schema = resolveRef(document, parameter.schema) as SchemaObject | undefined;
+      if (schema === undefined || schema.items === undefined) throw new Error(`${method.toUpperCase()} ${path} query parameter ${name} is not an array`);
+      const types = Array.isArray(schema.type) ? schema.type : [schema.type ?? "array"];
+      if (parameter.explode === false && parameter.style === "form" && types.includes("string")) continue;
+      parameter.style = "form";
+      parameter.explode = false;
+      parameter.schema = { ...schema, type: [...new Set([...types, "string"])] } as SchemaObject;
+      changed = true;
+    }
+    return changed;
+  };
+}
+
+/** Tags as `{ "Country": "FR" }` (name to value) besides the declared `{ name: { key, value } }` form. */
+export function acceptPlainTagValues(schemaNames: readonly string[]) {
+  return (document: OpenApiDocument): boolean => {
+    let changed = false;
+    for (const name of schemaNames) {
+      const tags = (document.components?.schemas?.[name] as SchemaObject | undefined)?.properties?.tags as SchemaObject | undefined;
+      const value = tags?.additionalProperties as SchemaObject | undefined;
+      if (tags === undefined || value === undefined || typeof value !== "object") throw new Error(`schema ${name} has no tags map`);
+      if (Array.isArray(value.anyOf)) continue;
+      tags.additionalProperties = { anyOf: [{ type: ["string", "null"], maxLength: 256 }, value] } as SchemaObject;
+      changed = true;
+    }
+    return changed;
+  };
+}
+
+/** Adds `value` to the enum of `schemaName`'s property `property`. */
+export function addEnumValue(schemaName: string, property: string, value: string) {
+  return (document: OpenApiDocument): boolean => {
+    const schema = (document.components?.schemas?.[schemaName] as SchemaObject | undefined)?.properties?.[property] as SchemaObject | undefined;
+    if (schema === undefined || !Array.isArray(schema.enum)) throw new Error(`schema ${schemaName} property ${property} has no enum`);
+    if (schema.enum.includes(value)) return false;
+    schema.enum = [...schema.enum, value];
+    return true;
+  };
+}

@@ -27,6 +27,8 @@ export interface AsyncRecord {
   readonly request: string;
   /** Where the affected resource lives, when there is one. */
   readonly resourceUri: string | undefined;
+  /** What the work created or changed, once it succeeded (devices added, devices assigned). */
+  readonly resultUris?: readonly string[];
 }
 
 /** State of an async operation `elapsedMs` after it started. */

@@ -25,11 +25,12 @@ import { TokenIssuer, type IssuerCredentials, type IssuerStats, type IssuedToken
 import { startPrismHost } from "./prism-host.js";
 import { RouteTable } from "./routes.js";
 import { DocumentSchemas } from "./schemas.js";
-import { StateLayer } from "./state-layer.js";
+import { StateLayer, type StateChange, type StateListener } from "./state-layer.js";
 import { defaultCollectionSize, StateStore, type Item } from "./state-store.js";
 import { manualClock, type ManualClock, type MockClock } from "./webhook-clock.js";
 import { WebhookDelivery, type MockCloudEvent, type MockDelivery, type MockEvents, type WebhookMockOptions } from "./webhook-delivery.js";
 
+export type { StateChange, StateListener };
 export type { MockCall, IssuerCredentials, IssuerStats, IssuedTokenInfo, Fault, FaultRule, RateLimit, AsyncOutcome, JobOutcome, AsyncSettings, AsyncRecord, Item };
 export type { MockEvents, MockDelivery, MockCloudEvent, WebhookMockOptions, MockClock, ManualClock };
 export { WORKSPACE_HEADER, Faults, manualClock };
@@ -80,6 +81,8 @@ export interface MockState {
   readonly templates: readonly string[];
   /** Async operations started by 202 answers, oldest first. */
   readonly asyncOperations: readonly AsyncRecord[];
+  /** Calls `listener` after each item created, updated or deleted, and each async operation that ended; returns the remover. */
+  onChange(listener: StateListener): () => void;
 }
 
 export interface Mocks {
@@ -176,10 +179,15 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
     return model;
   };
   const state: MockState = {
-    collection: (path) => structuredClone(store.items(modelOf(path), path)),
+    collection: (path) => {
+      layer.settle();
+      return structuredClone(store.items(modelOf(path), path));
+    },
+    onChange: (listener) => layer.onChange(listener),
     collections: () => store.summary(),
     templates: [...models.keys()],
     get asyncOperations() {
+      layer.settle();
       return layer.asyncOperations;
     },
   };
@@ -252,9 +260,10 @@ function buildState(services: readonly string[], documentKeys: readonly string[]
     },
   });
   const settings: AsyncSettings = { ...defaultAsyncSettings(), ...options.async };
+  const asyncPaths = [...new Set(allOperations().filter((op) => op.method === "get" && /\/async-operations\/\{[^}]+\}$/.test(op.path)).map((op) => op.path))];
   // Async work finishes on the webhooks' clock when a test drives one, so completions and their events agree.
   const clock = options.webhooks?.clock;
-  const layer = new StateLayer({ models, store, schemasOf, asyncTemplates, settings, generateUnknownItems: options.generateUnknownItems ?? false, ...(clock === undefined ? {} : { now: () => clock.now() }) });
+  const layer = new StateLayer({ models, store, schemasOf, asyncTemplates, settings, generateUnknownItems: options.generateUnknownItems ?? false, operations, asyncPaths, ...(clock === undefined ? {} : { now: () => clock.now() }) });
   const descriptions = new Map<string, string>();
   for (const [key, doc] of loaded) {
     const paths = (doc.document.paths ?? {}) as Record<string, Record<string, { description?: string } | undefined>>;

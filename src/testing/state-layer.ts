@@ -11,6 +11,7 @@ import { asyncState, jobState, type AsyncRecord, type AsyncSettings } from "./as
 import type { CollectionModel } from "./collections.js";
 import { errorBody } from "./error-body.js";
 import { fakeValue, Random } from "./fake-data.js";
+import { deviceItem, devicePatch, devicesOfPost, inventoryKind, mergeTags, queryIds } from "./inventory-effects.js";
 import { encodeCursor, listPage } from "./listing.js";
 import type { DocumentSchemas, Schema } from "./schemas.js";
 import { pathKey, type Item, type StateStore } from "./state-store.js";
@@ -32,14 +33,14 @@ export interface StateRequest {
   readonly body: unknown;
 }
 
-/** A create, update or delete the state layer made; `asyncOperation` when a 202 answer made it wait on one. */
-export interface StateChange {
-  readonly kind: "created" | "updated" | "deleted";
-  readonly model: CollectionModel;
-  readonly collectionPath: string;
-  readonly item: Item;
-  readonly asyncOperation?: AsyncRecord;
-}
+/** What changed in the state, for listeners (webhook delivery, assertions). */
+export type StateChange =
+  | { readonly kind: "created" | "updated" | "deleted"; readonly collection: string; readonly model: CollectionModel; readonly item: Item }
+  /** A 202 answer started `record`; its effect lands when `settle()` runs after it ended. */
+  | { readonly kind: "accepted"; readonly record: AsyncRecord }
+  | { readonly kind: "async-operation"; readonly record: AsyncRecord; readonly state: "SUCCEEDED" | "FAILED" };
+
+export type StateListener = (change: StateChange) => void;
 
 export interface StateLayerOptions {
   readonly models: ReadonlyMap<string, CollectionModel>;
@@ -51,7 +52,14 @@ export interface StateLayerOptions {
   /** Answer reads of ids never seen with a generated item (for suites that send documented example ids). */
   readonly generateUnknownItems: boolean;
   readonly now?: () => number;
+  /** Every operation served, so the layer owns each one that answers 202 (its async operation and effect). */
+  readonly operations?: readonly Pick<OperationMetadata, "method" | "path" | "document">[];
+  /** Every async-operation path template of every document (`/devices/v1/async-operations/{id}`), to pick each 202's Location. */
+  readonly asyncPaths?: readonly string[];
 }
+
+/** An accepted request's effect on the state, applied once its async operation succeeds. */
+type Effect = () => string[] | void;
 
 const isObject = (v: unknown): v is Item => typeof v === "object" && v !== null && !Array.isArray(v);
 const nowIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -91,30 +99,84 @@ export class StateLayer {
   /** Creation times of Compute Ops Management jobs, by item path. */
   readonly #jobs = new Map<string, { createdAt: number; durationMs: number; outcome: AsyncSettings["jobOutcome"] }>();
   readonly #itemModels = new Map<string, CollectionModel>();
+  /** `method template` of every operation whose success answer is 202. */
+  readonly #acceptedOps = new Set<string>();
+  /** Effects of accepted requests whose async operation has not ended yet, by async-operation path. */
+  readonly #pending = new Map<string, Effect | undefined>();
+  readonly #listeners = new Set<StateListener>();
   #created = 0;
   readonly #now: () => number;
-  readonly #listeners = new Set<(change: StateChange) => void>();
 
   constructor(private readonly options: StateLayerOptions) {
     for (const model of options.models.values()) if (model.itemTemplate !== undefined) this.#itemModels.set(model.itemTemplate, model);
     this.#now = options.now ?? Date.now;
+    for (const op of options.operations ?? []) {
+      if (options.schemasOf(op.document)?.operation(op.method, op.path)?.successStatus === 202) this.#acceptedOps.add(`${op.method.toLowerCase()} ${op.path}`);
+    }
   }
 
   reset(): void {
     this.#async.clear();
     this.#jobs.clear();
+    this.#pending.clear();
     this.#created = 0;
   }
 
-  /** Tells `listener` of every create, update and delete; returns what stops it. */
-  onChange(listener: (change: StateChange) => void): () => void {
+  /**
+   * Calls `listener` after each change: an item created, updated or deleted through the API
+   * (or by an async operation's effect), and an async operation that ended. Returns the remover.
+   */
+  onChange(listener: StateListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  #changed(kind: StateChange["kind"], model: CollectionModel, collectionPath: string, item: Item, answer?: StateAnswer): void {
-    const asyncOperation = answer?.status === 202 && answer.headers.location !== undefined ? this.#async.get(pathKey(answer.headers.location)) : undefined;
-    for (const listener of this.#listeners) listener({ kind, model, collectionPath, item, ...(asyncOperation === undefined ? {} : { asyncOperation }) });
+  #emit(change: StateChange): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch {
+        // A listener's failure is its own; the mocks' answer stands.
+      }
+    }
+  }
+
+  /** Applies the effects of async operations that have ended by now (succeeded ones only). */
+  settle(): void {
+    const now = this.#now();
+    for (const [key, effect] of [...this.#pending]) {
+      const record = this.#async.get(key);
+      if (record === undefined) {
+        this.#pending.delete(key);
+        continue;
+      }
+      const { state } = asyncState(record, now);
+      if (state !== "SUCCEEDED" && state !== "FAILED") continue;
+      this.#pending.delete(key);
+      if (state === "SUCCEEDED" && effect !== undefined) {
+        const uris = effect();
+        if (Array.isArray(uris) && uris.length > 0) this.#async.set(key, { ...record, resultUris: uris });
+      }
+      this.#emit({ kind: "async-operation", record: this.#async.get(key)!, state });
+    }
+  }
+
+  #insert(model: CollectionModel, collectionPath: string, item: Item): void {
+    this.options.store.insert(model, collectionPath, item);
+    this.#emit({ kind: "created", collection: pathKey(collectionPath), model, item: structuredClone(item) });
+  }
+
+  #update(model: CollectionModel, collectionPath: string, id: string, patch: Item, replace: boolean): Item | undefined {
+    const updated = this.options.store.update(model, collectionPath, id, patch, replace, nowIso(this.#now()));
+    if (updated !== undefined) this.#emit({ kind: "updated", collection: pathKey(collectionPath), model, item: structuredClone(updated) });
+    return updated;
+  }
+
+  #remove(model: CollectionModel, collectionPath: string, id: string): boolean {
+    const item = this.options.store.find(model, collectionPath, id);
+    const removed = this.options.store.remove(model, collectionPath, id);
+    if (removed && item !== undefined) this.#emit({ kind: "deleted", collection: pathKey(collectionPath), model, item: structuredClone(item) });
+    return removed;
   }
 
   /** Async operations started so far. */
@@ -133,17 +195,49 @@ export class StateLayer {
     if (!last.startsWith("{") && this.options.models.has(parent) && (last === "batch" || last === "bulk")) return true;
     if (!last.startsWith("{") && m === "post" && this.#itemModels.get(parent)?.idField !== undefined) return true;
     if (m === "get" && /\/async-operations\/\{[^}]+\}$/.test(template)) return true;
+    if (this.#acceptedOps.has(`${m} ${template}`)) return true;
+    // A sub-resource answers 404 with its parent.
+    if (this.#ancestorTemplates(template).length > 0) return true;
     return false;
   }
 
+  /** Item templates above `template` (`/servers/{id}` above `/servers/{id}/inventory`), nearest last. */
+  #ancestorTemplates(template: string): string[] {
+    const segments = template.split("/");
+    const out: string[] = [];
+    for (let n = 2; n < segments.length; n++) {
+      const prefix = segments.slice(0, n).join("/");
+      if (prefix !== template && this.#itemModels.get(prefix)?.idField !== undefined) out.push(prefix);
+    }
+    return out;
+  }
+
+  /** The first ancestor item of the request that does not exist, as a 404; undefined when all exist. */
+  #missingAncestor(request: StateRequest): StateAnswer | undefined {
+    if (this.options.generateUnknownItems) return undefined;
+    const segments = request.pathname.split("/");
+    for (const template of this.#ancestorTemplates(request.operation.path)) {
+      const depth = template.split("/").length;
+      const itemPath = segments.slice(0, depth).join("/");
+      const model = this.#itemModels.get(template)!;
+      const id = lastSegment(itemPath);
+      if (this.options.store.find(model, parentOf(itemPath), id) === undefined) return this.#notFound(request, id);
+    }
+    return undefined;
+  }
+
   handle(request: StateRequest): StateAnswer | undefined {
+    this.settle();
     const m = request.method.toLowerCase();
     const template = request.operation.path;
     if (m === "get") {
       const record = this.#async.get(pathKey(request.pathname));
       if (record !== undefined) return this.#asyncResource(request, record);
     }
+    const orphan = this.#missingAncestor(request);
+    if (orphan !== undefined) return orphan;
     const model = this.options.models.get(template);
+    if (model !== undefined && (m === "patch" || m === "delete") && inventoryKind(template) !== undefined) return this.#inventoryChange(request, model);
     if (model !== undefined) {
       if (m === "get" && model.listed) return this.#list(request, model);
       if (m === "post") return this.#create(request, model);
@@ -156,6 +250,8 @@ export class StateLayer {
     if (collection !== undefined && (last === "batch" || last === "bulk")) return this.#batch(request, collection, last);
     const owner = this.#itemModels.get(parent);
     if (owner !== undefined && owner.idField !== undefined && m === "post" && !last.startsWith("{")) return this.#action(request, owner);
+    // Any other accepted request still gets its own async operation.
+    if (this.#acceptedOps.has(`${m} ${template}`)) return this.#accepted(request, request.pathname, new Random(`accepted|${pathKey(request.pathname)}|${this.#created++}`));
     return undefined;
   }
 
@@ -226,6 +322,9 @@ export class StateLayer {
 
   #create(request: StateRequest, model: CollectionModel): StateAnswer {
     const { store } = this.options;
+    if (inventoryKind(model.template) === "devices" && this.#success(request).status === 202) return this.#addDevices(request, model);
+    const conflict = this.#conflict(request, model);
+    if (conflict !== undefined) return conflict;
     const index = this.#created++;
     const random = new Random(`created|${model.template}|${index}`);
     let item = store.newItem(model, `created|${pathKey(request.pathname)}|${index}`, index);
@@ -264,13 +363,102 @@ export class StateLayer {
       this.#jobs.set(pathKey(itemPath), { createdAt: now, durationMs: this.options.settings.durationMs, outcome: this.options.settings.jobOutcome });
       if (declared.state !== undefined) item.state = "RUNNING";
     }
-    store.insert(model, request.pathname, item);
-    const shown = this.#present(model, request.pathname, item);
+    const uriFormat = declared.resourceUri === undefined ? undefined : model.schemas.flatten(declared.resourceUri);
+    if (uriFormat !== undefined && itemPath !== undefined && typeof item.resourceUri === "string" && uriFormat.const === undefined && !/^(uri|url)$/i.test(String(uriFormat.format ?? ""))) item.resourceUri = pathKey(itemPath);
     const { status } = this.#success(request);
+    // Accepted work exists once its async operation succeeds.
+    if (status === 202) return this.#accepted(request, itemPath, random, () => this.#insert(model, request.pathname, item));
+    this.#insert(model, request.pathname, item);
+    const shown = this.#present(model, request.pathname, item);
     const headers: Record<string, string> = itemPath === undefined ? {} : { location: itemPath };
-    const answer = status === 202 ? this.#accepted(request, itemPath, random) : { status, headers, body: this.#responseFor(request, shown, random) };
-    this.#changed("created", model, request.pathname, item, answer);
-    return answer;
+    return { status, headers, body: this.#responseFor(request, shown, random) };
+  }
+
+  /**
+   * 409 for a create that repeats what the collection already holds, where the document declares
+   * 409: the same email or username (a second invite), or the same name.
+   */
+  #conflict(request: StateRequest, model: CollectionModel): StateAnswer | undefined {
+    const paths = model.schemas.document.paths as Record<string, Record<string, { responses?: Record<string, unknown> }>> | undefined;
+    if (paths?.[request.operation.path]?.[request.method.toLowerCase()]?.responses?.["409"] === undefined) return undefined;
+    if (!isObject(request.body)) return undefined;
+    const body = request.body;
+    const existing = this.options.store.items(model, request.pathname);
+    for (const field of ["email", "username", "name", "serialNumber"]) {
+      const value = body[field];
+      if (typeof value !== "string" || value === "") continue;
+      const same = (item: Item) => [item[field], field === "email" ? item.username : undefined].some((v) => typeof v === "string" && v.toLowerCase() === value.toLowerCase());
+      if (existing.some(same)) {
+        return { status: 409, headers: {}, body: errorBody(409, `${request.method.toUpperCase()} ${request.pathname}: an item with ${field} "${value}" already exists.`, [{ subject: field, description: "already exists" }], "HPE_GL_ERROR_CONFLICT") };
+      }
+    }
+    return undefined;
+  }
+
+  /** `POST /devices/.../devices`: each device named joins the inventory once the async operation succeeds. */
+  #addDevices(request: StateRequest, model: CollectionModel): StateAnswer {
+    const random = new Random(`devices|${pathKey(request.pathname)}|${this.#created++}`);
+    const devices = devicesOfPost(request.body);
+    const collectionPath = request.pathname;
+    return this.#accepted(request, collectionPath, random, () => {
+      const uris: string[] = [];
+      const now = nowIso(this.#now());
+      const existing = this.options.store.items(model, collectionPath);
+      for (const device of devices) {
+        // Adding a device already in the inventory changes nothing.
+        if (existing.some((d) => d.serialNumber === device.serialNumber)) continue;
+        const base = this.options.store.newItem(model, `device|${device.serialNumber}`, existing.length, collectionPath);
+        const item = deviceItem(base, device, now);
+        if (typeof item.resourceUri === "string") item.resourceUri = `${pathKey(collectionPath)}/${String(item.id)}`;
+        this.#insert(model, collectionPath, item);
+        uris.push(`${pathKey(collectionPath)}/${String(item.id)}`);
+      }
+      return uris;
+    });
+  }
+
+  /**
+   * `PATCH /devices/.../devices?id=...` (application, region, subscriptions) and
+   * `PATCH /subscriptions/.../subscriptions?id=...` (tags): the named items change once the
+   * async operation succeeds. Ids may come repeated or comma-joined; unknown ones are a 404.
+   */
+  #inventoryChange(request: StateRequest, model: CollectionModel): StateAnswer {
+    const collectionPath = request.pathname;
+    const ids = queryIds(request.query);
+    const missing = ids.filter((id) => this.options.store.find(model, collectionPath, id) === undefined);
+    if (missing.length > 0) return this.#notFound(request, missing.join(","));
+    const random = new Random(`inventory|${pathKey(request.pathname)}|${this.#created++}`);
+    const kind = inventoryKind(model.template);
+    const body = request.body;
+    const subscriptions = this.#subscriptionsFor(collectionPath);
+    const dryRun = request.query.get("dry-run") === "true";
+    return this.#accepted(request, collectionPath, random, () => {
+      if (dryRun) return [];
+      const uris: string[] = [];
+      for (const id of ids) {
+        const current = this.options.store.find(model, collectionPath, id);
+        if (current === undefined) continue;
+        let patch: Item;
+        if (request.method.toLowerCase() === "delete") {
+          this.#remove(model, collectionPath, id);
+          continue;
+        }
+        if (kind === "devices") patch = devicePatch(body, subscriptions, (app) => `/service-catalog/v1beta1/service-managers/${app}`);
+        else patch = {};
+        if (isObject(body) && body.tags !== undefined) patch.tags = mergeTags(current.tags, body.tags);
+        this.#update(model, collectionPath, id, patch, true);
+        uris.push(`${pathKey(collectionPath)}/${id}`);
+      }
+      return uris;
+    });
+  }
+
+  /** Looks a subscription up by id in the subscriptions collection of the same service family, when it is served. */
+  #subscriptionsFor(devicesPath: string): (id: string) => Item | undefined {
+    void devicesPath;
+    const model = this.options.models.get("/subscriptions/v1/subscriptions");
+    if (model === undefined) return () => undefined;
+    return (id) => this.options.store.find(model, "/subscriptions/v1/subscriptions", id);
   }
 
   #item(request: StateRequest, model: CollectionModel): StateAnswer {
@@ -289,17 +477,15 @@ export class StateLayer {
     const { status } = this.#success(request);
     if (m === "get") return { status, headers: {}, body: this.#responseFor(request, this.#present(model, collectionPath, item), random) };
     if (m === "delete") {
-      store.remove(model, collectionPath, id);
-      const answer = status === 202 ? this.#accepted(request, request.pathname, random) : { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, item, random) };
-      this.#changed("deleted", model, collectionPath, item, answer);
-      return answer;
+      if (status === 202) return this.#accepted(request, request.pathname, random, () => void this.#remove(model, collectionPath, id));
+      this.#remove(model, collectionPath, id);
+      return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, item, random) };
     }
     const declared = propertiesOf(model.schemas, model.itemSchema);
     const patch = overlay({}, request.body, declared);
-    const updated = store.update(model, collectionPath, id, patch, m === "put") ?? item;
-    const answer = status === 202 ? this.#accepted(request, request.pathname, random) : { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, this.#present(model, collectionPath, updated), random) };
-    this.#changed("updated", model, collectionPath, updated, answer);
-    return answer;
+    if (status === 202) return this.#accepted(request, request.pathname, random, () => void this.#update(model, collectionPath, id, patch, m === "put"));
+    const updated = this.#update(model, collectionPath, id, patch, m === "put") ?? item;
+    return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, this.#present(model, collectionPath, updated), random) };
   }
 
   /** `POST /x/{id}/reset` and the like: the item must exist; its generation moves on. */
@@ -315,10 +501,10 @@ export class StateLayer {
       store.insert(model, collectionPath, item, true);
     }
     if (item === undefined) return this.#notFound(request, id);
-    const updated = store.update(model, collectionPath, id, {}, false) ?? item;
     const random = new Random(`action|${pathKey(request.pathname)}|${this.#created++}`);
     const { status } = this.#success(request);
-    if (status === 202) return this.#accepted(request, itemPath, random);
+    if (status === 202) return this.#accepted(request, itemPath, random, () => void this.#update(model, collectionPath, id, {}, false));
+    const updated = this.#update(model, collectionPath, id, {}, false) ?? item;
     return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, updated, random) };
   }
 
@@ -337,9 +523,7 @@ export class StateLayer {
       if (removing) {
         const id = isObject(entry) && model.idField !== undefined ? String(entry[model.idField] ?? entry.id ?? "") : "";
         if (id !== "" && store.find(model, collectionPath, id) !== undefined) {
-          const removed = store.find(model, collectionPath, id)!;
-          store.remove(model, collectionPath, id);
-          this.#changed("deleted", model, collectionPath, removed);
+          this.#remove(model, collectionPath, id);
           successes.push(isObject(entry) ? entry : { id });
         } else {
           errors.push({ ...errorBody(404, `Item ${i} (id "${id}") is not in ${collectionPath}.`, [{ subject: `items[${i}].id`, description: "no such item" }]), id });
@@ -355,30 +539,55 @@ export class StateLayer {
       }
       let item = overlay(store.newItem(model, `batch|${pathKey(collectionPath)}|${this.#created}`, this.#created++), entry, declared);
       if (model.idField !== undefined) item = { ...item, [model.idField]: randomUUID() };
-      store.insert(model, collectionPath, item);
-      this.#changed("created", model, collectionPath, item);
+      this.#insert(model, collectionPath, item);
       successes.push(item);
     });
     const { status } = this.#success(request);
     return { status, headers: {}, body: { successCount: successes.length, errorCount: errors.length, successes, errors } };
   }
 
-  #accepted(request: StateRequest, resourceUri: string | undefined, random: Random): StateAnswer {
-    const document = request.operation.document;
-    const template = this.options.asyncTemplates.get(document) ?? this.options.asyncTemplates.get("data-services");
-    const body = this.#responseFor(request, undefined, random);
-    if (template === undefined) return { status: 202, headers: resourceUri === undefined ? {} : { location: resourceUri }, body };
+  /** The async-operation template a 202 of `request` points to: its own API's, in the nearest version, else its document's, else Data Services'. */
+  #asyncTemplate(request: StateRequest): string | undefined {
+    const path = request.operation.path;
+    const root = path.split("/")[1];
+    const common = (a: string) => {
+      let n = 0;
+      while (n < a.length && a[n] === path[n]) n++;
+      return n;
+    };
+    const own = (this.options.asyncPaths ?? []).filter((p) => p.split("/")[1] === root).sort((a, b) => common(b) - common(a))[0];
+    return own ?? this.options.asyncTemplates.get(request.operation.document) ?? this.options.asyncTemplates.get("data-services") ?? (this.options.asyncPaths ?? []).find((p) => p.startsWith("/data-services/"));
+  }
+
+  #accepted(request: StateRequest, resourceUri: string | undefined, random: Random, effect?: Effect): StateAnswer {
+    const template = this.#asyncTemplate(request);
     const id = randomUUID();
-    const location = template.replace(/\{[^}]+\}$/, id);
+    const base = this.#responseFor(request, undefined, random);
+    // The answer names this operation: its id wherever the body has one (`transactionId`, `taskUri`, ...).
+    const location = template?.replace(/\{[^}]+\}$/, id);
+    const body = isObject(base) ? { ...base } : base;
+    if (isObject(body)) {
+      for (const key of ["transactionId", "id", "taskId"]) if (key in body) body[key] = id;
+      for (const key of ["taskUri", "location", "asyncOperationUri"]) if (key in body && location !== undefined) body[key] = location;
+      if ("code" in body) body.code = 202;
+      if (typeof body.status === "string" && /^\d{3} /.test(body.status)) body.status = "202 ACCEPTED";
+    }
+    if (template === undefined || location === undefined) {
+      effect?.();
+      return { status: 202, headers: resourceUri === undefined ? {} : { location: resourceUri }, body };
+    }
     const { settings } = this.options;
-    this.#async.set(pathKey(location), {
+    const key = pathKey(location);
+    this.#async.set(key, {
       id,
       createdAt: this.#now(),
       durationMs: settings.durationMs,
       outcome: settings.outcome,
       request: `${request.method.toUpperCase()} ${request.operation.path}`,
-      resourceUri,
+      resourceUri: resourceUri === undefined ? undefined : pathKey(resourceUri),
     });
+    this.#pending.set(key, effect);
+    this.#emit({ kind: "accepted", record: this.#async.get(key)! });
     return { status: 202, headers: { location }, body };
   }
 
@@ -387,13 +596,32 @@ export class StateLayer {
     const random = new Random(`async|${record.id}`);
     const base = (schema !== undefined && schemas !== undefined ? fakeValue(schemas, schema, "", { random, index: 0 }) : {}) as Item;
     const props = schemas === undefined ? {} : propertiesOf(schemas, schema);
-    const { state, progressPercent } = asyncState(record, this.#now());
+    const now = this.#now();
+    const { state, progressPercent } = asyncState(record, now);
+    const ended = state === "SUCCEEDED" || state === "FAILED";
     const out: Item = { ...base, id: record.id };
     if (props.state !== undefined) out.state = state;
     if (props.status !== undefined || props.state === undefined) out.status = state;
     if (props.progressPercent !== undefined) out.progressPercent = progressPercent;
     if (props.suggestedPollingIntervalSeconds !== undefined) out.suggestedPollingIntervalSeconds = 0;
     if (props.sourceResourceUri !== undefined && record.resourceUri !== undefined) out.sourceResourceUri = record.resourceUri;
+    if (props.resourceUri !== undefined) out.resourceUri = pathKey(request.pathname);
+    if (props.startedAt !== undefined) out.startedAt = nowIso(record.createdAt);
+    if (props.createdAt !== undefined) out.createdAt = nowIso(record.createdAt);
+    if (props.updatedAt !== undefined) out.updatedAt = nowIso(Math.min(now, record.createdAt + record.durationMs));
+    if (props.endedAt !== undefined) {
+      if (ended) out.endedAt = nowIso(record.createdAt + record.durationMs);
+      else delete out.endedAt;
+    }
+    // Where the work's result lives, once there is one: what it created or changed.
+    const uris = state === "SUCCEEDED" ? (record.resultUris ?? (record.resourceUri === undefined ? [] : [record.resourceUri])) : [];
+    if (props.result !== undefined) {
+      // Device work reports device ids, as HPE Aruba's onboarding workflow reads them (succeededDevices, failedDevices).
+      const devices = / \/devices\//.test(record.request);
+      const ids = uris.map((uri) => uri.slice(uri.lastIndexOf("/") + 1));
+      out.result = !ended ? {} : devices ? { succeededDevices: state === "SUCCEEDED" ? ids : [], failedDevices: state === "FAILED" ? ids : [] } : { [state === "SUCCEEDED" ? "succeeded" : "failed"]: uris.map((uri) => ({ resourceUri: uri })) };
+    }
+    if (props.resultType !== undefined) out.resultType = ended ? state : "PENDING";
     if (props.error !== undefined && state !== "FAILED") delete out.error;
     return { status: 200, headers: {}, body: out };
   }

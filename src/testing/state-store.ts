@@ -103,13 +103,14 @@ export class StateStore {
     const items: Item[] = [];
     const ids = new Set<string>();
     for (let index = 0; index < size; index++) {
-      const item = this.newItem(model, `${key}#${index}`, index);
+      const item = this.newItem(model, `${key}#${index}`, index, key);
       const original = model.idField === undefined ? undefined : item[model.idField];
       // Generated ids are random; a repeat would make two items one. Enumerated ids (kinds, not instances) may repeat.
       if (model.idField !== undefined && (typeof original === "string" || typeof original === "number") && !model.idEnumerated) {
         let id: string | number = original;
         for (let n = 1; ids.has(String(id)); n++) id = typeof original === "number" ? original + n : `${original}-${n + 1}`;
         item[model.idField] = id;
+        if (typeof item.resourceUri === "string" && item.resourceUri.startsWith(`${key}/`)) item.resourceUri = `${key}/${String(id)}`;
         ids.add(String(id));
       }
       items.push(item);
@@ -118,11 +119,12 @@ export class StateStore {
   }
 
   /** One generated item for `model`, deterministic for `seedKey`. */
-  newItem(model: CollectionModel, seedKey: string, index: number): Item {
+  newItem(model: CollectionModel, seedKey: string, index: number, collectionPath?: string): Item {
     const random = new Random(`${this.options.seed}|${seedKey}`);
     const value = fakeValue(model.schemas, model.itemSchema, "", { random, index });
     const item = (typeof value === "object" && value !== null && !Array.isArray(value) ? value : {}) as Item;
     decorate(model, item, random);
+    agree(model, item, index, collectionPath);
     return item;
   }
 
@@ -151,7 +153,8 @@ export class StateStore {
     return has(collection.items) ? collection.items : has(collection.unlisted) ? collection.unlisted : undefined;
   }
 
-  update(model: CollectionModel, path: string, id: string, patch: Item, replace: boolean): Item | undefined {
+  /** Changes an item; `now` (ISO) becomes its `updatedAt`, never before its `createdAt`. */
+  update(model: CollectionModel, path: string, id: string, patch: Item, replace: boolean, now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z")): Item | undefined {
     const items = this.#holder(model, path, id);
     if (items === undefined) return undefined;
     const index = items.findIndex((i) => String(i[model.idField!]) === id);
@@ -159,7 +162,7 @@ export class StateStore {
     const next = replace ? { ...current, ...patch } : deepMerge(current, patch);
     next[model.idField!] = current[model.idField!];
     if (typeof current.generation === "number") next.generation = current.generation + 1;
-    if (typeof current.updatedAt === "string") next.updatedAt = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    if (typeof current.updatedAt === "string") next.updatedAt = typeof current.createdAt === "string" && current.createdAt > now ? current.createdAt : now;
     items[index] = next;
     return next;
   }
@@ -187,5 +190,64 @@ function decorate(model: CollectionModel, item: Item, random: Random): void {
       if ("productId" in hardware) hardware.productId = product;
     }
     item.id = id;
+  }
+}
+
+/** `/compute-ops-mgmt/v1/servers` -> `compute-ops-mgmt/server`, the way GreenLake writes resource types. */
+export function resourceType(template: string): string {
+  const segments = template.split("/").filter((s) => s !== "" && !s.startsWith("{") && !/^v\d/.test(s));
+  const service = segments[0] ?? "resource";
+  const last = segments[segments.length - 1] ?? "item";
+  const singular = last.endsWith("ies") ? `${last.slice(0, -3)}y` : last.endsWith("sses") ? last.slice(0, -2) : last.endsWith("s") && !last.endsWith("ss") ? last.slice(0, -1) : last;
+  return `${service}/${singular}`;
+}
+
+/** Whether `value` fits the item schema's property `name`: no const, enum, absolute-URI format, bound or pattern says otherwise. */
+function fits(model: CollectionModel, name: string, value: unknown): boolean {
+  const schema = model.schemas.property(model.itemSchema, name);
+  if (schema === undefined) return false;
+  const flat = model.schemas.flatten(schema);
+  if (flat.const !== undefined || Array.isArray(flat.enum) || Array.isArray(flat.oneOf) || Array.isArray(flat.anyOf)) return false;
+  if (typeof value === "string") {
+    if (typeof flat.format === "string" && /^(uri|url|iri)$/i.test(flat.format)) return false;
+    if (typeof flat.maxLength === "number" && value.length > flat.maxLength) return false;
+    if (typeof flat.pattern === "string") {
+      try {
+        if (!new RegExp(flat.pattern).test(value)) return false;
+      } catch {
+        return false;
+      }
+    }
+  }
+  if (typeof value === "number" && typeof flat.maximum === "number" && value > flat.maximum) return false;
+  return true;
+}
+
+/** Makes an item's fields agree with each other, as the real service's do (where the schema lets them). */
+function agree(model: CollectionModel, item: Item, index: number, collectionPath: string | undefined): void {
+  // Times in order: created, then updated; a first version has generation 1, a changed one more.
+  if (typeof item.createdAt === "string" && typeof item.updatedAt === "string" && item.updatedAt < item.createdAt && fits(model, "createdAt", item.updatedAt) && fits(model, "updatedAt", item.createdAt)) {
+    [item.createdAt, item.updatedAt] = [item.updatedAt, item.createdAt];
+  }
+  if (typeof item.generation === "number" && typeof item.createdAt === "string" && typeof item.updatedAt === "string") {
+    const generation = item.updatedAt === item.createdAt ? 1 : Math.max(2, item.generation);
+    if (fits(model, "generation", generation)) item.generation = generation;
+  }
+  // A person's email and username follow their name.
+  if (typeof item.firstName === "string" && typeof item.lastName === "string") {
+    const address = `${item.firstName}.${item.lastName}${index + 1}@example.com`.toLowerCase();
+    for (const key of ["username", "email", "userName"]) if (typeof item[key] === "string" && String(item[key]).includes("@") && fits(model, key, address)) item[key] = address;
+    const display = `${item.firstName} ${item.lastName}`;
+    if (typeof item.displayName === "string" && fits(model, "displayName", display)) item.displayName = display;
+  }
+  // A `type` without an example or enum reads like GreenLake's (`identity/user`), not a placeholder.
+  const typeSchema = model.schemas.property(model.itemSchema, "type");
+  if (typeof item.type === "string" && typeSchema !== undefined && typeSchema.example === undefined && /^type-/.test(item.type) && fits(model, "type", resourceType(model.template))) {
+    item.type = resourceType(model.template);
+  }
+  // A resource URI names the item itself.
+  if (collectionPath !== undefined && model.idField !== undefined && typeof item.resourceUri === "string" && (typeof item[model.idField] === "string" || typeof item[model.idField] === "number")) {
+    const uri = `${collectionPath}/${String(item[model.idField])}`;
+    if (fits(model, "resourceUri", uri)) item.resourceUri = uri;
   }
 }

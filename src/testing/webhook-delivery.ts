@@ -525,41 +525,45 @@ export class WebhookDelivery implements MockEvents {
   // --- events ------------------------------------------------------------------------------------
 
   #changed(change: StateChange): void {
-    if (change.model.template.startsWith("/events/")) return;
-    const type = eventTypeOf(change.model.template, change.kind);
-    const idField = change.model.idField;
-    const make = (): MockCloudEvent => {
-      const stamp = change.item.updatedAt ?? change.item.createdAt;
-      return {
-        specversion: "1.0",
-        id: randomUUID(),
-        source: sourceOf(change.model.template),
-        type,
-        time: typeof stamp === "string" && change.asyncOperation === undefined ? stamp : iso(this.#clock.now()),
-        datacontenttype: "application/json",
-        ...(idField !== undefined && change.item[idField] !== undefined ? { subject: String(change.item[idField]) } : {}),
-        data: structuredClone(change.item),
-      };
-    };
-    const operation = change.asyncOperation;
-    if (operation === undefined) return this.#publish(make());
-    // The change is GreenLake's once its async operation finishes: announce both then.
-    const cancel = this.#clock.schedule(operation.durationMs, () => {
-      this.#pendingCompletions.delete(cancel);
-      const status = operation.outcome === "succeeded" ? "SUCCEEDED" : "FAILED";
-      if (operation.outcome === "succeeded") this.#publish(make());
+    if (change.kind === "accepted") {
+      // Accepted work lands when its async operation ends: settle the state then, on this clock, so its events follow.
+      const cancel = this.#clock.schedule(change.record.durationMs + 1, () => {
+        this.#pendingCompletions.delete(cancel);
+        this.parts.layer.settle();
+      });
+      this.#pendingCompletions.add(cancel);
+      return;
+    }
+    if (change.kind === "async-operation") {
+      const { record } = change;
+      const template = record.request.slice(record.request.indexOf(" ") + 1);
+      if (template.startsWith("/events/")) return;
+      const [, service, version] = template.split("/");
       this.#publish({
         specversion: "1.0",
         id: randomUUID(),
-        source: sourceOf(change.model.template),
-        type: eventTypeOf(`/${change.model.template.split("/")[1]}/${change.model.template.split("/")[2]}/async-operations`, "updated"),
+        source: sourceOf(template),
+        type: eventTypeOf(`/${service}/${version}/async-operations`, "updated"),
         time: iso(this.#clock.now()),
         datacontenttype: "application/json",
-        subject: operation.id,
-        data: { id: operation.id, status, sourceResourceUri: operation.resourceUri, request: operation.request },
+        subject: record.id,
+        data: { id: record.id, status: change.state, sourceResourceUri: record.resourceUri, request: record.request },
       });
+      return;
+    }
+    const { model, item } = change;
+    if (model.template.startsWith("/events/")) return;
+    const stamp = change.kind === "created" ? item.createdAt : item.updatedAt;
+    this.#publish({
+      specversion: "1.0",
+      id: randomUUID(),
+      source: sourceOf(model.template),
+      type: eventTypeOf(model.template, change.kind),
+      time: typeof stamp === "string" && change.kind !== "deleted" ? stamp : iso(this.#clock.now()),
+      datacontenttype: "application/json",
+      ...(model.idField !== undefined && item[model.idField] !== undefined ? { subject: String(item[model.idField]) } : {}),
+      data: structuredClone(item),
     });
-    this.#pendingCompletions.add(cancel);
   }
 
   #publish(event: MockCloudEvent): void {

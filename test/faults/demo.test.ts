@@ -85,9 +85,10 @@ describe("demo", () => {
         "7. Compute Ops Management",
         "8. Compute Ops Management",
         "9. Async work",
-        "10. MSP",
-        "11. Rate limits",
-        "12. Errors",
+        "10. Devices",
+        "11. MSP",
+        "12. Rate limits",
+        "13. Errors",
       ]);
       // The stateful flows, told with realistic values and without placeholders.
       expect(output).not.toMatch(/\bstring\b/);
@@ -96,6 +97,7 @@ describe("demo", () => {
       expect(output).toMatch(/reset the secret of .*: generation 2/);
       expect(output).toMatch(/async operation .* ended SUCCEEDED/);
       expect(output).toMatch(/job .* ended COMPLETE/);
+      expect(output).toMatch(/applied subscription /);
       expect(output).toMatch(/the mocks answered 429, then 200/);
       expect(output).toMatch(/\nDone in \d+\.\d s\.\n/);
       expect(output).not.toMatch(/Failed:/);

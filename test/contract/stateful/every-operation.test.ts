@@ -17,7 +17,8 @@ let gl: GreenLake;
 // Registered first, so it runs after the included files' own afterAll checks.
 afterAll(() => mocks?.stop());
 beforeAll(async () => {
-  mocks = await startMocks({ collectionSize: SIZE, async: { durationMs: 0 } });
+  // The walks send the documents' example ids for parents: those exist (kept out of lists), as sub-resources need a parent.
+  mocks = await startMocks({ collectionSize: SIZE, async: { durationMs: 0 }, generateUnknownItems: true });
   gl = new GreenLake(mocks.clientOptions({ retry: false }));
 });
 
