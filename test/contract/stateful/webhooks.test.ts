@@ -105,8 +105,7 @@ describe("webhooks on the stateful mocks", () => {
     await mocks.events.advance(1);
     const operation = await waitForAsyncOperation(gl.service("device-management"), posted!.response.headers.get("location")!, { pollIntervalMs: 1, timeoutMs: 10_000 });
     expect(operation.status).toBe("SUCCEEDED");
-    const resourceUri = mocks.state.asyncOperations.at(-1)!.resourceUri!;
-    const device = mocks.state.collection("/devices/v1/devices").find((d) => resourceUri.endsWith(`/${String(d.id)}`));
+    const device = mocks.state.collection("/devices/v1/devices").find((d) => d.serialNumber === "SN-WEBHOOK-1");
     expect(device).toBeDefined();
     await mocks.events.advance(60_000);
     expect(received.map((e) => e.type)).toEqual([DEVICE_CREATED]);
