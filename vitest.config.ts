@@ -43,15 +43,15 @@ export default defineConfig(({ mode }) => {
       // servers on free ports, so two files at once is safe and shortens the run even on two cores.
       maxWorkers: Math.max(2, availableParallelism()),
       // Limits for hangs, not verdicts: generous enough that a machine ten times slower still passes.
-      testTimeout: 60_000,
-      hookTimeout: 180_000,
+      testTimeout: 120_000,
+      hookTimeout: 300_000,
       projects: [
         project("unit"),
         project("pipeline"),
-        project("faults", { testTimeout: 180_000 }),
+        project("faults", { testTimeout: 300_000 }),
         // glp in a pseudo-terminal (its runs against the mocks are in the contract project).
-        project("cli", { testTimeout: 120_000 }),
-        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 120_000 }),
+        project("cli", { testTimeout: 300_000 }),
+        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 300_000 }),
       ].filter((p) => p !== undefined),
     },
   };

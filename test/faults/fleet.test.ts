@@ -16,7 +16,7 @@ let redis: RedisServer;
 
 beforeAll(async () => {
   redis = await startRedis();
-}, 30_000);
+}, 300_000);
 
 /** Each run starts from an empty store, as a fleet against a fresh stub would. */
 async function flush(): Promise<void> {
