@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
-import { EXHAUSTIVE_FILES, SCOPE_ENV, testScope } from "./test/scope.js";
+import { EXHAUSTIVE_FILES, testScope } from "./test/scope.js";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -11,8 +11,6 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // (`--mode all`) adds the sweeps; `--mode exhaustive` runs the sweeps alone (.ci/run, after npm test).
 export default defineConfig(({ mode }) => {
   const scope = testScope(mode);
-  // The contract project's global setup runs in this process and starts the services the scope needs.
-  process.env[SCOPE_ENV] = scope;
 
   const project = (name: string, options: TestProjectInlineConfiguration["test"] = {}): TestProjectInlineConfiguration | undefined => {
     const dir = `test/${name}/`;
@@ -51,7 +49,9 @@ export default defineConfig(({ mode }) => {
         project("faults", { testTimeout: 300_000 }),
         // glp in a pseudo-terminal (its runs against the mocks are in the contract project).
         project("cli", { testTimeout: 300_000 }),
-        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 300_000 }),
+        // Its global setup starts the services the scope needs (read from `provide`: vitest may load this file
+        // again, without the mode, in the same process).
+        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 300_000, provide: { greenlakeTestScope: scope } }),
       ].filter((p) => p !== undefined),
     },
   };

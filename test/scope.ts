@@ -33,5 +33,9 @@ export const EXHAUSTIVE_FILES = [
 /** The services the contract tests of `npm test` call on the shared stateless mocks. */
 export const SEED_SERVICES = ["compute-ops-mgmt", "private-cloud-business", "identity", "credentials", "authorization", "workspace"] as const;
 
-/** Set by vitest.config.ts for the global setup, which runs in the same process. */
-export const SCOPE_ENV = "GREENLAKE_TEST_SCOPE";
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The run's scope, for the contract project's global setup (vitest.config.ts provides it). */
+    greenlakeTestScope: TestScope;
+  }
+}
