@@ -166,7 +166,8 @@ describe("glp against the mocks: the guide scenarios", () => {
 
   it("--all-tenants runs in each tenant and tags every item with it", async () => {
     // Stateful mocks: Prism's example tenant list contradicts itself (one item, total 0), which paging refuses.
-    const stateful = await startMocks({ services: ["workspace", "identity"] });
+    // A few tenants: each costs glp a token exchange and a listing, and three show "each" as well as three hundred.
+    const stateful = await startMocks({ services: ["workspace", "identity"], collectionSize: { "/workspaces/v1/msp-tenants": 3 } });
     try {
       const own = {
         ...env,
@@ -179,7 +180,7 @@ describe("glp against the mocks: the guide scenarios", () => {
       const listed = await glp(["workspace", "get-tenants", "--all", "-o", "json"], { env: own });
       expect(listed.code, listed.stderr).toBe(0);
       const tenants = JSON.parse(listed.stdout) as { id: string }[];
-      expect(tenants.length).toBeGreaterThan(0);
+      expect(tenants).toHaveLength(3);
       const result = await glp(["identity", "get-users", "--all-tenants", "--limit", "2", "-o", "jsonl"], { env: own });
       expect(result.code, result.stderr).toBe(0);
       const items = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { tenant: string });

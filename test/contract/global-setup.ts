@@ -10,6 +10,7 @@ import type { TestProject } from "vitest/node";
 import { startMocks } from "../../src/testing/index.js";
 import type { SuiteTally } from "./support/contract-suite.js";
 import type { MockEndpoints } from "./support/endpoints.js";
+import { SEED_SERVICES } from "../scope.js";
 
 function printAllServicesCoverage(dir: string): void {
   const tallies = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as SuiteTally);
@@ -26,7 +27,9 @@ function printAllServicesCoverage(dir: string): void {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   // Prism alone: this suite checks requests and answers against the documents, not the mocks' memory.
-  const mocks = await startMocks({ state: false });
+  // npm test calls only the seed services here; each document more is one more for Prism to load.
+  const services = project.config.provide.greenlakeTestScope === "test" ? { services: SEED_SERVICES } : {};
+  const mocks = await startMocks({ state: false, ...services });
   console.log(`mocks: ${mocks.services.length} services on ${mocks.baseUrl}, started in ${Date.now() - started} ms`);
   const endpoints: MockEndpoints = {
     baseUrl: mocks.baseUrl,

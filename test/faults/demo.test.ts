@@ -16,11 +16,17 @@ interface Started {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startDemo(): Started {
+/**
+ * `tsx examples/demo.ts`, as `npm run demo` starts it; or, with `direct`, the demo's own node process
+ * (`node --import tsx`), so a signal sent to the pid reaches the demo itself: tsx's command relays one to its
+ * child but kills the child if it has not acknowledged within 30 ms, which a busy machine often misses.
+ */
+function startDemo(direct = false): Started {
   // Credentials in the environment must not matter: the demo always uses the mocks.
   const env = { ...process.env, GREENLAKE_CLIENT_ID: "", GREENLAKE_CLIENT_SECRET: "", GREENLAKE_WORKSPACE_ID: "" };
+  const [command, args] = direct ? [process.execPath, ["--import", "tsx", "examples/demo.ts"]] : [tsx, ["examples/demo.ts"]];
   // Its own process group, as a terminal gives a foreground job.
-  const child = spawn(tsx, ["examples/demo.ts"], { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let text = "";
   child.stdout?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
@@ -41,8 +47,8 @@ function killGroup(pgid: number | undefined): void {
   }
 }
 
-async function interruptMidTour(deliver: (pid: number) => void): Promise<{ before: ProcessInfo[]; after: ProcessInfo[]; code: number | null; output: string }> {
-  const demo = startDemo();
+async function interruptMidTour(deliver: (pid: number) => void, direct = false): Promise<{ before: ProcessInfo[]; after: ProcessInfo[]; code: number | null; output: string }> {
+  const demo = startDemo(direct);
   const pid = demo.child.pid!;
   try {
     // Mid-way: the mocks are up and the tour has made its first calls.
@@ -52,10 +58,10 @@ async function interruptMidTour(deliver: (pid: number) => void): Promise<{ befor
     deliver(pid);
     const { code } = await Promise.race([
       demo.exited,
-      new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`the demo did not exit after the interrupt:\n${demo.output()}`)), 15_000)),
+      new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`the demo did not exit after the interrupt:\n${demo.output()}`)), 60_000)),
     ]);
     // Children are reaped asynchronously; allow them a moment to go.
-    await waitUntil(() => survivors(before.map((p) => p.pid), pid).length === 0, 5_000);
+    await waitUntil(() => survivors(before.map((p) => p.pid), pid).length === 0, 30_000);
     return { before, after: survivors(before.map((p) => p.pid), pid), code, output: demo.output() };
   } finally {
     killGroup(pid);
@@ -102,7 +108,7 @@ describe("demo", () => {
       expect(output).toMatch(/\nDone in \d+\.\d s\.\n/);
       expect(output).not.toMatch(/Failed:/);
       expect(seen.length).toBeGreaterThanOrEqual(2);
-      await waitUntil(() => survivors([...new Set(seen)], pid).length === 0, 5_000);
+      await waitUntil(() => survivors([...new Set(seen)], pid).length === 0, 30_000);
       expect(survivors([...new Set(seen)], pid).map((p) => `${p.pid} ${p.command}`)).toEqual([]);
     } finally {
       killGroup(pid);
@@ -119,8 +125,9 @@ describe("demo", () => {
   });
 
   it("stops every process it started when only the demo itself is interrupted", async () => {
-    const { before, after, output } = await interruptMidTour((pid) => process.kill(pid, "SIGINT"));
-    expect(before.length, `too few child processes seen:\n${output}`).toBeGreaterThanOrEqual(2);
+    const { before, after, output } = await interruptMidTour((pid) => process.kill(pid, "SIGINT"), true);
+    // The mock server host was running when the interrupt came (the demo's node process is the pid itself here).
+    expect(before.length, `too few child processes seen:\n${output}`).toBeGreaterThanOrEqual(1);
     expect(after.map((p) => `${p.pid} ${p.command}`)).toEqual([]);
     expect(output).toMatch(/Stopped by SIGINT/);
     expect(output).not.toMatch(/Done in/);

@@ -197,9 +197,18 @@ export interface WorkerConfig {
   readonly concurrency: number;
   readonly limit: number;
   readonly windowSeconds: number;
+  /** Stop after this many calls (each, ascending) until the harness says go: see FleetControl. */
+  readonly pauses?: readonly number[];
+  /** After `calls`, keep calling until the shared store is in use again after every outage. */
+  readonly untilShared?: boolean;
 }
 
+/** A process that never shares again stops here, so the test fails on its assertion instead of hanging. */
+export const MAX_CALLS_UNTIL_SHARED = 2000;
+
 export interface WorkerResult {
+  /** Calls made: `calls`, plus those `untilShared` added. */
+  readonly calls: number;
   readonly ok: number;
   readonly failed: number;
   readonly failures: string[];
@@ -207,16 +216,50 @@ export interface WorkerResult {
   readonly stats?: { outages: number; resumptions: number; sharedReservations: number; localReservations: number };
 }
 
+export type WorkerMessage = { kind: "ready" } | { kind: "paused"; calls: number } | { kind: "result"; result: WorkerResult };
+
 export interface FleetRun {
   readonly results: WorkerResult[];
+  readonly calls: number;
   readonly ok: number;
   readonly failed: number;
   readonly limited: number;
   readonly tokenRequests: number;
-  /** Accepted calls per second over the run, divided by the stub's limit per second. */
+  /** Accepted calls per second over the run, divided by the stub's limit per second: a figure for the bench, not a verdict. */
   readonly rateOverLimit: number;
   readonly busiestWindow: number;
   readonly seconds: number;
+}
+
+/** Lets `during` act between the workers' phases (WorkerConfig.pauses). */
+export interface FleetControl {
+  /** Resolves once every worker has paused for the nth time (0-based). */
+  paused(n: number): Promise<void>;
+  /** Lets every paused worker go on. */
+  go(): void;
+}
+
+/** Resolves once `child` sends a message of `kind`, or rejects if it exits first. */
+function messages(child: ChildProcess): { next(kind: WorkerMessage["kind"]): Promise<WorkerMessage> } {
+  const queue: WorkerMessage[] = [];
+  const waiting: { kind: string; resolve(m: WorkerMessage): void; reject(e: Error): void }[] = [];
+  child.on("message", (message: WorkerMessage) => {
+    const i = waiting.findIndex((w) => w.kind === message.kind);
+    if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
+    else queue.push(message);
+  });
+  child.once("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`fleet worker exited with ${code} before it sent ${w.kind}`));
+  });
+  return {
+    next: (kind) =>
+      new Promise((resolve, reject) => {
+        const i = queue.findIndex((m) => m.kind === kind);
+        if (i >= 0) return resolve(queue.splice(i, 1)[0]!);
+        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`fleet worker exited with ${child.exitCode} before it sent ${kind}`));
+        waiting.push({ kind, resolve, reject });
+      }),
+  };
 }
 
 /**
@@ -227,32 +270,36 @@ export async function runFleet(
   stub: FleetStub,
   workers: number,
   config: Omit<WorkerConfig, "baseUrl" | "tokenUrl">,
-  during?: () => Promise<void>,
+  during?: (control: FleetControl) => Promise<void>,
 ): Promise<FleetRun> {
   const children = Array.from({ length: workers }, () =>
     fork(join(here, "fleet-worker.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
+  const inboxes = children.map(messages);
   try {
-    await Promise.all(children.map((child) => new Promise<void>((resolve, reject) => {
-      child.once("message", () => resolve());
-      child.once("exit", (code) => reject(new Error(`fleet worker exited with ${code} before it was ready`)));
-    })));
-    const results = children.map(
-      (child) =>
-        new Promise<WorkerResult>((resolve, reject) => {
-          child.once("message", (message) => resolve(message as WorkerResult));
-          child.once("exit", (code) => reject(new Error(`fleet worker exited with ${code} before reporting`)));
-        }),
-    );
+    await Promise.all(inboxes.map((inbox) => inbox.next("ready")));
+    const results = inboxes.map((inbox) => inbox.next("result").then((m) => (m as Extract<WorkerMessage, { kind: "result" }>).result));
+    const pauses: Promise<void>[] = [];
+    const control: FleetControl = {
+      paused: (n) => {
+        // Each worker's pauses arrive in order; ask for them in order too.
+        for (let i = pauses.length; i <= n; i++) pauses.push(Promise.all(inboxes.map((inbox) => inbox.next("paused"))).then(() => undefined));
+        return pauses[n]!;
+      },
+      go: () => {
+        for (const child of children) child.send("go");
+      },
+    };
     const started = Date.now();
     for (const child of children) child.send({ ...config, baseUrl: stub.baseUrl, tokenUrl: stub.tokenUrl } satisfies WorkerConfig);
-    const [collected] = await Promise.all([Promise.all(results), during?.()]);
+    const [collected] = await Promise.all([Promise.all(results), during?.(control)]);
     const seconds = (Date.now() - started) / 1000;
     const accepted = [...stub.accepted].sort((a, b) => a - b);
     const span = accepted.length > 1 ? (accepted[accepted.length - 1]! - accepted[0]!) / 1000 : 0;
     const perSecond = span > 0 ? (accepted.length - 1) / span : 0;
     return {
       results: collected,
+      calls: collected.reduce((n, r) => n + r.calls, 0),
       ok: collected.reduce((n, r) => n + r.ok, 0),
       failed: collected.reduce((n, r) => n + r.failed, 0),
       limited: stub.counts.limited,

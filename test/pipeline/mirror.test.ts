@@ -37,7 +37,7 @@ beforeAll(async () => {
     documents.set(source.file.replace(/\.json$/, ""), JSON.parse(await readFile(join(hpeMirrorDir, source.file), "utf8")) as OpenApiDocument);
   }
   output = await generateOutput({ manifest, specsDir: hpeMirrorDir, corrections });
-}, 120_000);
+}, 300_000);
 
 /** Operations of a document counted straight from its `paths`, independently of the generator. */
 function countOperations(document: OpenApiDocument): number {
@@ -165,5 +165,5 @@ describe("corrected documents and their types", () => {
     });
     expect(result.stdout).toBe("");
     expect(result.code).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });

@@ -73,5 +73,5 @@ describe("call types", () => {
     });
     expect(failing.filter((f) => !f.ok)).toEqual([]);
     expect(failing.map((f) => f.line)).toEqual([...compiled.expected.keys()]);
-  }, 120_000);
+  }, 300_000);
 });

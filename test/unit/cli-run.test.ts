@@ -105,7 +105,7 @@ describe("glp exit codes", () => {
     const network = await glp(["identity", "invite-user-to-account", "--set", "email=a@example.com"], freshEnv({ GREENLAKE_BASE_URL: `http://127.0.0.1:${port}` }));
     expect(network.code).toBe(7);
     expect(network.err.trim().split("\n")).toHaveLength(1);
-  }, 30_000);
+  }, 300_000);
 
   it("a rejected token is an auth failure, and the cached token is dropped", async () => {
     routes.set("GET /identity/v1/users", (_req, res) => json(res, 401, { httpStatusCode: 401, errorCode: "HPE_GL_UNAUTHORIZED", message: "Token rejected", debugId: "dbg-401" }));
@@ -203,5 +203,5 @@ describe("glp token cache (property-based)", () => {
       { numRuns: 40 },
     );
     // An issuer answering 500 is asked again with backoff, as the SDK's retry policy says.
-  }, 60_000);
+  }, 300_000);
 });

@@ -109,7 +109,7 @@ describe("httpFetch", () => {
       }),
       { numRuns: 8 },
     );
-  }, 30_000);
+  }, 300_000);
 
   it("stops when the caller aborts, also in the middle of the body", async () => {
     server.handle((_req, res) => {

@@ -248,5 +248,5 @@ describe("every operation with a body, against a loopback server", () => {
       { numRuns: everyOperation.length + 200, examples: everyOperation },
     );
     // Each run is a real loopback round trip; a machine busy with other suites needs more than the default 5 s.
-  }, 60_000);
+  }, 300_000);
 });

@@ -105,7 +105,7 @@ describe("no secret in any output", () => {
       }),
       { numRuns: 40 },
     );
-  }, 60_000);
+  }, 300_000);
 
   it("keeps simple-oauth2's own debug output off stderr when DEBUG=* is set", async () => {
     const secret = "debug-secret-value-0123456789";
@@ -133,5 +133,5 @@ describe("no secret in any output", () => {
     // DEBUG=* reached the child and other namespaces still print: the check below means something.
     expect(stderr).toContain("other namespaces still print");
     expect(leaks(stderr, [secret, "debug-issued-token-abcdefgh", Buffer.from(`debug-client:${secret}`).toString("base64")])).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 });

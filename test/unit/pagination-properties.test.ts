@@ -307,7 +307,7 @@ describe("paginate against generated server behaviour", () => {
       }),
       { numRuns: 250 },
     );
-  }, 60_000);
+  }, 300_000);
 });
 
 /** Answers the first two pages at once and holds every later one until the client lets go of it. */
@@ -340,7 +340,7 @@ class HoldingListing {
   /** Resolves once `check` holds, or fails after a generous bound instead of hanging the suite. */
   until(check: () => boolean, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`gave up waiting: ${what}`)), 2_000);
+      const timer = setTimeout(() => reject(new Error(`gave up waiting: ${what}`)), 30_000);
       this.onChange = () => {
         if (check()) {
           clearTimeout(timer);
@@ -389,5 +389,5 @@ describe("leaving a concurrent listing", () => {
       ),
       { numRuns: 30 },
     );
-  }, 30_000);
+  }, 300_000);
 });

@@ -131,7 +131,7 @@ describe("path parameters", () => {
         { numRuns: 2 },
       );
     }
-  }, 60_000);
+  }, 300_000);
 
   it("that are missing are refused before sending, however they are left out", async () => {
     const leftOut = fc.constantFrom("no init", "no params", "no path", "key absent", "undefined", "null");

@@ -79,7 +79,7 @@ describe("retry: false", () => {
       }),
       { numRuns: 40 },
     );
-  }, 60_000);
+  }, 300_000);
 });
 
 describe("token lifetime", () => {

@@ -101,17 +101,19 @@ describe("timeouts with the platform fetch", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const { port } = server.address() as import("node:net").AddressInfo;
     try {
+      // The answered attempt must beat the limit on a real socket: a loopback round trip takes a few ms, so 1 s
+      // holds on a machine a hundred times slower (50 ms did not, on a loaded one).
       const client = createServiceClient<FixturePaths>(globalService, {
         token: "t",
         baseUrl: `http://127.0.0.1:${port}`,
-        timeoutMs: 50,
+        timeoutMs: 1_000,
         retry: { maxAttempts: 2, baseDelayMs: 1 },
         env: {},
       });
       const { data } = await client.GET("/identity/v1/users");
       expect(data).toEqual({ ok: true });
       expect(hits).toBe(2);
-      const noRetry = createServiceClient<FixturePaths>(globalService, { token: "t", baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 50, retry: false, env: {} });
+      const noRetry = createServiceClient<FixturePaths>(globalService, { token: "t", baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 1_000, retry: false, env: {} });
       hits = 0;
       await expect(noRetry.GET("/identity/v1/users")).rejects.toBeInstanceOf(GreenLakeTimeoutError);
     } finally {

@@ -1,0 +1,41 @@
+/**
+ * Which test files `npm test` runs and which only `npm run test:all` runs
+ * (docs/testing.md, "This repository's tests"). vitest.config.ts and the
+ * contract project's global setup read it; nothing else should.
+ *
+ * `npm test` covers every behaviour once: unit and property tests, the spec
+ * pipeline, the fault suite, the contract tests of the seed services, one glp
+ * scenario per command family and the demo. The sweeps below repeat a
+ * behaviour npm test already covers over every operation, listing or document.
+ */
+
+/** `vitest run --mode <scope>`: "test" (vitest's default mode) is npm test. */
+export type TestScope = "test" | "exhaustive" | "all";
+
+export function testScope(mode: string | undefined): TestScope {
+  if (mode === undefined || mode === "test" || mode === "development" || mode === "production") return "test";
+  if (mode === "exhaustive" || mode === "all") return mode;
+  throw new Error(`vitest --mode ${mode}: expected test (npm test), exhaustive (the sweeps only) or all (npm run test:all)`);
+}
+
+/** The sweeps: run by `npm run test:all` and `.ci/run`, not by `npm test`. */
+export const EXHAUSTIVE_FILES = [
+  // The SDK over the operations of the services outside the seed set (the seed set's are in operations.test.ts).
+  "test/contract/other-services.test.ts",
+  // glp over all 918 operations (npm test runs one scenario per command family: cli-scenarios.test.ts).
+  "test/contract/cli-operations.test.ts",
+  // The stateful mocks over every operation: the paging proof over all 199 listings, answers, reads, CRUD.
+  "test/contract/stateful/every-operation.test.ts",
+  // `npm run generate` / `generate:check` as processes (generateOutput itself is in generate.test.ts).
+  "test/pipeline/generate-roundtrip.test.ts",
+] as const;
+
+/** The services the contract tests of `npm test` call on the shared stateless mocks. */
+export const SEED_SERVICES = ["compute-ops-mgmt", "private-cloud-business", "identity", "credentials", "authorization", "workspace"] as const;
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The run's scope, for the contract project's global setup (vitest.config.ts provides it). */
+    greenlakeTestScope: TestScope;
+  }
+}
