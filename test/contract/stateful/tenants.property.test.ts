@@ -74,6 +74,7 @@ describe("MSP tenants on the stateful mocks", () => {
   it("each workspace lists exactly its own seeded items and its own creates, less its own deletes", async () => {
     let run = 0;
     let steps = 0;
+    const tally = { creates: 0, deletes: 0, lists: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 12 }), async (sequence) => {
         mocks.reset();
@@ -99,6 +100,7 @@ describe("MSP tenants on the stateful mocks", () => {
             const { response, data } = await call.POST(collection.path, { ...extra, body });
             expect(response.status, `create in ${step.workspace}`).toBeLessThan(300);
             ids.add(String((data as { id: string }).id));
+            tally.creates++;
           } else {
             const list = [...ids].sort();
             const id = list[step.pick % Math.max(1, list.length)];
@@ -106,16 +108,19 @@ describe("MSP tenants on the stateful mocks", () => {
             const { response } = await call.DELETE(collection.item, { ...extra, params: { path: { [collection.param]: id } } });
             expect(response.status, `delete ${id} in ${step.workspace}`).toBeLessThan(300);
             ids.delete(id);
+            tally.deletes++;
           }
         }
         for (let c = 0; c < COLLECTIONS.length; c++) {
           for (const w of ["main", "a", "b"] as const) {
             expect(await listIds(COLLECTIONS[c]!, w), `${COLLECTIONS[c]!.path} in ${w}`).toEqual([...model.get(key(c, w))!].sort());
+            tally.lists++;
           }
         }
       }),
       { numRuns: RUNS },
     );
+    console.log(`tenants: ${run} cases, ${steps} steps, ${JSON.stringify(tally)}`);
     expect(run).toBeGreaterThanOrEqual(RUNS);
     expect(steps).toBeGreaterThan(RUNS);
   });
