@@ -172,6 +172,19 @@ async function deliver(res: ServerResponse, status: number, headers: Record<stri
   res.end(body);
 }
 
+/**
+ * The workspace a call acts in: the MSP tenant its `Tenant-Acid` header names (a UUID or 32 hex
+ * digits, as 32 lowercase hex digits), else its token's. Undefined for a header that names none.
+ */
+export function actingWorkspace(tenantAcid: string | string[] | undefined, tokenWorkspace: string): string | undefined {
+  if (tenantAcid === undefined) return tokenWorkspace;
+  if (typeof tenantAcid !== "string") return undefined;
+  const hex = tenantAcid.trim().toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(hex)) return hex;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(hex)) return hex.replaceAll("-", "");
+  return undefined;
+}
+
 function bearer(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1];
@@ -251,6 +264,13 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       req.socket.destroy();
       return;
     }
+    const workspaceId = actingWorkspace(req.headers["tenant-acid"], info.workspaceId);
+    if (workspaceId === undefined) {
+      req.resume();
+      recordOp(info.workspaceId, 400, "mocks");
+      hpeError(res, 400, "HPE_GL_ERROR_BAD_REQUEST", `${operation}: the Tenant-Acid header must be one tenant's application customer id, a UUID; send it once, or leave it out to act in your own workspace.`);
+      return;
+    }
     const port = ports.get(route.document);
     if (port === undefined) {
       req.resume();
@@ -295,6 +315,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
           pathname,
           query: new URL(rawUrl, "http://mock.invalid").searchParams,
           body: parseJson(requestBody, req.headers["content-type"]),
+          workspaceId,
         });
       }
       if (stateAnswer !== undefined) {

@@ -20,7 +20,7 @@ import { defaultAsyncSettings, type AsyncOutcome, type AsyncRecord, type AsyncSe
 import { collectionModels, type CollectionModel } from "./collections.js";
 import { allOperations, documentsOf, findDocumentsDir, selectServices } from "./documents.js";
 import { Faults, statedRateLimit, type Fault, type FaultRule, type RateLimit } from "./faults.js";
-import { startFrontDoor, WORKSPACE_HEADER, type MockCall } from "./front-door.js";
+import { actingWorkspace, startFrontDoor, WORKSPACE_HEADER, type MockCall } from "./front-door.js";
 import { TokenIssuer, type IssuerCredentials, type IssuerStats, type IssuedTokenInfo } from "./issuer.js";
 import { startPrismHost } from "./prism-host.js";
 import { RouteTable } from "./routes.js";
@@ -73,10 +73,13 @@ export interface StartMocksOptions {
 
 /** What the state layer holds, for assertions. */
 export interface MockState {
-  /** The items of a concrete collection path (`/identity/v1/users`), as the next list would see them; a copy. */
-  collection(path: string): Item[];
-  /** Concrete collection paths touched so far, with their path template and item count. */
-  collections(): Array<{ path: string; template: string; items: number }>;
+  /**
+   * The items of a concrete collection path (`/identity/v1/users`), as the next list would see them; a copy.
+   * Of the main workspace, or of the MSP tenant `workspaceId` (32 hex digits or a UUID), each holding its own items.
+   */
+  collection(path: string, workspaceId?: string): Item[];
+  /** Concrete collection paths touched so far in the main workspace (or tenant `workspaceId`), with their path template and item count. */
+  collections(workspaceId?: string): Array<{ path: string; template: string; items: number }>;
   /** Collection path templates the state layer serves (lists, creates, items). */
   readonly templates: readonly string[];
   /** Async operations started by 202 answers, oldest first. */
@@ -147,7 +150,7 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
   // Read the documents for the state layer while Prism starts in its own process.
   let stateParts;
   try {
-    stateParts = buildState(services, documentKeys, documentsDir, options);
+    stateParts = buildState(services, documentKeys, documentsDir, options, credentials.workspaceId);
   } catch (error) {
     await starting.then((h) => h.stop(), () => {});
     throw error;
@@ -178,13 +181,19 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
     if (model === undefined) throw new TypeError(`${path} is not a collection the mocks hold; collections are the list paths of the services started, e.g. /identity/v1/users.`);
     return model;
   };
+  const workspaceOf = (workspaceId: string | undefined) => {
+    if (workspaceId === undefined) return store;
+    const id = actingWorkspace(workspaceId, credentials.workspaceId);
+    if (id === undefined) throw new TypeError("A workspace id is 32 hex digits or a UUID.");
+    return layer.workspace(id);
+  };
   const state: MockState = {
-    collection: (path) => {
+    collection: (path, workspaceId) => {
       layer.settle();
-      return structuredClone(store.items(modelOf(path), path));
+      return structuredClone(workspaceOf(workspaceId).items(modelOf(path), path));
     },
     onChange: (listener) => layer.onChange(listener),
-    collections: () => store.summary(),
+    collections: (workspaceId) => workspaceOf(workspaceId).summary(),
     templates: [...models.keys()],
     get asyncOperations() {
       layer.settle();
@@ -236,7 +245,7 @@ export async function startMocks(options: StartMocksOptions = {}): Promise<Mocks
   };
 }
 
-function buildState(services: readonly string[], documentKeys: readonly string[], documentsDir: string, options: StartMocksOptions) {
+function buildState(services: readonly string[], documentKeys: readonly string[], documentsDir: string, options: StartMocksOptions, workspaceId: string) {
   const loaded = new Map<string, DocumentSchemas>();
   for (const key of documentKeys) {
     try {
@@ -253,6 +262,7 @@ function buildState(services: readonly string[], documentKeys: readonly string[]
   const sizes = options.collectionSize;
   const store = new StateStore({
     seed: options.seed ?? "greenlake",
+    workspaceId,
     sizeOf: (model) => {
       if (!model.listed) return 0;
       if (typeof sizes === "number") return sizes;

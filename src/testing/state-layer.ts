@@ -31,11 +31,13 @@ export interface StateRequest {
   readonly query: URLSearchParams;
   /** Parsed JSON body, if any. */
   readonly body: unknown;
+  /** Workspace the caller acts in (its token's, or the MSP tenant it names); the main workspace when absent. */
+  readonly workspaceId?: string | undefined;
 }
 
 /** What changed in the state, for listeners (webhook delivery, assertions). */
 export type StateChange =
-  | { readonly kind: "created" | "updated" | "deleted"; readonly collection: string; readonly model: CollectionModel; readonly item: Item }
+  | { readonly kind: "created" | "updated" | "deleted"; readonly collection: string; readonly model: CollectionModel; readonly item: Item; readonly workspaceId?: string | undefined }
   /** A 202 answer started `record`; its effect lands when `settle()` runs after it ended. */
   | { readonly kind: "accepted"; readonly record: AsyncRecord }
   | { readonly kind: "async-operation"; readonly record: AsyncRecord; readonly state: "SUCCEEDED" | "FAILED" };
@@ -56,10 +58,18 @@ export interface StateLayerOptions {
   readonly operations?: readonly Pick<OperationMetadata, "method" | "path" | "document">[];
   /** Every async-operation path template of every document (`/devices/v1/async-operations/{id}`), to pick each 202's Location. */
   readonly asyncPaths?: readonly string[];
+  /** Tenant workspaces held at once (default 64); the least recently used one beyond is forgotten, so memory stays bounded. */
+  readonly maxTenants?: number;
 }
 
 /** An accepted request's effect on the state, applied once its async operation succeeds. */
 type Effect = () => string[] | void;
+
+/** A pending effect and the workspace's store it acts on. */
+interface Pending {
+  readonly effect: Effect | undefined;
+  readonly store: StateStore;
+}
 
 const isObject = (v: unknown): v is Item => typeof v === "object" && v !== null && !Array.isArray(v);
 const nowIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -102,7 +112,11 @@ export class StateLayer {
   /** `method template` of every operation whose success answer is 202. */
   readonly #acceptedOps = new Set<string>();
   /** Effects of accepted requests whose async operation has not ended yet, by async-operation path. */
-  readonly #pending = new Map<string, Effect | undefined>();
+  readonly #pending = new Map<string, Pending>();
+  /** Tenant workspaces' stores, by workspace id, least recently used first; each seeds its collections on first use. */
+  readonly #tenants = new Map<string, StateStore>();
+  /** The store of the workspace the request being answered (or the effect being applied) acts in. */
+  #store: StateStore;
   readonly #listeners = new Set<StateListener>();
   #created = 0;
   readonly #now: () => number;
@@ -110,6 +124,7 @@ export class StateLayer {
   constructor(private readonly options: StateLayerOptions) {
     for (const model of options.models.values()) if (model.itemTemplate !== undefined) this.#itemModels.set(model.itemTemplate, model);
     this.#now = options.now ?? Date.now;
+    this.#store = options.store;
     for (const op of options.operations ?? []) {
       if (options.schemasOf(op.document)?.operation(op.method, op.path)?.successStatus === 202) this.#acceptedOps.add(`${op.method.toLowerCase()} ${op.path}`);
     }
@@ -119,7 +134,38 @@ export class StateLayer {
     this.#async.clear();
     this.#jobs.clear();
     this.#pending.clear();
+    this.#tenants.clear();
     this.#created = 0;
+  }
+
+  /**
+   * The store of workspace `workspaceId`: the main store for the main workspace (or none named),
+   * else the tenant's own, created empty on first use and seeded collection by collection.
+   */
+  workspace(workspaceId?: string): StateStore {
+    const main = this.options.store;
+    if (workspaceId === undefined || workspaceId === main.workspaceId) return main;
+    let store = this.#tenants.get(workspaceId);
+    if (store !== undefined) {
+      this.#tenants.delete(workspaceId);
+    } else {
+      store = main.forTenant(workspaceId);
+      const max = Math.max(1, this.options.maxTenants ?? 64);
+      while (this.#tenants.size >= max) this.#tenants.delete(this.#tenants.keys().next().value!);
+    }
+    this.#tenants.set(workspaceId, store);
+    return store;
+  }
+
+  /** Runs `work` against `store`'s workspace. */
+  #within<T>(store: StateStore, work: () => T): T {
+    const previous = this.#store;
+    this.#store = store;
+    try {
+      return work();
+    } finally {
+      this.#store = previous;
+    }
   }
 
   /**
@@ -144,7 +190,7 @@ export class StateLayer {
   /** Applies the effects of async operations that have ended by now (succeeded ones only). */
   settle(): void {
     const now = this.#now();
-    for (const [key, effect] of [...this.#pending]) {
+    for (const [key, { effect, store }] of [...this.#pending]) {
       const record = this.#async.get(key);
       if (record === undefined) {
         this.#pending.delete(key);
@@ -154,7 +200,7 @@ export class StateLayer {
       if (state !== "SUCCEEDED" && state !== "FAILED") continue;
       this.#pending.delete(key);
       if (state === "SUCCEEDED" && effect !== undefined) {
-        const uris = effect();
+        const uris = this.#within(store, effect);
         if (Array.isArray(uris) && uris.length > 0) this.#async.set(key, { ...record, resultUris: uris });
       }
       this.#emit({ kind: "async-operation", record: this.#async.get(key)!, state });
@@ -162,20 +208,20 @@ export class StateLayer {
   }
 
   #insert(model: CollectionModel, collectionPath: string, item: Item): void {
-    this.options.store.insert(model, collectionPath, item);
-    this.#emit({ kind: "created", collection: pathKey(collectionPath), model, item: structuredClone(item) });
+    this.#store.insert(model, collectionPath, item);
+    this.#emit({ kind: "created", collection: pathKey(collectionPath), model, item: structuredClone(item), workspaceId: this.#store.workspaceId });
   }
 
   #update(model: CollectionModel, collectionPath: string, id: string, patch: Item, replace: boolean): Item | undefined {
-    const updated = this.options.store.update(model, collectionPath, id, patch, replace, nowIso(this.#now()));
-    if (updated !== undefined) this.#emit({ kind: "updated", collection: pathKey(collectionPath), model, item: structuredClone(updated) });
+    const updated = this.#store.update(model, collectionPath, id, patch, replace, nowIso(this.#now()));
+    if (updated !== undefined) this.#emit({ kind: "updated", collection: pathKey(collectionPath), model, item: structuredClone(updated), workspaceId: this.#store.workspaceId });
     return updated;
   }
 
   #remove(model: CollectionModel, collectionPath: string, id: string): boolean {
-    const item = this.options.store.find(model, collectionPath, id);
-    const removed = this.options.store.remove(model, collectionPath, id);
-    if (removed && item !== undefined) this.#emit({ kind: "deleted", collection: pathKey(collectionPath), model, item: structuredClone(item) });
+    const item = this.#store.find(model, collectionPath, id);
+    const removed = this.#store.remove(model, collectionPath, id);
+    if (removed && item !== undefined) this.#emit({ kind: "deleted", collection: pathKey(collectionPath), model, item: structuredClone(item), workspaceId: this.#store.workspaceId });
     return removed;
   }
 
@@ -221,13 +267,17 @@ export class StateLayer {
       const itemPath = segments.slice(0, depth).join("/");
       const model = this.#itemModels.get(template)!;
       const id = lastSegment(itemPath);
-      if (this.options.store.find(model, parentOf(itemPath), id) === undefined) return this.#notFound(request, id);
+      if (this.#store.find(model, parentOf(itemPath), id) === undefined) return this.#notFound(request, id);
     }
     return undefined;
   }
 
   handle(request: StateRequest): StateAnswer | undefined {
     this.settle();
+    return this.#within(this.workspace(request.workspaceId), () => this.#answer(request));
+  }
+
+  #answer(request: StateRequest): StateAnswer | undefined {
     const m = request.method.toLowerCase();
     const template = request.operation.path;
     if (m === "get") {
@@ -282,7 +332,7 @@ export class StateLayer {
   }
 
   #list(request: StateRequest, model: CollectionModel): StateAnswer {
-    const items = this.options.store.items(model, request.pathname).map((item) => this.#present(model, request.pathname, item));
+    const items = this.#store.items(model, request.pathname).map((item) => this.#present(model, request.pathname, item));
     const { schema, schemas } = this.#success(request);
     const declared = schemas?.operation("get", model.template)?.queryParams ?? new Set<string>();
     const responseFields = new Set(Object.keys(schemas === undefined ? {} : propertiesOf(schemas, schema)));
@@ -321,7 +371,7 @@ export class StateLayer {
   }
 
   #create(request: StateRequest, model: CollectionModel): StateAnswer {
-    const { store } = this.options;
+    const store = this.#store;
     if (inventoryKind(model.template) === "devices" && this.#success(request).status === 202) return this.#addDevices(request, model);
     const conflict = this.#conflict(request, model);
     if (conflict !== undefined) return conflict;
@@ -336,6 +386,8 @@ export class StateLayer {
     const required = new Set(Array.isArray(model.schemas.flatten(model.itemSchema).required) ? (model.schemas.flatten(model.itemSchema).required as string[]) : []);
     for (const key of Object.keys(sendable)) if (body[key] === undefined && !required.has(key) && key !== model.idField) delete item[key];
     item = overlay(item, request.body, declared);
+    // The item belongs to the workspace that created it, whatever the body said.
+    store.claim(model, item, false);
     // A new user has not verified their invitation yet.
     const statusEnum = declared.userStatus === undefined ? undefined : model.schemas.flatten(declared.userStatus).enum;
     if (Array.isArray(statusEnum) && statusEnum.includes("UNVERIFIED")) item.userStatus = "UNVERIFIED";
@@ -383,7 +435,7 @@ export class StateLayer {
     if (paths?.[request.operation.path]?.[request.method.toLowerCase()]?.responses?.["409"] === undefined) return undefined;
     if (!isObject(request.body)) return undefined;
     const body = request.body;
-    const existing = this.options.store.items(model, request.pathname);
+    const existing = this.#store.items(model, request.pathname);
     for (const field of ["email", "username", "name", "serialNumber"]) {
       const value = body[field];
       if (typeof value !== "string" || value === "") continue;
@@ -403,11 +455,11 @@ export class StateLayer {
     return this.#accepted(request, collectionPath, random, () => {
       const uris: string[] = [];
       const now = nowIso(this.#now());
-      const existing = this.options.store.items(model, collectionPath);
+      const existing = this.#store.items(model, collectionPath);
       for (const device of devices) {
         // Adding a device already in the inventory changes nothing.
         if (existing.some((d) => d.serialNumber === device.serialNumber)) continue;
-        const base = this.options.store.newItem(model, `device|${device.serialNumber}`, existing.length, collectionPath);
+        const base = this.#store.newItem(model, `device|${device.serialNumber}`, existing.length, collectionPath);
         const item = deviceItem(base, device, now);
         if (typeof item.resourceUri === "string") item.resourceUri = `${pathKey(collectionPath)}/${String(item.id)}`;
         this.#insert(model, collectionPath, item);
@@ -425,7 +477,7 @@ export class StateLayer {
   #inventoryChange(request: StateRequest, model: CollectionModel): StateAnswer {
     const collectionPath = request.pathname;
     const ids = queryIds(request.query);
-    const missing = ids.filter((id) => this.options.store.find(model, collectionPath, id) === undefined);
+    const missing = ids.filter((id) => this.#store.find(model, collectionPath, id) === undefined);
     if (missing.length > 0) return this.#notFound(request, missing.join(","));
     const random = new Random(`inventory|${pathKey(request.pathname)}|${this.#created++}`);
     const kind = inventoryKind(model.template);
@@ -436,7 +488,7 @@ export class StateLayer {
       if (dryRun) return [];
       const uris: string[] = [];
       for (const id of ids) {
-        const current = this.options.store.find(model, collectionPath, id);
+        const current = this.#store.find(model, collectionPath, id);
         if (current === undefined) continue;
         let patch: Item;
         if (request.method.toLowerCase() === "delete") {
@@ -458,11 +510,11 @@ export class StateLayer {
     void devicesPath;
     const model = this.options.models.get("/subscriptions/v1/subscriptions");
     if (model === undefined) return () => undefined;
-    return (id) => this.options.store.find(model, "/subscriptions/v1/subscriptions", id);
+    return (id) => this.#store.find(model, "/subscriptions/v1/subscriptions", id);
   }
 
   #item(request: StateRequest, model: CollectionModel): StateAnswer {
-    const { store } = this.options;
+    const store = this.#store;
     const m = request.method.toLowerCase();
     const collectionPath = parentOf(request.pathname);
     const id = lastSegment(request.pathname);
@@ -490,7 +542,7 @@ export class StateLayer {
 
   /** `POST /x/{id}/reset` and the like: the item must exist; its generation moves on. */
   #action(request: StateRequest, model: CollectionModel): StateAnswer {
-    const { store } = this.options;
+    const store = this.#store;
     const itemPath = parentOf(request.pathname);
     const collectionPath = parentOf(itemPath);
     const id = lastSegment(itemPath);
@@ -510,7 +562,7 @@ export class StateLayer {
 
   /** Scope-group style batch create (`.../batch`) and bulk delete (`.../bulk`), each item reported. */
   #batch(request: StateRequest, model: CollectionModel, kind: "batch" | "bulk"): StateAnswer {
-    const { store } = this.options;
+    const store = this.#store;
     const collectionPath = parentOf(request.pathname);
     const body = isObject(request.body) ? request.body : {};
     const entries = Array.isArray(body.items) ? body.items : [];
@@ -539,6 +591,7 @@ export class StateLayer {
       }
       let item = overlay(store.newItem(model, `batch|${pathKey(collectionPath)}|${this.#created}`, this.#created++), entry, declared);
       if (model.idField !== undefined) item = { ...item, [model.idField]: randomUUID() };
+      store.claim(model, item, false);
       this.#insert(model, collectionPath, item);
       successes.push(item);
     });
@@ -586,7 +639,7 @@ export class StateLayer {
       request: `${request.method.toUpperCase()} ${request.operation.path}`,
       resourceUri: resourceUri === undefined ? undefined : pathKey(resourceUri),
     });
-    this.#pending.set(key, effect);
+    this.#pending.set(key, { effect, store: this.#store });
     this.#emit({ kind: "accepted", record: this.#async.get(key)! });
     return { status: 202, headers: { location }, body };
   }

@@ -13,6 +13,10 @@ export interface StoreOptions {
   readonly seed: string;
   /** Items generated per collection, by collection template; default from the operation's maximum page size. */
   readonly sizeOf: (model: CollectionModel) => number;
+  /** Workspace whose data this store holds (32 hex digits): items' workspace fields name it. */
+  readonly workspaceId?: string | undefined;
+  /** Whether that workspace is an MSP tenant (its items may name it as their associated tenant). */
+  readonly tenant?: boolean;
 }
 
 interface Collection {
@@ -63,6 +67,16 @@ export class StateStore {
   readonly #deleted = new Set<string>();
 
   constructor(private readonly options: StoreOptions) {}
+
+  /** The workspace this store holds, when known. */
+  get workspaceId(): string | undefined {
+    return this.options.workspaceId;
+  }
+
+  /** An empty store for tenant `workspaceId`, seeded lazily from this store's seed and that workspace, so tenants differ. */
+  forTenant(workspaceId: string): StateStore {
+    return new StateStore({ ...this.options, seed: `${this.options.seed}|workspace:${workspaceId}`, workspaceId, tenant: true });
+  }
 
   clear(): void {
     this.#collections.clear();
@@ -125,7 +139,28 @@ export class StateStore {
     const item = (typeof value === "object" && value !== null && !Array.isArray(value) ? value : {}) as Item;
     decorate(model, item, random);
     agree(model, item, index, collectionPath);
+    this.claim(model, item, true);
     return item;
+  }
+
+  /**
+   * Makes the item's workspace fields (`workspaceId`, `tenantWorkspaceId`, ...) name this store's
+   * workspace; with `generated`, a generated associated tenant names it too, or goes where it is not a tenant.
+   */
+  claim(model: CollectionModel, item: Item, generated: boolean): void {
+    const workspaceId = this.options.workspaceId;
+    if (workspaceId === undefined) return;
+    for (const key of WORKSPACE_FIELDS) {
+      const schema = model.schemas.property(model.itemSchema, key);
+      if (schema === undefined || item[key] === undefined) continue;
+      if (key === "tenantId" && !/workspace/i.test(String(schema.description ?? ""))) continue;
+      const value = model.schemas.flatten(schema).format === "uuid" ? dashed(workspaceId) : workspaceId;
+      if (fits(model, key, value)) item[key] = value;
+    }
+    if (!generated || !isObject(item.associatedTenant)) return;
+    const required = model.schemas.flatten(model.itemSchema).required;
+    if (this.options.tenant === true) item.associatedTenant = { ...item.associatedTenant, resourceUri: `/workspaces/v1/workspace/${dashed(workspaceId)}` };
+    else if (!(Array.isArray(required) && required.includes("associatedTenant"))) delete item.associatedTenant;
   }
 
   /** Finds an item by the value of its id property. */
@@ -176,6 +211,16 @@ export class StateStore {
     for (const key of this.#collections.keys()) if (key.startsWith(`${prefix}/`)) this.#collections.delete(key);
     return true;
   }
+}
+
+/** Item fields that name the workspace holding the item. */
+const WORKSPACE_FIELDS = ["workspaceId", "tenantWorkspaceId", "platformCustomerId", "tenantId"];
+
+const isObject = (v: unknown): v is Item => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** 32 hex digits as a UUID, the way GreenLake writes workspace ids in URIs. */
+function dashed(hex: string): string {
+  return /^[0-9a-f]{32}$/.test(hex) ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : hex;
 }
 
 /** Touches that make generated items read like the real service's. */
