@@ -272,7 +272,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         body = await readLimited(req, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) return send(tooLarge());
-        throw error;
+        // The client went away mid-body: nothing to answer, and a rejection here would be unhandled in http.createServer.
+        report(error);
+        return;
       }
     }
     send(await safely({ method: req.method ?? "GET", headers: req.headers, body }));
@@ -286,7 +288,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       body = request.body === null ? undefined : await readLimited(chunksOf(request.body), maxBody);
     } catch (error) {
       if (error instanceof BodyTooLarge) return toResponse(tooLarge());
-      throw error;
+      report(error);
+      return toResponse(message(400, "The request body could not be read to its end; deliver it again."));
     }
     return toResponse(await safely({ method: request.method, headers: request.headers, body }));
   };
