@@ -371,7 +371,11 @@ export class WebhookDelivery implements MockEvents {
 
   #startVerification(r: Registration): Item | undefined {
     const url = this.#destinationProblem(r.destination);
-    if (url !== undefined) return this.#show(r.id, { status: "WARNING", stateReason: `Webhook URL unreachable. error: ${url}` });
+    if (url !== undefined) {
+      // A destination refused is no longer verified, whatever the one before it was.
+      r.verified = false;
+      return this.#show(r.id, { status: "WARNING", stateReason: `Webhook URL unreachable. error: ${url}` });
+    }
     if (!r.challengeEnabled) {
       r.verified = true;
       return this.#show(r.id, { status: "ACTIVE", stateReason: "" });
@@ -716,13 +720,13 @@ export class WebhookDelivery implements MockEvents {
   /** One request to the destination; status 0 when it failed or did not answer within the answer timeout. */
   #send(r: Registration, method: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
     return new Promise((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(r.destination);
-      } catch {
-        resolve({ status: 0, headers: {}, body: "", error: "not a URL" });
+      // Checked at each request too, so no path (retry, re-pointed webhook) reaches a destination not allowed.
+      const problem = this.#destinationProblem(r.destination);
+      if (problem !== undefined) {
+        resolve({ status: 0, headers: {}, body: "", error: problem });
         return;
       }
+      const url = new URL(r.destination);
       let done = false;
       const finish = (answer: Answer) => {
         if (done) return;
