@@ -125,6 +125,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   if (rate !== undefined && rate !== "*" && !(Number.isInteger(rate) && rate > 0)) throw new TypeError('allowedRate must be a positive whole number of events per minute, or "*".');
   const seen: SeenStore | undefined = options.seen === false ? undefined : (options.seen ?? memorySeenStore());
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  // NaN (Number of an unset variable) would turn the limit off; checked here, not at the first delivery.
+  if (!(Number.isSafeInteger(maxBody) && maxBody > 0)) throw new TypeError("maxBodyBytes must be a positive whole number of bytes (default 1 MiB).");
+  const maxAge = options.maxAgeSeconds;
+  if (maxAge !== undefined && !(typeof maxAge === "number" && Number.isFinite(maxAge) && maxAge >= 0)) throw new TypeError("maxAgeSeconds must be a number of seconds, 0 or more.");
   const now = options.now ?? Date.now;
   const com = options.com;
   if (com !== undefined && (typeof com.authHeader !== "string" || com.authHeader === "" || typeof com.authValue !== "string" || com.authValue === "")) {
