@@ -8,6 +8,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceMetadata } from "../../generated/services/index.js";
 import type { OperationMetadata } from "../../src/metadata.js";
@@ -76,5 +77,25 @@ describe("the mocks' webhook destinations", () => {
     delivery.emit({ type: TYPE, data: { n: 2 } });
     await delivery.advance(10_000);
     expect(received.filter((r) => r.includes("/elsewhere"))).toEqual([]);
+  });
+});
+
+describe("the mocks' webhook routes and malformed percent escapes", () => {
+  // Escapes that decodeURIComponent refuses: a lone %, a truncated or invalid UTF-8 sequence.
+  const broken = fc.tuple(fc.string({ unit: fc.constantFrom("a", "1", "-") }), fc.constantFrom("%", "%z", "%E0%A4%A", "%C0", "%FF", "%u00")).map(([a, b]) => `${a}${b}`);
+
+  it("property: a webhook id or resourceUri with a malformed escape is answered (not 5xx), never thrown", async () => {
+    const { call } = mocksOfEvents();
+    await fc.assert(
+      fc.asyncProperty(broken, async (id) => {
+        const patched = await call("patch", "/events/v1beta1/webhooks/{id}", `/events/v1beta1/webhooks/${id}`, { name: "x" });
+        expect(patched.status).toBeGreaterThanOrEqual(400);
+        expect(patched.status).toBeLessThan(500);
+        const subscribed = await call("post", "/events/v1beta1/subscriptions", "/events/v1beta1/subscriptions", [{ eventType: TYPE, webhook: { resourceUri: `/events/v1beta1/webhooks/${id}` } }]);
+        // A subscription may name a webhook the mocks do not hold; what matters is an answer, not a throw.
+        expect(subscribed.status).toBeLessThan(500);
+      }),
+      { numRuns: 50 },
+    );
   });
 });
