@@ -80,6 +80,27 @@ describe("the mocks' webhook destinations", () => {
   });
 });
 
+describe("the mocks' webhook destinations, any spelling", () => {
+  it("property: re-pointed at any spelling of this machine that is not a loopback address, a webhook gets nothing there", async () => {
+    // Each reaches this machine's listener on Linux, none is 127.0.0.0/8, ::1 or localhost.
+    const host = fc.constantFrom("0.0.0.0", "0", "0x0", "[::]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:127.0.0.1]");
+    await fc.assert(
+      fc.asyncProperty(host, fc.constantFrom("http", "https"), fc.boolean(), async (h, scheme, withCredentials) => {
+        const { delivery, call } = mocksOfEvents();
+        received.length = 0;
+        const created = await call("post", "/events/v1beta1/webhooks", "/events/v1beta1/webhooks", { name: "w", destination: `http://127.0.0.1:${port}/loopback`, secret: "primary-secret", challengeRequestEnabled: false });
+        const id = (created.body as { id: string }).id;
+        await call("post", "/events/v1beta1/subscriptions", "/events/v1beta1/subscriptions", [{ eventType: TYPE, webhook: { resourceUri: `/events/v1beta1/webhooks/${id}` } }]);
+        await call("patch", "/events/v1beta1/webhooks/{id}", `/events/v1beta1/webhooks/${id}`, { destination: `${scheme}://${withCredentials ? "u:p@" : ""}${h}:${port}/elsewhere` });
+        delivery.emit({ type: TYPE, data: { n: 1 } });
+        await delivery.advance(10_000);
+        expect(received.filter((r) => r.includes("/elsewhere"))).toEqual([]);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
 describe("the mocks' webhook routes and malformed percent escapes", () => {
   // Escapes that decodeURIComponent refuses: a lone %, a truncated or invalid UTF-8 sequence.
   const broken = fc.tuple(fc.string({ unit: fc.constantFrom("a", "1", "-") }), fc.constantFrom("%", "%z", "%E0%A4%A", "%C0", "%FF", "%u00")).map(([a, b]) => `${a}${b}`);
