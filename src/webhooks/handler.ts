@@ -243,6 +243,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const tooLarge = () => message(413, `The body is larger than ${maxBody} bytes, this receiver's limit (maxBodyBytes).`, { connection: "close" });
 
   const safely = async (request: WebhookRequest): Promise<WebhookAnswer> => {
+    // handle() gets bodies its caller read (Fastify): the limit holds there too.
+    if (request.body !== undefined && bytesOf(request.body).length > maxBody) return tooLarge();
     try {
       return await handle(request);
     } catch (error) {

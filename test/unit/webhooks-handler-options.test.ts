@@ -53,3 +53,20 @@ describe("createWebhookHandler's limits", () => {
     expect(answer.status).toBe(413);
   });
 });
+
+describe("createWebhookHandler's handle() and maxBodyBytes", () => {
+  it("property: handle() answers 413 to any body over maxBodyBytes, signed or not, as node and fetch do", async () => {
+    const events: unknown[] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 16, max: 4096 }), fc.integer({ min: 1, max: 64 }), fc.boolean(), async (limit, over, asBytes) => {
+        const made = createWebhookHandler({ secrets: "s3cret", onEvent: (e) => void events.push(e), maxBodyBytes: limit, seen: false });
+        const text = JSON.stringify({ specversion: "1.0", id: "1", source: "s", type: "t", data: "" });
+        const body = text.slice(0, -2) + "x".repeat(Math.max(0, limit + over - text.length)) + '"}';
+        const answer = await made.handle({ method: "POST", headers: { "hpe-webhook-signature": await signatureHeader("s3cret", body) }, body: asBytes ? new TextEncoder().encode(body) : body });
+        expect(answer.status).toBe(413);
+      }),
+      { numRuns: 50 },
+    );
+    expect(events).toEqual([]);
+  });
+});
