@@ -169,7 +169,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (outcome !== undefined && (outcome as WebhookRetry).retry === true) {
         if (seen !== undefined && id !== undefined) await seen.release(id);
         const retry = outcome as WebhookRetry;
-        const after: Record<string, string> = retry.retryAfterSeconds === undefined ? {} : { "retry-after": String(Math.max(0, Math.ceil(retry.retryAfterSeconds))) };
+        // Delta-seconds as RFC 9110 writes them: whole, 0 to 2^31 - 1 (String(1e21) would be "1e+21"); NaN or Infinity: no header.
+        const seconds = retry.retryAfterSeconds;
+        const after: Record<string, string> = typeof seconds === "number" && Number.isFinite(seconds) ? { "retry-after": String(Math.min(Math.max(0, Math.ceil(seconds)), 2_147_483_647)) } : {};
         return message(retry.status === 429 ? 429 : 503, `Event ${delivered + skipped + 1} of ${events.length} was not processed; deliver it again.`, after);
       }
       delivered++;

@@ -70,3 +70,20 @@ describe("createWebhookHandler's handle() and maxBodyBytes", () => {
     expect(events).toEqual([]);
   });
 });
+
+describe("Retry-After from onEvent", () => {
+  it("property: whatever retryAfterSeconds onEvent gives, the header is absent or whole seconds", async () => {
+    const { retryLater, slowDown } = await import("../../src/webhooks/index.js");
+    await fc.assert(
+      fc.asyncProperty(fc.double(), fc.boolean(), async (seconds, slow) => {
+        const made = createWebhookHandler({ secrets: "s3cret", onEvent: () => (slow ? slowDown(seconds) : retryLater(seconds)), seen: false });
+        const body = JSON.stringify({ specversion: "1.0", id: "1", source: "s", type: "t" });
+        const answer = await made.handle({ method: "POST", headers: { "hpe-webhook-signature": await signatureHeader("s3cret", body) }, body });
+        expect(answer.status).toBe(slow ? 429 : 503);
+        const header = answer.headers["retry-after"];
+        if (header !== undefined) expect(header).toMatch(/^\d+$/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
