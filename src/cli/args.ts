@@ -45,6 +45,16 @@ function positiveInteger(value: string): number {
   return Number(value);
 }
 
+// Decimal notation only: Number() would also take 0x10, 0b11 and 0o7, which no JSON number is.
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** The number `raw` writes in decimal notation, or undefined when it is not one (or is not finite). */
+export function decimalNumber(raw: string): number | undefined {
+  if (!DECIMAL.test(raw)) return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
 /** Parses one value of a parameter's (item) type, then checks the enum. */
 export function parseScalar(raw: string, type: string, allowed: readonly Scalar[] | undefined): Scalar | object {
   let value: Scalar | object;
@@ -54,8 +64,8 @@ export function parseScalar(raw: string, type: string, allowed: readonly Scalar[
       value = Number(raw);
       break;
     case "number":
-      if (raw.trim() === "" || !Number.isFinite(Number(raw))) throw new InvalidArgumentError("expected a number.");
-      value = Number(raw);
+      value = decimalNumber(raw) ?? Number.NaN;
+      if (Number.isNaN(value)) throw new InvalidArgumentError("expected a number.");
       break;
     case "boolean":
       if (raw !== "true" && raw !== "false") throw new InvalidArgumentError("expected true or false.");

@@ -1,5 +1,6 @@
 /** The request body from `--data` (JSON, @file, or - for stdin) and `--set key.path=value` pairs. */
 import { readFile } from "node:fs/promises";
+import { decimalNumber } from "./args.js";
 import { UsageError } from "./exit-codes.js";
 import type { CliBody, Scalar } from "./metadata.js";
 
@@ -65,8 +66,8 @@ export function convertValue(raw: string, type: string, allowed: readonly Scalar
       value = Number(raw);
       break;
     case "number":
-      if (raw.trim() === "" || !Number.isFinite(Number(raw))) fail(`the field is a number: expected ${RULES.number}`);
-      value = Number(raw);
+      value = decimalNumber(raw);
+      if (value === undefined) fail(`the field is a number: expected ${RULES.number}`);
       break;
     case "boolean":
       if (raw !== "true" && raw !== "false") fail(`the field is a boolean: expected ${RULES.boolean}`);

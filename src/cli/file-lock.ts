@@ -30,21 +30,48 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export interface LockEnvironment {
   readonly now: () => number;
-  /** Whether a process with this pid runs on this host. */
-  readonly alive: (pid: number) => boolean;
+  /** Whether the process that took a lock at `since` (epoch ms) still runs on this host: its pid runs, and was not reused since. */
+  readonly alive: (pid: number, since?: number) => boolean;
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly host: string;
   readonly pid: number;
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * When a process started (epoch ms), from Linux's `/proc/<pid>/stat` (start time in clock
+ * ticks since boot, field 22) and `/proc/stat` (`btime`, boot time in seconds); undefined
+ * when they cannot be read or parsed. Clock ticks are 100 a second on Linux.
+ */
+export function startedAtFrom(pidStat: string, systemStat: string, ticksPerSecond = 100): number | undefined {
+  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
+  const fields = pidStat.slice(pidStat.lastIndexOf(")") + 1).trim().split(/\s+/);
+  const ticks = Number(fields[19]);
+  const boot = Number(/^btime\s+(\d+)$/m.exec(systemStat)?.[1]);
+  if (!Number.isSafeInteger(ticks) || ticks < 0 || !Number.isSafeInteger(boot) || boot <= 0) return undefined;
+  return boot * 1000 + (ticks * 1000) / ticksPerSecond;
+}
+
+export function processStartedAt(pid: number): number | undefined {
+  try {
+    return startedAtFrom(readFileSync(`/proc/${pid}/stat`, "utf8"), readFileSync("/proc/stat", "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+// Boot time is whole seconds and ticks are coarse: a process is taken as younger than a lock only beyond this.
+const START_SLACK_MS = 5_000;
+
+function processAlive(pid: number, since?: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  // A process that started after the lock was taken only reuses the owner's pid (after a crash, a reboot).
+  const started = since === undefined ? undefined : processStartedAt(pid);
+  return started === undefined || started <= since! + START_SLACK_MS;
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -97,7 +124,7 @@ function stale(owner: LockOwner, env: LockEnvironment): boolean {
   const age = env.now() - owner.since;
   if (age > MAX_HOLD_MS || age < -MAX_HOLD_MS) return true;
   // On another host (a shared home folder) only the age can tell.
-  return owner.host === env.host && owner.pid !== env.pid && !env.alive(owner.pid);
+  return owner.host === env.host && owner.pid !== env.pid && !env.alive(owner.pid, owner.since);
 }
 
 /** Creates `path` holding `owner`, whole, unless it exists. */

@@ -5,7 +5,7 @@
  * an environment variable, a command, or the profile's `webhookSecret`
  * source; never from the command line.
  */
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { GreenLakeWebhookError } from "../webhooks/errors.js";
 import { matchSignature, parseEvents, SECOND_SIGNATURE_HEADER, SIGNATURE_HEADER } from "../webhooks/verify.js";
@@ -30,6 +30,28 @@ the webhook's secret or two secrets (primary first). Says which secret matched, 
 Secrets never come from the command line: --secret-stdin reads one or two lines; a profile names
 its source as "webhookSecret": {"env": "VAR"} (or {"command": "..."}) in profiles.json.
 `;
+
+/** GreenLake's deliveries are small (a receiver's default limit is 1 MiB); a body file past this is not one. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+/** The file's bytes, refusing past MAX_BODY_BYTES without reading on (`/dev/zero`, a wrong file). */
+async function readBodyFile(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stream = createReadStream(path);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
+      chunks.push(chunk);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -107,8 +129,9 @@ export async function webhooksCommand(argv: readonly string[], io: WebhooksIo): 
   }
   let body: Buffer;
   try {
-    body = await readFile(opts.body);
+    body = await readBodyFile(opts.body);
   } catch (error) {
+    if (error instanceof BodyTooLarge) throw new UsageError(`--body ${cellText(opts.body)}: larger than ${MAX_BODY_BYTES} bytes, which no GreenLake delivery is; give the saved body file`);
     throw new UsageError(`--body ${cellText(opts.body)}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "cannot read it"}`);
   }
   const secrets = await secretsFrom(opts, io);

@@ -65,7 +65,12 @@ function basicCredentials(authorization: string | undefined): { id: string; secr
   if (colon < 0) return undefined;
   // RFC 6749 section 2.3.1: both parts are form-urlencoded before Basic encoding.
   const part = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
-  return { id: part(decoded.slice(0, colon)), secret: part(decoded.slice(colon + 1)) };
+  try {
+    return { id: part(decoded.slice(0, colon)), secret: part(decoded.slice(colon + 1)) };
+  } catch {
+    // Not form-urlencoded (a lone %): credentials that match no client, so a 401 rather than a thrown URIError.
+    return { id: "", secret: "" };
+  }
 }
 
 export class TokenIssuer {

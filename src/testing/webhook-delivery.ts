@@ -124,6 +124,15 @@ const isObject = (v: unknown): v is Item => typeof v === "object" && v !== null 
 const iso = (ms: number) => new Date(ms).toISOString();
 const hmac = (secret: string, text: string) => createHmac("sha256", Buffer.from(secret, "utf8")).update(Buffer.from(text, "utf8")).digest("hex");
 
+/** A path segment decoded; one with a malformed escape (a lone %) is kept as sent, so it matches nothing. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -243,7 +252,7 @@ export class WebhookDelivery implements MockEvents {
   #handle(request: StateRequest, layer: StateLayer): StateAnswer | undefined | Promise<StateAnswer> {
     const m = request.method.toLowerCase();
     const template = request.operation.path;
-    const segments = request.pathname.split("/").map((s) => decodeURIComponent(s));
+    const segments = request.pathname.split("/").map(decodedSegment);
     const id = segments[4] ?? "";
     const body = isObject(request.body) ? request.body : {};
     if (template === WEBHOOKS) {
@@ -251,7 +260,7 @@ export class WebhookDelivery implements MockEvents {
       if (answer === undefined || answer.status >= 300) return answer;
       const location = answer.headers.location ?? "";
       const created = location.slice(location.lastIndexOf("/") + 1);
-      return this.#withItem(answer, this.#register(decodeURIComponent(created), body));
+      return this.#withItem(answer, this.#register(decodedSegment(created), body));
     }
     if (template === `${WEBHOOKS}/{id}` && m === "patch") {
       const answer = layer.handle(request);
@@ -371,7 +380,11 @@ export class WebhookDelivery implements MockEvents {
 
   #startVerification(r: Registration): Item | undefined {
     const url = this.#destinationProblem(r.destination);
-    if (url !== undefined) return this.#show(r.id, { status: "WARNING", stateReason: `Webhook URL unreachable. error: ${url}` });
+    if (url !== undefined) {
+      // A destination refused is no longer verified, whatever the one before it was.
+      r.verified = false;
+      return this.#show(r.id, { status: "WARNING", stateReason: `Webhook URL unreachable. error: ${url}` });
+    }
     if (!r.challengeEnabled) {
       r.verified = true;
       return this.#show(r.id, { status: "ACTIVE", stateReason: "" });
@@ -491,7 +504,7 @@ export class WebhookDelivery implements MockEvents {
       }
       const id = randomUUID();
       const uri = entry.webhook.resourceUri;
-      const webhookId = decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
+      const webhookId = decodedSegment(uri.slice(uri.lastIndexOf("/") + 1));
       const base = model === undefined ? {} : this.parts.store.newItem(model, `subscription|${id}`, 0);
       const item: Item = {
         ...base,
@@ -716,13 +729,13 @@ export class WebhookDelivery implements MockEvents {
   /** One request to the destination; status 0 when it failed or did not answer within the answer timeout. */
   #send(r: Registration, method: string, headers: Record<string, string>, body: string | undefined): Promise<Answer> {
     return new Promise((resolve) => {
-      let url: URL;
-      try {
-        url = new URL(r.destination);
-      } catch {
-        resolve({ status: 0, headers: {}, body: "", error: "not a URL" });
+      // Checked at each request too, so no path (retry, re-pointed webhook) reaches a destination not allowed.
+      const problem = this.#destinationProblem(r.destination);
+      if (problem !== undefined) {
+        resolve({ status: 0, headers: {}, body: "", error: problem });
         return;
       }
+      const url = new URL(r.destination);
       let done = false;
       const finish = (answer: Answer) => {
         if (done) return;

@@ -125,6 +125,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   if (rate !== undefined && rate !== "*" && !(Number.isInteger(rate) && rate > 0)) throw new TypeError('allowedRate must be a positive whole number of events per minute, or "*".');
   const seen: SeenStore | undefined = options.seen === false ? undefined : (options.seen ?? memorySeenStore());
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  // NaN (Number of an unset variable) would turn the limit off; checked here, not at the first delivery.
+  if (!(Number.isSafeInteger(maxBody) && maxBody > 0)) throw new TypeError("maxBodyBytes must be a positive whole number of bytes (default 1 MiB).");
+  const maxAge = options.maxAgeSeconds;
+  if (maxAge !== undefined && !(typeof maxAge === "number" && Number.isFinite(maxAge) && maxAge >= 0)) throw new TypeError("maxAgeSeconds must be a number of seconds, 0 or more.");
   const now = options.now ?? Date.now;
   const com = options.com;
   if (com !== undefined && (typeof com.authHeader !== "string" || com.authHeader === "" || typeof com.authValue !== "string" || com.authValue === "")) {
@@ -165,7 +169,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       if (outcome !== undefined && (outcome as WebhookRetry).retry === true) {
         if (seen !== undefined && id !== undefined) await seen.release(id);
         const retry = outcome as WebhookRetry;
-        const after: Record<string, string> = retry.retryAfterSeconds === undefined ? {} : { "retry-after": String(Math.max(0, Math.ceil(retry.retryAfterSeconds))) };
+        // Delta-seconds as RFC 9110 writes them: whole, 0 to 2^31 - 1 (String(1e21) would be "1e+21"); NaN or Infinity: no header.
+        const seconds = retry.retryAfterSeconds;
+        const after: Record<string, string> = typeof seconds === "number" && Number.isFinite(seconds) ? { "retry-after": String(Math.min(Math.max(0, Math.ceil(seconds)), 2_147_483_647)) } : {};
         return message(retry.status === 429 ? 429 : 503, `Event ${delivered + skipped + 1} of ${events.length} was not processed; deliver it again.`, after);
       }
       delivered++;
@@ -239,6 +245,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   const tooLarge = () => message(413, `The body is larger than ${maxBody} bytes, this receiver's limit (maxBodyBytes).`, { connection: "close" });
 
   const safely = async (request: WebhookRequest): Promise<WebhookAnswer> => {
+    // handle() gets bodies its caller read (Fastify): the limit holds there too.
+    if (request.body !== undefined && bytesOf(request.body).length > maxBody) return tooLarge();
     try {
       return await handle(request);
     } catch (error) {
@@ -272,7 +280,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         body = await readLimited(req, maxBody);
       } catch (error) {
         if (error instanceof BodyTooLarge) return send(tooLarge());
-        throw error;
+        // The client went away mid-body: nothing to answer, and a rejection here would be unhandled in http.createServer.
+        report(error);
+        return;
       }
     }
     send(await safely({ method: req.method ?? "GET", headers: req.headers, body }));
@@ -286,7 +296,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       body = request.body === null ? undefined : await readLimited(chunksOf(request.body), maxBody);
     } catch (error) {
       if (error instanceof BodyTooLarge) return toResponse(tooLarge());
-      throw error;
+      report(error);
+      return toResponse(message(400, "The request body could not be read to its end; deliver it again."));
     }
     return toResponse(await safely({ method: request.method, headers: request.headers, body }));
   };

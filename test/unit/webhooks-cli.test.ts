@@ -30,7 +30,7 @@ describe("glp webhooks verify", () => {
     const result = await verify(["--header", `HPE-Webhook-Signature: ${sig(SECONDARY)}`, "--secret-stdin"], { stdin: `${PRIMARY}\n${SECONDARY}\n` });
     expect(result.code).toBe(0);
     expect(result.out).toContain("verified: HPE-Webhook-Signature matches the secondary secret");
-    expect(result.out).toContain("event evt-1 [31m: com.hpe.greenlake.devices.v1.devices.created");
+    expect(result.out).toContain("event evt-1\\x1b[31m: com.hpe.greenlake.devices.v1.devices.created");
     expect(result.out).not.toContain("\u001b");
   });
 
