@@ -93,6 +93,13 @@ function propertiesOf(schemas: DocumentSchemas, schema: Schema | undefined): Rec
   return isObject(props) ? props : {};
 }
 
+/** Fields the server keeps (id, timestamps, generation): a client's update never sets them, as GreenLake ignores them. */
+const SERVER_FIELDS = ["createdAt", "updatedAt", "generation"];
+function withoutServerFields(patch: Item, model: CollectionModel): Item {
+  for (const key of [...SERVER_FIELDS, ...(model.idField === undefined ? [] : [model.idField])]) delete patch[key];
+  return patch;
+}
+
 /** Keeps the body's fields the item schema declares (deeply for objects the item already has). */
 function overlay(item: Item, body: unknown, declared: Record<string, unknown>): Item {
   if (!isObject(body)) return item;
@@ -534,7 +541,7 @@ export class StateLayer {
       return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, item, random) };
     }
     const declared = propertiesOf(model.schemas, model.itemSchema);
-    const patch = overlay({}, request.body, declared);
+    const patch = withoutServerFields(overlay({}, request.body, declared), model);
     if (status === 202) return this.#accepted(request, request.pathname, random, () => void this.#update(model, collectionPath, id, patch, m === "put"));
     const updated = this.#update(model, collectionPath, id, patch, m === "put") ?? item;
     return { status, headers: {}, body: status === 204 ? undefined : this.#responseFor(request, this.#present(model, collectionPath, updated), random) };
