@@ -386,7 +386,7 @@ export function malformedBodyError(method: string, path: string, error: unknown)
 /** A token with characters no token has (controls, line breaks, non-ASCII): refused without showing it. */
 export function malformedTokenError(from: string): GreenLakeAuthError {
   return new GreenLakeAuthError(
-    `${from} returned an access token with characters a token cannot have (control characters, line breaks or non-ASCII); it was not used. Check the issuer or provider.`,
+    `${from} returned an access token a request header cannot carry (control characters, line breaks, non-ASCII, or longer than 8192 characters); it was not used. Check the issuer or provider.`,
   );
 }
 
