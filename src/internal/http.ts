@@ -47,8 +47,9 @@ type UndiciRequest = typeof import("undici").request;
 
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-// Sent on the same origin only, as fetch does after a cross-origin redirect.
-const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+// Sent on the same origin only: the credentials fetch drops after a cross-origin redirect, and the
+// MSP tenant a call acts for (`Tenant-Acid`), which names a customer's account to whoever answers.
+const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization", "tenant-acid"];
 
 let undiciRequest: UndiciRequest | undefined;
 let loading: Promise<UndiciRequest> | undefined;
