@@ -69,13 +69,25 @@ function headerRecord(headers: HttpCall["headers"]): Record<string, string> {
   return out;
 }
 
+/**
+ * A header value as fetch shows it: one character per byte. undici's `request` decodes values as UTF-8 (bytes
+ * that are not UTF-8 become U+FFFD), and Headers refuses characters past U+00FF, so a server's UTF-8 header
+ * (a non-ASCII message, a file name) would otherwise fail the whole call.
+ */
+function byteString(value: string): string {
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value;
+}
+
 function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
+  // undici already shows Content-Disposition one character per byte when Content-Length is also present.
+  const byteView = "content-length" in raw && "content-disposition" in raw ? "content-disposition" : undefined;
   for (const name in raw) {
     const value = raw[name];
     if (value === undefined) continue;
-    if (typeof value === "string") headers.append(name, value);
-    else for (const v of value) headers.append(name, v);
+    const view = name === byteView ? (v: string) => v : byteString;
+    if (typeof value === "string") headers.append(name, view(value));
+    else for (const v of value) headers.append(name, view(v));
   }
   return headers;
 }
