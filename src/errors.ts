@@ -460,6 +460,13 @@ export function noLocationError(status: number): GreenLakeError {
   return new GreenLakeError(`No Location header to follow to an async operation${hint}.`, { status });
 }
 
+/** A Location header that names no URL to poll (empty, or not a URL). */
+export function unusableLocationError(): GreenLakeError {
+  return new GreenLakeError(
+    "The Location header to follow to an async operation is empty or not a URL, so there is nothing to poll. Report the server's answer to HPE support if it persists.",
+  );
+}
+
 /** A created job whose answer carries no id to follow. */
 export function noJobIdError(path: string): GreenLakeError {
   return new GreenLakeError(`POST ${path} created a job but the response carries no job id.`, { method: "POST", path });

@@ -23,9 +23,9 @@ describe("a next link with any text as its cursor", () => {
           return asked === null ? json({ items: [{ id: "a" }], next: `/compute-ops-mgmt/v1/events?limit=2&next=${cursorText}` }) : json({ items: [{ id: "b" }], next: null });
         });
         const c = createServiceClient<FixturePaths>(regionalService, { token: "t", region: "us-west", fetch: stub.fetch, retry: false, env: {} });
-        const outcome = await collect(paginate(c, "/compute-ops-mgmt/v1/events")).catch((e: unknown) => e);
+        const outcome: unknown = await collect(paginate(c, "/compute-ops-mgmt/v1/events")).catch((e: unknown) => e);
         if (outcome instanceof Error) expect(outcome).toBeInstanceOf(GreenLakePaginationError);
-        else expect(outcome.map((e) => e.id)).toEqual(["a", "b"]);
+        else expect((outcome as { id: string }[]).map((e) => e.id)).toEqual(["a", "b"]);
       }),
       { numRuns: 200 },
     );

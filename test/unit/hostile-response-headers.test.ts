@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpFetch } from "../../src/internal/http.js";
 
-let answer = Buffer.alloc(0);
+let answer: Buffer = Buffer.alloc(0);
 let server: net.Server;
 let url = "";
 beforeAll(async () => {
