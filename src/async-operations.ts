@@ -43,6 +43,8 @@ type Getter = (
 function pathOnClient(location: string): string {
   if (location.trim() === "" || !URL.canParse(location, "https://location.invalid")) throw unusableLocationError();
   const url = new URL(location, "https://location.invalid");
+  // Another scheme (`x:@evil.example/`) has a path without a leading slash, which on the base URL would name another host.
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || !url.pathname.startsWith("/")) throw unusableLocationError();
   // Only the path is kept: the token must never follow a Location to another host.
   return (url.pathname + url.search).replaceAll("+", "%2B");
 }

@@ -463,7 +463,7 @@ export function noLocationError(status: number): GreenLakeError {
 /** A Location header that names no URL to poll (empty, or not a URL). */
 export function unusableLocationError(): GreenLakeError {
   return new GreenLakeError(
-    "The Location header to follow to an async operation is empty or not a URL, so there is nothing to poll. Report the server's answer to HPE support if it persists.",
+    "The Location header to follow to an async operation is empty or not an http(s) URL or path, so there is nothing to poll. Report the server's answer to HPE support if it persists.",
   );
 }
 

@@ -13,7 +13,8 @@ function client() {
 
 const locations = fc.oneof(
   fc.string({ maxLength: 20 }),
-  fc.constantFrom("", " ", "http://[::1", "https://[bad/x", "//", "http://", "https://evil.example/devices/v1/async-operations/1", "//evil.example/x"),
+  fc.tuple(fc.stringMatching(/^[a-z][a-z0-9+.-]{0,5}$/), fc.constantFrom(":", ":@", ":.", ":/", "://"), fc.string({ maxLength: 12 })).map(([scheme, sep, rest]) => scheme + sep + rest),
+  fc.constantFrom("", " ", "http://[::1", "x:@evil.example/steal", "x:.evil.example/steal", "A:$", "https://[bad/x", "//", "http://", "https://evil.example/devices/v1/async-operations/1", "//evil.example/x"),
   fc.tuple(fc.constantFrom("http://", "https://", "//", "/"), fc.string({ maxLength: 12 })).map(([a, b]) => a + b),
 );
 
@@ -31,9 +32,17 @@ describe("waitForAsyncOperation with any Location", () => {
     );
   });
 
+  it("never takes a Location in another scheme to another host with the token", async () => {
+    for (const location of ["x:@evil.example/steal", "x:.evil.example/steal", "mailto:@evil.example"]) {
+      const { c, requests } = client();
+      await expect(waitForAsyncOperation(c, new Response(null, { status: 202, headers: { location } }))).rejects.toThrow(/not an http\(s\) URL or path/);
+      expect(requests).toHaveLength(0);
+    }
+  });
+
   it("refuses an empty Location instead of polling the server's root", async () => {
     const { c, requests } = client();
-    await expect(waitForAsyncOperation(c, new Response(null, { status: 202, headers: { location: "" } }))).rejects.toThrow(/empty or not a URL/);
+    await expect(waitForAsyncOperation(c, new Response(null, { status: 202, headers: { location: "" } }))).rejects.toThrow(/empty or not an http\(s\) URL/);
     expect(requests).toHaveLength(0);
   });
 });
