@@ -460,6 +460,11 @@ export function noLocationError(status: number): GreenLakeError {
   return new GreenLakeError(`No Location header to follow to an async operation${hint}.`, { status });
 }
 
+/** A call whose path does not start with "/": joined to the base URL it could name another host. */
+export function pathWithoutSlashError(method: string): GreenLakeConfigurationError {
+  return new GreenLakeConfigurationError(`${method.toUpperCase()} needs a path that starts with "/" (an operation's path, such as "/devices/v1/devices"); it was not sent.`);
+}
+
 /** A Location header that names no URL to poll (empty, or not a URL). */
 export function unusableLocationError(): GreenLakeError {
   return new GreenLakeError(
