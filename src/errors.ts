@@ -356,6 +356,15 @@ export function responseTooLargeError(method: string, url: string, maxBytes: num
   );
 }
 
+/** A call whose redirects never end: asking again would follow the same loop. */
+export function tooManyRedirectsError(method: string, url: string, max: number): GreenLakeError {
+  const path = pathOf(url);
+  return new GreenLakeError(
+    `${method} ${path} was redirected more than ${max} times (a redirect loop); the call was not retried. Check baseUrl and any proxy in between; report the server's behaviour to HPE support if it persists.`,
+    { method, path },
+  );
+}
+
 /** The caller's signal ended the call. */
 export function abortedError(method: string, path: string, reason: unknown): GreenLakeAbortedError {
   return new GreenLakeAbortedError(`${method} ${path} was aborted by its signal.`, { method, path, cause: reason });

@@ -15,7 +15,7 @@
  * MockAgent())`, a `dispatcher` per call, or a `fetch` given to the client.
  */
 import type { Dispatcher } from "undici";
-import { GreenLakeError, responseTooLargeError } from "../errors.js";
+import { GreenLakeError, responseTooLargeError, tooManyRedirectsError } from "../errors.js";
 import { bufferedResponse } from "./responses.js";
 
 /** One HTTP exchange, as the transport describes an attempt: no Request object needed. */
@@ -143,7 +143,8 @@ async function sendWithUndici(request: UndiciRequest, call: HttpCall): Promise<R
       if (mode !== "manual" && REDIRECT_STATUSES.has(answer.statusCode) && typeof location === "string") {
         await answer.body.dump();
         if (mode === "error") throw new Error(`redirect to ${new URL(location, url).origin} refused (redirect: "error")`);
-        if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+        // Final, not a network failure to retry: the same loop would be followed again.
+        if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);
         const next = new URL(location, url);
         if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL refused`);
         if (next.origin !== new URL(url).origin) {
