@@ -3,7 +3,7 @@
  * resource and wait for a terminal state; and Compute Ops Management jobs
  * (create, then wait until COMPLETE, ERROR or STALLED).
  */
-import { noJobIdError, noLocationError, operationFailedError, operationTimeoutError, throwUnlessOk } from "./errors.js";
+import { noJobIdError, noLocationError, operationFailedError, operationTimeoutError, throwUnlessOk, unusableLocationError } from "./errors.js";
 import { regionOfLocation } from "./internal/regions.js";
 import { parseRetryAfter, pollDelay } from "./internal/retry.js";
 import { internalsOf, type ServiceClient } from "./service-client.js";
@@ -39,9 +39,12 @@ type Getter = (
   init: { signal?: AbortSignal | undefined; region?: string | undefined },
 ) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
 
-/** Path and query of `location` on the client's own base URL, with `+` kept a plus (`%2B`). */
+/** Path and query of `location` on the client's own base URL, with `+` kept a plus (`%2B`); an empty or unparseable one is refused. */
 function pathOnClient(location: string): string {
+  if (location.trim() === "" || !URL.canParse(location, "https://location.invalid")) throw unusableLocationError();
   const url = new URL(location, "https://location.invalid");
+  // Another scheme (`x:@evil.example/`) has a path without a leading slash, which on the base URL would name another host.
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || !url.pathname.startsWith("/")) throw unusableLocationError();
   // Only the path is kept: the token must never follow a Location to another host.
   return (url.pathname + url.search).replaceAll("+", "%2B");
 }
@@ -108,9 +111,10 @@ export async function waitForAsyncOperation(
       throw noLocationError(response.status);
     }
   }
+  const path = pathOnClient(location);
   return poll<AsyncOperation>(
     client,
-    pathOnClient(location),
+    path,
     { ...options, region: regionOfLocation(internalsOf(client).metadata, location) },
     (resource) => {
       const state = stateOf(resource);

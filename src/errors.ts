@@ -356,6 +356,15 @@ export function responseTooLargeError(method: string, url: string, maxBytes: num
   );
 }
 
+/** A call whose redirects never end: asking again would follow the same loop. */
+export function tooManyRedirectsError(method: string, url: string, max: number): GreenLakeError {
+  const path = pathOf(url);
+  return new GreenLakeError(
+    `${method} ${path} was redirected more than ${max} times (a redirect loop); the call was not retried. Check baseUrl and any proxy in between; report the server's behaviour to HPE support if it persists.`,
+    { method, path },
+  );
+}
+
 /** The caller's signal ended the call. */
 export function abortedError(method: string, path: string, reason: unknown): GreenLakeAbortedError {
   return new GreenLakeAbortedError(`${method} ${path} was aborted by its signal.`, { method, path, cause: reason });
@@ -386,7 +395,7 @@ export function malformedBodyError(method: string, path: string, error: unknown)
 /** A token with characters no token has (controls, line breaks, non-ASCII): refused without showing it. */
 export function malformedTokenError(from: string): GreenLakeAuthError {
   return new GreenLakeAuthError(
-    `${from} returned an access token with characters a token cannot have (control characters, line breaks or non-ASCII); it was not used. Check the issuer or provider.`,
+    `${from} returned an access token a request header cannot carry (control characters, line breaks, non-ASCII, or longer than 8192 characters); it was not used. Check the issuer or provider.`,
   );
 }
 
@@ -458,6 +467,18 @@ export function operationTimeoutError(summary: string, timeoutMs: number, path: 
 export function noLocationError(status: number): GreenLakeError {
   const hint = status === 202 ? "" : ` (the call answered ${status}, not 202 Accepted)`;
   return new GreenLakeError(`No Location header to follow to an async operation${hint}.`, { status });
+}
+
+/** A call whose path does not start with "/": joined to the base URL it could name another host. */
+export function pathWithoutSlashError(method: string): GreenLakeConfigurationError {
+  return new GreenLakeConfigurationError(`${method.toUpperCase()} needs a path that starts with "/" (an operation's path, such as "/devices/v1/devices"); it was not sent.`);
+}
+
+/** A Location header that names no URL to poll (empty, or not a URL). */
+export function unusableLocationError(): GreenLakeError {
+  return new GreenLakeError(
+    "The Location header to follow to an async operation is empty or not an http(s) URL or path, so there is nothing to poll. Report the server's answer to HPE support if it persists.",
+  );
 }
 
 /** A created job whose answer carries no id to follow. */

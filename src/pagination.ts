@@ -81,6 +81,15 @@ function fingerprint(text: string): string {
   return createHash("sha1").update(text).digest("base64");
 }
 
+/** A cursor decoded; one with a malformed escape (a lone `%`) goes back exactly as the server wrote it. */
+function decodedCursor(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /**
  * Pulls the cursor out of a `next` value that may be a bare token, a path or a URL.
  * decodeURIComponent, not URLSearchParams: a raw `+` in a cursor is a plus, not a space.
@@ -91,7 +100,7 @@ function cursorOf(next: unknown, param: string): string | undefined {
   if (q === -1) return next;
   for (const pair of next.slice(q + 1).split("&")) {
     const eq = pair.indexOf("=");
-    if (eq !== -1 && pair.slice(0, eq) === param) return decodeURIComponent(pair.slice(eq + 1));
+    if (eq !== -1 && pair.slice(0, eq) === param) return decodedCursor(pair.slice(eq + 1));
   }
   return next;
 }

@@ -14,7 +14,7 @@ import createClient, {
   type RequestBodyOption,
 } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf } from "openapi-typescript-helpers";
-import { errorFromResponse, invalidCallOptionError, malformedBodyError, notAServiceClientError, readErrorBody } from "./errors.js";
+import { errorFromResponse, invalidCallOptionError, malformedBodyError, notAServiceClientError, pathWithoutSlashError, readErrorBody } from "./errors.js";
 import { contentTypesOf, withContentType } from "./internal/media-types.js";
 import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
@@ -206,6 +206,8 @@ interface CallWiring {
  * declared media type, and a malformed body typed.
  */
 async function callThrough(wiring: CallWiring, send: Send, method: string, url: string, init: CallInit): Promise<unknown> {
+  // openapi-fetch joins the path to the base URL as text: one without a leading slash (`@evil.example/`) names another host.
+  if (typeof url !== "string" || !url.startsWith("/")) throw pathWithoutSlashError(method);
   const split = splitCall(method, url, init);
   const context = split.call;
   const contentType = wiring.contentTypes.get(method)?.get(url);

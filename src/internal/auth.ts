@@ -70,10 +70,21 @@ export function tokenLifetimeSeconds(stated: unknown): number {
 
 // What an HTTP header can carry and a bearer token is made of: visible ASCII only.
 const TOKEN_CHARS = /^[\x21-\x7E]+$/;
+/**
+ * Longest token accepted. GreenLake's tokens are a few KB; servers refuse
+ * request headers past 8-16 KB, and every token kept is indexed for redaction
+ * by its pieces, so a megabyte "token" would cost memory and time on every output.
+ */
+export const MAX_ACCESS_TOKEN_CHARS = 8192;
 
-/** A token from an issuer or a provider, checked where it enters: one with controls or non-ASCII is refused unshown. */
+/** Whether `token` may go in an Authorization header: visible ASCII, not longer than MAX_ACCESS_TOKEN_CHARS. */
+export function isWellFormedToken(token: string): boolean {
+  return token.length <= MAX_ACCESS_TOKEN_CHARS && TOKEN_CHARS.test(token);
+}
+
+/** A token from an issuer or a provider, checked where it enters: one with controls or non-ASCII, or too long, is refused unshown. */
 export function checkAccessToken(token: string, from: string): string {
-  if (!TOKEN_CHARS.test(token)) throw malformedTokenError(from);
+  if (!isWellFormedToken(token)) throw malformedTokenError(from);
   return token;
 }
 const BACKGROUND_RETRY_MS = 10_000;
@@ -179,7 +190,8 @@ class SuppliedTokenSource implements TokenSource {
       Promise.resolve(supplied()).then((t) => {
         if (typeof t !== "string" || t === "") throw providerTokenError();
         if (t !== this.#last) {
-          registerSecret(t);
+          // A token too long to send is refused before it is indexed for redaction (it is never shown either way).
+          if (t.length <= MAX_ACCESS_TOKEN_CHARS) registerSecret(t);
           checkAccessToken(t, "The token provider");
           this.#last = t;
         }
@@ -283,7 +295,7 @@ async function requestToken(
   if (typeof payload.access_token !== "string" || payload.access_token === "") {
     throw noAccessTokenError(what, where, issuer.url.pathname);
   }
-  registerSecret(payload.access_token);
+  if (payload.access_token.length <= MAX_ACCESS_TOKEN_CHARS) registerSecret(payload.access_token);
   return { accessToken: checkAccessToken(payload.access_token, `${what} at ${where}`), expiresIn: tokenLifetimeSeconds(payload.expires_in) };
 }
 

@@ -15,7 +15,7 @@
  * MockAgent())`, a `dispatcher` per call, or a `fetch` given to the client.
  */
 import type { Dispatcher } from "undici";
-import { GreenLakeError, responseTooLargeError } from "../errors.js";
+import { GreenLakeError, responseTooLargeError, tooManyRedirectsError } from "../errors.js";
 import { bufferedResponse } from "./responses.js";
 
 /** One HTTP exchange, as the transport describes an attempt: no Request object needed. */
@@ -47,8 +47,9 @@ type UndiciRequest = typeof import("undici").request;
 
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-// Sent on the same origin only, as fetch does after a cross-origin redirect.
-const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+// Sent on the same origin only: the credentials fetch drops after a cross-origin redirect, and the
+// MSP tenant a call acts for (`Tenant-Acid`), which names a customer's account to whoever answers.
+const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization", "tenant-acid"];
 
 let undiciRequest: UndiciRequest | undefined;
 let loading: Promise<UndiciRequest> | undefined;
@@ -68,13 +69,25 @@ function headerRecord(headers: HttpCall["headers"]): Record<string, string> {
   return out;
 }
 
+/**
+ * A header value as fetch shows it: one character per byte. undici's `request` decodes values as UTF-8 (bytes
+ * that are not UTF-8 become U+FFFD), and Headers refuses characters past U+00FF, so a server's UTF-8 header
+ * (a non-ASCII message, a file name) would otherwise fail the whole call.
+ */
+function byteString(value: string): string {
+  return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value;
+}
+
 function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const headers = new Headers();
+  // undici already shows Content-Disposition one character per byte when Content-Length is also present.
+  const byteView = "content-length" in raw && "content-disposition" in raw ? "content-disposition" : undefined;
   for (const name in raw) {
     const value = raw[name];
     if (value === undefined) continue;
-    if (typeof value === "string") headers.append(name, value);
-    else for (const v of value) headers.append(name, v);
+    const view = name === byteView ? (v: string) => v : byteString;
+    if (typeof value === "string") headers.append(name, view(value));
+    else for (const v of value) headers.append(name, view(v));
   }
   return headers;
 }
@@ -130,7 +143,8 @@ async function sendWithUndici(request: UndiciRequest, call: HttpCall): Promise<R
       if (mode !== "manual" && REDIRECT_STATUSES.has(answer.statusCode) && typeof location === "string") {
         await answer.body.dump();
         if (mode === "error") throw new Error(`redirect to ${new URL(location, url).origin} refused (redirect: "error")`);
-        if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+        // Final, not a network failure to retry: the same loop would be followed again.
+        if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);
         const next = new URL(location, url);
         if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL refused`);
         if (next.origin !== new URL(url).origin) {

@@ -15,7 +15,7 @@ import { normalizeIdentity, resolveIdentity } from "./identity.js";
 import { operationMatcher, pathOfUrl, type OperationMatcher } from "./operation-match.js";
 import { readServerRateLimit, type ServerRateLimit } from "./rate-limit-headers.js";
 import { serverRequestedDelay } from "./retry.js";
-import { sleep } from "./timeouts.js";
+import { sleep, untilAborted } from "./timeouts.js";
 
 export interface PacingLimit {
   requests: number;
@@ -425,7 +425,8 @@ export class Pacer {
     const acquire = (method: string, url: string, signal: AbortSignal | undefined, timeoutMs?: number): PaceTicket | Promise<PaceTicket> => {
       const resolving = this.#resolving;
       if (resolving !== undefined) {
-        return resolving.resolve().then(({ identity, final }) => {
+        // The caller's abort ends its wait on the providers (a vault that stopped answering); the resolution goes on for later calls.
+        return untilAborted(resolving.resolve(), signal).then(({ identity, final }) => {
           if (this.#resolving === resolving) {
             this.#identity = identity;
             // Budgets made for an earlier, unresolved identity are made again for this one.

@@ -86,7 +86,10 @@ export function redactDeep<T>(value: T, depth = 0): T {
   if (depth > MAX_REDACT_DEPTH) return TRUNCATED as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[redact(k)] = redactDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    // Defined, not assigned: a `__proto__` key a server sent stays a key instead of becoming the copy's prototype.
+    Object.defineProperty(out, redact(k), { value: redactDeep(v, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
   return out as T;
 }
 

@@ -18,6 +18,16 @@ async function tokenFor(auth: TokenSource, exchange: Exchange): Promise<string> 
   }
 }
 
+/** Whether the answer came from the origin the token was sent to (a redirect to another origin drops it). */
+function answeredByTokenOrigin(response: Response, exchange: Exchange): boolean {
+  if (!response.redirected || response.url === "") return true;
+  try {
+    return new URL(response.url).origin === new URL(exchange.url).origin;
+  } catch {
+    return true;
+  }
+}
+
 export function authStep(auth: TokenSource, retry: RetryPolicy, log: Log): Step {
   const replays = auth.renewable && retry.replaysUnauthorized;
   return async (exchange, next) => {
@@ -27,7 +37,8 @@ export function authStep(auth: TokenSource, retry: RetryPolicy, log: Log): Step 
       const token = await tokenFor(auth, exchange);
       exchange.headers.set("authorization", `Bearer ${token}`);
       const response = await next(exchange);
-      if (response.status !== 401) return response;
+      // A 401 from another origin a redirect led to never saw the token: it says nothing about the token.
+      if (response.status !== 401 || !answeredByTokenOrigin(response, exchange)) return response;
       // A rejected token is never sent again, whether or not this call is replayed.
       auth.invalidate(token);
       if (!replays || exchange.replayedUnauthorized) return response;
