@@ -123,6 +123,15 @@ const FACTORIES: Record<string, fc.Arbitrary<() => unknown>> = {
   regionNotServedError: fc.tuple(word, word, fc.array(word, { minLength: 1, maxLength: 4 })).map(([s, r, served]) => () => errors.regionNotServedError(s, r, served)),
   regionIgnoredMessage: fc.tuple(word, word).map(([s, r]) => () => errors.regionIgnoredMessage(s, r)),
   endSentence: text.map((t) => () => errors.endSentence(t || "done")),
+  malformedTokenError: fc.constantFrom("The token request", "The token provider").map((from) => () => errors.malformedTokenError(from)),
+  notAServiceClientError: fc.constant(() => errors.notAServiceClientError()),
+  notPaginatedError: fc.tuple(word, word).map(([p, s]) => () => errors.notPaginatedError(`/x/${p}`, s)),
+  positiveIntegerError: word.map((n) => () => errors.positiveIntegerError(n)),
+  responseTooLargeError: fc.integer({ min: 1, max: 1e9 }).map((n) => () => errors.responseTooLargeError("GET", "http://h/x", n)),
+  unknownServiceError: fc.tuple(word, fc.array(word, { minLength: 1, maxLength: 4 })).map(([k, known]) => () => errors.unknownServiceError(k, known)),
+  pathWithoutSlashError: fc.constantFrom("GET", "POST").map((m) => () => errors.pathWithoutSlashError(m)),
+  tooManyRedirectsError: fc.integer({ min: 1, max: 50 }).map((n) => () => errors.tooManyRedirectsError("GET", "http://h/x", n)),
+  unusableLocationError: fc.constant(() => errors.unusableLocationError()),
 };
 
 describe("every message template", () => {

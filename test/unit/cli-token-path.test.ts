@@ -5,6 +5,7 @@
  * fails on it (property-based).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { tokenLifetimeSeconds } from "../../src/internal/for-tools.js";
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -86,10 +87,8 @@ async function glp(args: string[], e: Record<string, string>) {
 }
 
 /** The SDK's rule (auth.ts): a positive finite lifetime, at most a day; anything else counts as 900 s. */
-function sdkLifetime(stated: unknown): number {
-  const n = Number(stated);
-  return Number.isFinite(n) && n > 0 ? Math.min(n, 86_400) : 900;
-}
+/** The SDK's own rule: glp must read a stated lifetime exactly as the SDK does. */
+const sdkLifetime = tokenLifetimeSeconds;
 
 describe("glp's token path", () => {
   it("token requests go through GREENLAKE_PROXY, as API calls do", async () => {
