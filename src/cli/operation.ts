@@ -59,6 +59,16 @@ export function createdPath(op: CliOperation, location: string | null, body: unk
   return path;
 }
 
+/** Whether the service documents a GET for `path`: only then is a created resource read back (anything else would be a 404). */
+function hasDocumentedRead(client: ServiceClient<any>, path: string): boolean {
+  const segments = path.split("/");
+  return client.metadata.operations.some((o) => {
+    if (o.method !== "get") return false;
+    const template = o.path.split("/");
+    return template.length === segments.length && template.every((t, i) => (t.startsWith("{") && t.endsWith("}")) || t === segments[i]);
+  });
+}
+
 export async function runOn(client: ServiceClient<any>, ctx: OperationContext, emit: Emit): Promise<void> {
   const { op, call, signal } = ctx;
   const params = { path: call.path, query: call.query, header: call.header };
@@ -99,7 +109,7 @@ export async function runOn(client: ServiceClient<any>, ctx: OperationContext, e
   }
   if (!call.options.wait && !call.options.raw && response.status === 201) {
     const created = createdPath(op, response.headers.get("location"), value);
-    if (created !== undefined) {
+    if (created !== undefined && hasDocumentedRead(client, created)) {
       // The answer says where the new resource is but not what it is: show it, as a create should.
       const followed = await request("GET", created, { signal, parseAs: "text" });
       value = parseBody(typeof followed.data === "string" ? followed.data : "", followed.response) ?? value;
