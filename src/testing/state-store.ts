@@ -189,14 +189,15 @@ export class StateStore {
   }
 
   /** Changes an item; `now` (ISO) becomes its `updatedAt`, never before its `createdAt`. */
-  update(model: CollectionModel, path: string, id: string, patch: Item, replace: boolean, now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z")): Item | undefined {
+  /** Applies a client's change (`generation` moves on), or with `serverState` a field the server keeps itself (a status), which leaves `generation` alone. */
+  update(model: CollectionModel, path: string, id: string, patch: Item, replace: boolean, now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), serverState = false): Item | undefined {
     const items = this.#holder(model, path, id);
     if (items === undefined) return undefined;
     const index = items.findIndex((i) => String(i[model.idField!]) === id);
     const current = items[index]!;
     const next = replace ? { ...current, ...patch } : deepMerge(current, patch);
     next[model.idField!] = current[model.idField!];
-    if (typeof current.generation === "number") next.generation = current.generation + 1;
+    if (typeof current.generation === "number" && !serverState) next.generation = current.generation + 1;
     if (typeof current.updatedAt === "string") next.updatedAt = typeof current.createdAt === "string" && current.createdAt > now ? current.createdAt : now;
     items[index] = next;
     return next;

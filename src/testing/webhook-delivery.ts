@@ -309,7 +309,8 @@ export class WebhookDelivery implements MockEvents {
   /** Sets fields of the webhook as GET shows it (status, stateReason, dualSecret, endpointRateLimit...). */
   #show(id: string, patch: Item): Item | undefined {
     const model = this.#webhookModel();
-    return model === undefined ? undefined : this.parts.store.update(model, WEBHOOKS, id, patch, false);
+    // Status, reason and rate are the service's own bookkeeping, not an edit: the webhook's generation stays.
+    return model === undefined ? undefined : this.parts.store.update(model, WEBHOOKS, id, patch, false, undefined, true);
   }
 
   #register(id: string, body: Item): Item | undefined {
