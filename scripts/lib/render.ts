@@ -14,7 +14,7 @@ export function renderServiceModule(metadata: ServiceMetadata): string {
   const components = metadata.documents.map((_, i) => `c${i}`).join(" & ");
   return [
     GENERATED_HEADER,
-    `import type { ServiceMetadata } from "../../src/metadata.js";`,
+    `import { withLazyOperations } from "../../src/metadata.js";`,
     ...imports,
     "",
     "/** Every path of the service, its documents merged. */",
@@ -26,9 +26,36 @@ export function renderServiceModule(metadata: ServiceMetadata): string {
     "/** Each schema as a response carries it, by the document's name: `Schemas[\"User\"]`. */",
     `export type Schemas = { [Name in keyof components["schemas"]]: Readable<components["schemas"][Name]> };`,
     "",
-    `export const metadata = ${JSON.stringify(metadata, null, 2)} as const satisfies ServiceMetadata;`,
+    ...renderMetadata(metadata),
     "",
   ].join("\n");
+}
+
+/**
+ * The metadata as its `as const` type and a value whose operations stay JSON
+ * text until first read (see withLazyOperations): loading the module parses
+ * a string, not thousands of object literals.
+ */
+function renderMetadata(metadata: ServiceMetadata): string[] {
+  const { operations, ...head } = metadata;
+  return [
+    `type Metadata = ${constType(metadata, "")};`,
+    "",
+    `export const metadata: Metadata = withLazyOperations<Metadata>(${JSON.stringify(head, null, 2)}, ${JSON.stringify(JSON.stringify(operations))});`,
+  ];
+}
+
+/** The type TypeScript infers for a JSON value written `as const`. */
+export function constType(value: unknown, indent: string): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "readonly []";
+    return `readonly [\n${value.map((v) => inner + constType(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([k, v]) => `${inner}readonly ${JSON.stringify(k)}: ${constType(v, inner)};`).join("\n")}\n${indent}}`;
 }
 
 export function renderEntryModule(service: string): string {
