@@ -1,7 +1,8 @@
 /**
  * Builds the publishable package into dist/: ESM and CommonJS JavaScript,
- * one output file per source file (no bundling, so every subpath shares one
- * copy of the runtime and `instanceof GreenLakeError` holds across entries),
+ * CommonJS one output file per source file, ESM entry points bundled with
+ * shared chunks (either way every subpath shares one copy of the runtime and
+ * `instanceof GreenLakeError` holds across entries),
  * plus `.d.ts` declarations emitted by tsc without re-checking types
  * (`npm run typecheck` does that), the fast path for the large generated types.
  * The declarations exist once, beside the CommonJS files; each ESM entry point
