@@ -36,6 +36,7 @@ describe("generateOutput", () => {
       "schemas.ts",
       "services/gadget-store.ts",
       "services/index.ts",
+      "services/metadata-table.ts",
       "services/widgets.ts",
       "types/gadgets.ts",
       "types/widgets-beta.ts",
@@ -60,10 +61,15 @@ export function createGadgetStoreClient(options?: ServiceClientOptions): GadgetS
     expect(output.files.get("schemas.ts")).toContain('export type * as gadgetStore from "./services/gadget-store.js";');
     // Each request body is wrapped so that only an object fits where the document wants one.
     expect(output.files.get("types/widgets.ts")).toContain("export type ObjectBody<T> =");
-    expect(service).toMatch(/export const metadata = \{[\s\S]*\} as const satisfies ServiceMetadata;\n$/);
+    expect(service).toContain('export const metadata = serviceMetadata["widgets"];');
+    // The metadata table: each service's `as const` type, its operations as JSON text parsed when first read.
+    const table = output.files.get("services/metadata-table.ts")!;
+    expect(table).toContain('type WidgetsMetadata = {\n  readonly "service": "widgets";');
+    expect(table).toMatch(/ {2}"widgets": withLazyOperations<WidgetsMetadata>\(\{"service":"widgets",[^\n]*\}, "\[\{\\"method\\":/);
     const index = output.files.get("services/index.ts")!;
-    expect(index).toContain('export * as gadgetStore from "./gadget-store.js";');
-    expect(index).toContain('export * as widgets from "./widgets.js";');
+    expect(index).toContain('export type * as gadgetStore from "./gadget-store.js";');
+    expect(index).toContain('export type * as widgets from "./widgets.js";');
+    expect(index).toContain('export { serviceMetadata } from "./metadata-table.js";');
     expect(index).toContain('export const serviceKeys = [\n  "gadget-store",\n  "widgets"\n] as const;');
     expect(output.files.get("types/widgets.ts")).toContain('"/widgets/v1/widgets": {');
   });
@@ -142,7 +148,7 @@ describe("npm run generate and generate:check", () => {
 
     expect(await runScript("generate.ts", ["--check", ...args])).toMatchObject({ code: 1, stderr: expect.stringContaining("generated/ has not been generated") });
     const first = await runScript("generate.ts", args);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining("2 services, 3 documents, 7 operations; 15 files written") });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining("2 services, 3 documents, 7 operations; 16 files written") });
     expect(await runScript("generate.ts", ["--check", ...args])).toMatchObject({ code: 0, stdout: expect.stringContaining("up to date") });
     expect((await runScript("generate.ts", args)).stdout).toContain("generate: generated/ is up to date");
 
