@@ -74,7 +74,9 @@ async function bundleEsmEntries(): Promise<void> {
     entryPoints: sources.map((s) => join(repoRoot, `${s}.ts`)),
     outdir: join(repoRoot, esmDir),
     outbase: repoRoot,
-    chunkNames: "chunks/[name]-[hash]",
+    // Beside glp's main.js: glp loads a service's command metadata by a computed relative path
+    // (`../../generated/cli/<service>.js`, left per file), which must resolve from the chunk as from the source.
+    chunkNames: "src/cli/[name]-[hash]",
     bundle: true,
     splitting: true,
     format: "esm",
