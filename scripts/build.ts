@@ -1,7 +1,8 @@
 /**
  * Builds the publishable package into dist/: ESM and CommonJS JavaScript,
- * one output file per source file (no bundling, so every subpath shares one
- * copy of the runtime and `instanceof GreenLakeError` holds across entries),
+ * CommonJS one output file per source file, ESM entry points bundled with
+ * shared chunks (either way every subpath shares one copy of the runtime and
+ * `instanceof GreenLakeError` holds across entries),
  * plus `.d.ts` declarations emitted by tsc without re-checking types
  * (`npm run typecheck` does that), the fast path for the large generated types.
  * The declarations exist once, beside the CommonJS files; each ESM entry point
@@ -14,7 +15,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { transform, type TransformOptions } from "esbuild";
+import { build, transform, type TransformOptions } from "esbuild";
 import { cjsDir, esmDir, distDir, exportsMap, packageEntries, repoRoot, sourceDirs } from "./package-layout.js";
 
 function listSources(dir: string): string[] {
@@ -56,6 +57,35 @@ async function transpile(source: string, format: "esm" | "cjs"): Promise<void> {
 async function emitJavaScript(sources: string[]): Promise<void> {
   await Promise.all(sources.flatMap((s) => [transpile(s, "esm"), transpile(s, "cjs")]));
   writeFileSync(join(repoRoot, cjsDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+}
+
+/** glp's program, bundled with the ESM entry points so it shares their one copy of the runtime. */
+const CLI_MAIN = "src/cli/main";
+
+/**
+ * The ESM entry points (and glp) bundled over the per-file output, at the same paths: loading
+ * `greenlake-sdk` reads a few files instead of some seventy. Code two entries share goes into
+ * shared chunks (splitting), so every module still exists once and `instanceof GreenLakeError`
+ * holds across entries. Dependencies stay external; CommonJS stays one file per source.
+ */
+async function bundleEsmEntries(): Promise<void> {
+  const sources = [...packageEntries().map((e) => e.source), CLI_MAIN];
+  await build({
+    entryPoints: sources.map((s) => join(repoRoot, `${s}.ts`)),
+    outdir: join(repoRoot, esmDir),
+    outbase: repoRoot,
+    // Beside glp's main.js: glp loads a service's command metadata by a computed relative path
+    // (`../../generated/cli/<service>.js`, left per file), which must resolve from the chunk as from the source.
+    chunkNames: "src/cli/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    allowOverwrite: true,
+    logLevel: "warning",
+  });
 }
 
 /**
@@ -100,6 +130,7 @@ async function main(): Promise<void> {
   const sources = sourceDirs.flatMap(listSources);
   const jsStarted = performance.now();
   await emitJavaScript(sources);
+  await bundleEsmEntries();
   const dtsStarted = performance.now();
   emitDeclarations();
   const done = performance.now();

@@ -47,7 +47,8 @@ function pack(into: string): string {
 /** Bare specifiers that dist/ imports (code and declarations) must be declared dependencies: a hoisted transitive one breaks under strict installers. */
 function checkDeclaredImports(): void {
   const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as Record<string, Record<string, string> | undefined>;
-  const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+  // The package's own name resolves through its exports (and names it in examples in doc comments).
+  const declared = new Set([String(pkg.name), ...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
   const specifier = /(?:from |import\(|require\()"([^"./][^"]*)"/g;
   const undeclared = new Set<string>();
   for (const entry of readdirSync(join(repoRoot, distDir), { recursive: true, withFileTypes: true })) {

@@ -78,3 +78,20 @@ export interface ServiceMetadata {
   readonly servers: Readonly<Record<string, string>>;
   readonly operations: readonly OperationMetadata[];
 }
+
+/**
+ * A service's metadata whose operations are parsed from their JSON text when
+ * first read: servers and documents are at hand at once, the operations (most
+ * of the size) cost nothing until the service is used. `T` is the module's
+ * literal type, checked against ServiceMetadata.
+ * @internal
+ */
+export function withLazyOperations<T extends ServiceMetadata>(head: Omit<T, "operations">, operationsJson: string): T {
+  let operations: T["operations"] | undefined;
+  return {
+    ...head,
+    get operations(): T["operations"] {
+      return (operations ??= JSON.parse(operationsJson) as T["operations"]);
+    },
+  } as T;
+}

@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
 import { documentsByService, type Manifest } from "../../src/specs/manifest.js";
 import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot, specPath } from "./paths.js";
-import { renderEntryModule, renderSchemasIndex, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
+import { METADATA_MODULE, renderEntryModule, renderMetadataTable, renderSchemasIndex, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
 import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";
 
 export const STAMP_FILE = ".generate-stamp.json";
@@ -64,6 +64,7 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
     files.set(`cli/${service}.ts`, renderCliModule(cliService));
   }
   files.set("cli/index.ts", renderCliIndex(cliServices));
+  files.set(`services/${METADATA_MODULE}.ts`, renderMetadataTable(metadata));
   files.set("services/index.ts", renderServiceIndex(services.map(([service]) => service)));
   files.set("schemas.ts", renderSchemasIndex(services.map(([service]) => service)));
   return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))), metadata, unusedCorrections };

@@ -8,13 +8,16 @@ export function renderTypesModule(key: string, types: string): string {
   return `${GENERATED_HEADER}// Types of specs/${key}.json after src/specs/corrections.ts.\n\n${types.trimEnd()}\n`;
 }
 
+/** Module of every service's metadata, shared by the package root and each service's entry. */
+export const METADATA_MODULE = "metadata-table";
+
 export function renderServiceModule(metadata: ServiceMetadata): string {
   const imports = metadata.documents.map((key, i) => `import type { paths as p${i}, components as c${i}${i === 0 ? ", Readable" : ""} } from "../types/${key}.js";`);
   const merged = metadata.documents.map((_, i) => `p${i}`).join(" & ");
   const components = metadata.documents.map((_, i) => `c${i}`).join(" & ");
   return [
     GENERATED_HEADER,
-    `import type { ServiceMetadata } from "../../src/metadata.js";`,
+    `import { serviceMetadata } from "./${METADATA_MODULE}.js";`,
     ...imports,
     "",
     "/** Every path of the service, its documents merged. */",
@@ -26,9 +29,41 @@ export function renderServiceModule(metadata: ServiceMetadata): string {
     "/** Each schema as a response carries it, by the document's name: `Schemas[\"User\"]`. */",
     `export type Schemas = { [Name in keyof components["schemas"]]: Readable<components["schemas"][Name]> };`,
     "",
-    `export const metadata = ${JSON.stringify(metadata, null, 2)} as const satisfies ServiceMetadata;`,
+    `export const metadata = serviceMetadata[${JSON.stringify(metadata.service)}];`,
     "",
   ].join("\n");
+}
+
+/**
+ * Every service's metadata in one module: its `as const` type, and a value whose operations
+ * stay JSON text until first read (see withLazyOperations). One module, not one per service,
+ * so the bundled root and the service entries share it as one chunk, and loading it parses
+ * strings, not thousands of object literals.
+ */
+export function renderMetadataTable(all: readonly ServiceMetadata[]): string {
+  const lines = [GENERATED_HEADER, `import { withLazyOperations } from "../../src/metadata.js";`, ""];
+  for (const metadata of all) lines.push(`type ${pascalCase(metadata.service)}Metadata = ${constType(metadata, "")};`, "");
+  lines.push("/** Runtime metadata of each service. */", "export const serviceMetadata = {");
+  for (const metadata of all) {
+    const { operations, ...head } = metadata;
+    const type = `${pascalCase(metadata.service)}Metadata`;
+    lines.push(`  ${JSON.stringify(metadata.service)}: withLazyOperations<${type}>(${JSON.stringify(head)}, ${JSON.stringify(JSON.stringify(operations))}),`);
+  }
+  lines.push("} as const;", "");
+  return lines.join("\n");
+}
+
+/** The type TypeScript infers for a JSON value written `as const`. */
+export function constType(value: unknown, indent: string): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "readonly []";
+    return `readonly [\n${value.map((v) => inner + constType(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([k, v]) => `${inner}readonly ${JSON.stringify(k)}: ${constType(v, inner)};`).join("\n")}\n${indent}}`;
 }
 
 export function renderEntryModule(service: string): string {
@@ -47,18 +82,17 @@ export function create${pascal}Client(options?: ServiceClientOptions): ${pascal}
 
 export function renderServiceIndex(services: readonly string[]): string {
   const lines = [GENERATED_HEADER];
-  for (const service of services) lines.push(`export * as ${camelCase(service)} from "./${service}.js";`);
+  for (const service of services) lines.push(`export type * as ${camelCase(service)} from "./${service}.js";`);
   lines.push("");
-  for (const service of services) lines.push(`import * as ${camelCase(service)}Module from "./${service}.js";`);
+  for (const service of services) lines.push(`import type * as ${camelCase(service)}Module from "./${service}.js";`);
   lines.push("", "/** Every service key, e.g. `compute-ops-mgmt`. */");
   lines.push(`export const serviceKeys = ${JSON.stringify(services, null, 2)} as const;`);
   lines.push("", "export type ServiceKey = (typeof serviceKeys)[number];", "");
   lines.push("/** camelCase property name of each service, e.g. `computeOpsMgmt`. */");
   lines.push("export const serviceNames = {");
   for (const service of services) lines.push(`  "${service}": "${camelCase(service)}",`);
-  lines.push("} as const;", "", "/** Runtime metadata of each service. */", "export const serviceMetadata = {");
-  for (const service of services) lines.push(`  "${service}": ${camelCase(service)}Module.metadata,`);
-  lines.push("} as const;", "", "/** Merged `paths` type of each service. */", "export interface ServicePaths {");
+  lines.push("} as const;", "", "/** Runtime metadata of each service. */", `export { serviceMetadata } from "./${METADATA_MODULE}.js";`);
+  lines.push("", "/** Merged `paths` type of each service. */", "export interface ServicePaths {");
   for (const service of services) lines.push(`  "${service}": ${camelCase(service)}Module.paths;`);
   lines.push("}", "");
   return lines.join("\n");

@@ -2,7 +2,7 @@
  * Builds the SDK client a command runs with: from `--mock`, a profile, or
  * GREENLAKE_* variables, with the token cached across commands.
  */
-import { configurationError } from "../errors.js";
+import { configurationError, unknownServiceError } from "../errors.js";
 import type { GreenLake } from "../greenlake.js";
 import type { ServiceMetadata } from "../metadata.js";
 import type { GreenLakeOptions } from "../options.js";
@@ -105,11 +105,10 @@ function clientOptions(settings: ClientSettings): GreenLakeOptions {
 
 /** The client of one service, built from that service's metadata alone (a command loads no other service). */
 export async function serviceClient(settings: ClientSettings, service: string): Promise<ServiceClient<any>> {
-  const [{ createServiceClient }, { metadata }] = await Promise.all([
-    import("../service-client.js"),
-    import(/* @vite-ignore */ `../../generated/services/${service}.js`) as Promise<{ metadata: ServiceMetadata }>,
-  ]);
-  return createServiceClient(metadata, clientOptions(settings));
+  // The index, not a computed path: a bundler follows it. Only this service's operations get parsed.
+  const [{ createServiceClient }, { serviceKeys, serviceMetadata }] = await Promise.all([import("../service-client.js"), import("../../generated/services/index.js")]);
+  if (!Object.hasOwn(serviceMetadata, service)) throw unknownServiceError(service, serviceKeys);
+  return createServiceClient(serviceMetadata[service as keyof typeof serviceMetadata] as ServiceMetadata, clientOptions(settings));
 }
 
 /** The whole SDK client, for MSP tenants (forTenant) and their listing. */

@@ -34,6 +34,7 @@ describe("generateOutput", () => {
       "schemas.ts",
       "services/gadget-store.ts",
       "services/index.ts",
+      "services/metadata-table.ts",
       "services/widgets.ts",
       "types/gadgets.ts",
       "types/widgets-beta.ts",
@@ -58,10 +59,15 @@ export function createGadgetStoreClient(options?: ServiceClientOptions): GadgetS
     expect(output.files.get("schemas.ts")).toContain('export type * as gadgetStore from "./services/gadget-store.js";');
     // Each request body is wrapped so that only an object fits where the document wants one.
     expect(output.files.get("types/widgets.ts")).toContain("export type ObjectBody<T> =");
-    expect(service).toMatch(/export const metadata = \{[\s\S]*\} as const satisfies ServiceMetadata;\n$/);
+    expect(service).toContain('export const metadata = serviceMetadata["widgets"];');
+    // The metadata table: each service's `as const` type, its operations as JSON text parsed when first read.
+    const table = output.files.get("services/metadata-table.ts")!;
+    expect(table).toContain('type WidgetsMetadata = {\n  readonly "service": "widgets";');
+    expect(table).toMatch(/ {2}"widgets": withLazyOperations<WidgetsMetadata>\(\{"service":"widgets",[^\n]*\}, "\[\{\\"method\\":/);
     const index = output.files.get("services/index.ts")!;
-    expect(index).toContain('export * as gadgetStore from "./gadget-store.js";');
-    expect(index).toContain('export * as widgets from "./widgets.js";');
+    expect(index).toContain('export type * as gadgetStore from "./gadget-store.js";');
+    expect(index).toContain('export type * as widgets from "./widgets.js";');
+    expect(index).toContain('export { serviceMetadata } from "./metadata-table.js";');
     expect(index).toContain('export const serviceKeys = [\n  "gadget-store",\n  "widgets"\n] as const;');
     expect(output.files.get("types/widgets.ts")).toContain('"/widgets/v1/widgets": {');
   });

@@ -75,6 +75,6 @@ describe("service metadata", () => {
       "post /widgets/v1/widgets application/json",
       "patch /widgets/v1/widgets/{id} application/merge-patch+json",
     ]);
-    expect(output.files.get("services/widgets.ts")).toContain('"requestMediaTypes": [\n        "application/merge-patch+json"\n      ]');
+    expect(output.files.get("services/metadata-table.ts")).toContain('\\"requestMediaTypes\\":[\\"application/merge-patch+json\\"]');
   });
 });

@@ -1,0 +1,126 @@
+// Loading the package costs little: each service's operations are parsed when the service is first
+// used, and Redis and OAuth libraries load only once configured or needed.
+import { execFile } from "node:child_process";
+import fc from "fast-check";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { serviceKeys, serviceMetadata } from "../../generated/services/index.js";
+import { constType } from "../../scripts/lib/render.js";
+import { withLazyOperations, type OperationMetadata, type ServiceMetadata } from "../../src/metadata.js";
+
+// Hostile text: quotes, backslashes, line separators, comment closers, lone surrogates.
+const text = fc.oneof(fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }), fc.constantFrom("*/", '"', "\\", "\u2028", "${x}", "readonly [", "\ud800"));
+
+const operation: fc.Arbitrary<OperationMetadata> = fc.record(
+  {
+    method: fc.constantFrom("get", "put", "post", "delete", "patch", "head", "options"),
+    path: text,
+    operationId: text,
+    deprecated: fc.boolean(),
+    document: text,
+    commaJoinedQuery: fc.array(text, { maxLength: 3 }),
+    requestMediaTypes: fc.array(text, { maxLength: 3 }),
+    idempotencyKey: fc.constant(true as const),
+  },
+  { requiredKeys: ["method", "path", "operationId", "deprecated", "document"] },
+);
+
+const metadata: fc.Arbitrary<ServiceMetadata> = fc.record({
+  service: text,
+  documents: fc.array(text, { maxLength: 3 }),
+  servers: fc.dictionary(text, text, { maxKeys: 4 }),
+  operations: fc.array(operation, { maxLength: 8 }),
+});
+
+describe("lazily parsed operations", () => {
+  it("read as the metadata they were written from, the same array on every read", () => {
+    fc.assert(
+      fc.property(metadata, (m) => {
+        const { operations, ...head } = m;
+        const lazy = withLazyOperations<ServiceMetadata>(head, JSON.stringify(operations));
+        expect(lazy).toEqual(m);
+        expect(JSON.stringify(lazy)).toBe(JSON.stringify(m));
+        expect(Object.keys(lazy)).toEqual(Object.keys(m));
+        expect(lazy.operations).toBe(lazy.operations);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("every generated service reads the same as its operations' JSON", () => {
+    for (const key of serviceKeys) {
+      const m = serviceMetadata[key] as ServiceMetadata;
+      expect(m.service).toBe(key);
+      expect(m.operations.length).toBeGreaterThan(0);
+      expect(JSON.parse(JSON.stringify(m))).toEqual({ service: m.service, documents: m.documents, servers: m.servers, operations: m.operations });
+    }
+  });
+});
+
+describe("the generated metadata type", () => {
+  it("is the type TypeScript infers for the value written `as const` (both ways assignable)", () => {
+    const values = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 60, seed: 19 }).concat([[], {}, [[]], { a: [] }, "*/", -0, 1e21]);
+    const lines = values.flatMap((v, i) => [
+      // Inside a tuple, as in the metadata: `as const` takes no bare null or negative number.
+      `type T${i} = ${constType([v], "")};`,
+      `const v${i} = ${JSON.stringify([v])} as const;`,
+      `export const a${i}: T${i} = v${i};`,
+      `export const b${i}: typeof v${i} = null as unknown as T${i};`,
+    ]);
+    const source = lines.join("\n");
+    const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, lib: ["lib.es2022.d.ts"], types: [] };
+    const host = ts.createCompilerHost(options);
+    const read = host.getSourceFile.bind(host);
+    host.getSourceFile = (name, language) => (name === "case.ts" ? ts.createSourceFile(name, source, language) : read(name, language));
+    const program = ts.createProgram(["case.ts"], options, host);
+    const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
+/** Runs a module in a fresh node (sources through tsx) and returns what it printed. */
+function runChild(script: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), encoding: "utf8", timeout: 60_000 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
+  });
+}
+
+const LOADED = `
+  const { createRequire } = await import("node:module");
+  const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => /node_modules[\\\\/](ioredis|simple-oauth2)[\\\\/]/.test(f)).map((f) => f.match(/node_modules[\\\\/]([^\\\\/]+)/)[1]);
+`;
+
+describe("what loading the package loads", () => {
+  it("parses no service's operations until that service is used, then only its own", async () => {
+    const out = await runChild(`
+      let parsed = 0;
+      const parse = JSON.parse;
+      JSON.parse = (t, r) => { if (typeof t === "string" && t.includes('"operationId"')) parsed++; return parse(t, r); };
+      const { GreenLake } = await import("./src/index.ts");
+      const gl = new GreenLake({ token: "t", workspaceId: "0123456789abcdef0123456789abcdef", env: {} });
+      const before = parsed;
+      const servers = gl.tags.metadata.servers;
+      const afterClient = parsed;
+      gl.tags.metadata.operations; gl.tags.metadata.operations;
+      process.stdout.write(JSON.stringify({ before, afterClient, after: parsed, servers: Object.keys(servers).length > 0 }));
+    `);
+    expect(JSON.parse(out)).toEqual({ before: 0, afterClient: 1, after: 1, servers: true });
+  }, 60_000);
+
+  it("loads neither ioredis nor simple-oauth2 at import or construction; the check sees them once loaded", async () => {
+    const out = await runChild(`
+      ${LOADED}
+      const { GreenLake } = await import("./src/index.ts");
+      const gl = new GreenLake({ clientId: "c", clientSecret: "s", workspaceId: "0123456789abcdef0123456789abcdef", env: {} });
+      gl.computeOpsMgmt; gl.identity;
+      const quiet = loaded();
+      await import("simple-oauth2");
+      process.stdout.write(JSON.stringify({ quiet, control: loaded() }));
+    `);
+    const { quiet, control } = JSON.parse(out) as { quiet: string[]; control: string[] };
+    expect(quiet).toEqual([]);
+    expect(control).toContain("simple-oauth2");
+  }, 60_000);
+});
