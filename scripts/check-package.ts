@@ -1,8 +1,9 @@
 /**
  * Checks the publishable package: builds it, lints it with publint and
  * @arethetypeswrong/cli, packs the tarball and checks it holds no HPE
- * document, then installs it offline into a temporary project (dependencies
- * from the npm cache) and uses it through `import`, `require`, the TypeScript
+ * document, then installs it into a temporary project (dependencies from the
+ * npm cache where it holds them: a fresh machine's `npm ci` caches tarballs but
+ * not the registry metadata an install needs) and uses it through `import`, `require`, the TypeScript
  * declarations, its mocks (documents from GREENLAKE_SPECS_MIRROR, or this
  * checkout's specs/ when unset) and its `glp` bin.
  *
@@ -125,7 +126,7 @@ async function closedOrigin(): Promise<string> {
 
 async function smoke(tarball: string, project: string, mirrorDir: string): Promise<void> {
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "greenlake-sdk-smoke", private: true }, null, 2));
-  run("install tarball offline", "npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], project);
+  run("install tarball (cache first)", "npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], project);
   // Prism, the optional peer the mocks need, is the repository's own copy: the npm cache lacks the metadata to install it offline.
   mkdirSync(join(project, "node_modules/@stoplight"), { recursive: true });
   symlinkSync(join(repoRoot, "node_modules/@stoplight/prism-cli"), join(project, "node_modules/@stoplight/prism-cli"), "dir");
