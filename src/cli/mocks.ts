@@ -5,7 +5,7 @@
  * sees one workspace whose changes last until `glp mocks stop`.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { constants, existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,7 +87,9 @@ function mainScript(): string {
 async function startDetached(options: { services: string[]; port?: number; seed?: string }, io: Io): Promise<RunningMocks> {
   await privateDir(cacheDir(io.env));
   const logFile = join(cacheDir(io.env), "mocks.log");
-  const log = await open(logFile, "w", 0o600);
+  // Never through a link planted at the log's name, and only the user reads it, whatever mode an old file had.
+  const log = await open(logFile, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o600);
+  await log.chmod(0o600);
   try {
     const child = spawn(process.execPath, [...process.execArgv, mainScript(), "mocks", "__serve", JSON.stringify(options)], {
       detached: true,
