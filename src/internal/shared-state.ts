@@ -58,6 +58,19 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /** How long calls may wait, once per process, for its first connection to the store. */
 export const FIRST_CONNECT_WAIT_MS = 1_000;
 
+// A budget's next start (microseconds) into `nextStart`, shared by the scripts below: 0 unless the key holds a
+// plain decimal string of at most 20 digits; a key of any other type is deleted.
+const READ_NEXT_START = `local nextStart = 0
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind == 'string' then
+  if redis.call('STRLEN', KEYS[1]) <= 20 then
+    local raw = redis.call('GET', KEYS[1])
+    if string.match(raw, '^%d+$') then nextStart = tonumber(raw) end
+  end
+elseif kind ~= 'none' then
+  redis.call('DEL', KEYS[1])
+end`;
+
 // Reads a budget's next start (microseconds) only when it is a plain decimal string: any other type is deleted,
 // any other text ignored. A next start later than now + cap (ARGV[4]) is pulled back to it. Redis's clock serves
 // every process, so their clocks need not agree. Also counts the processes sharing (members: a sorted set, trimmed
@@ -67,16 +80,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
 local cap = tonumber(ARGV[4])
-local nextStart = 0
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind == 'string' then
-  if redis.call('STRLEN', KEYS[1]) <= 20 then
-    local raw = redis.call('GET', KEYS[1])
-    if string.match(raw, '^%d+$') then nextStart = tonumber(raw) end
-  end
-elseif kind ~= 'none' then
-  redis.call('DEL', KEYS[1])
-end
+${READ_NEXT_START}
 local start = math.min(math.max(now, nextStart), now + cap)
 local ttl = math.max(1, math.ceil((start + interval - now) / 1000) + tonumber(ARGV[2]))
 redis.call('SET', KEYS[1], string.format('%d', start + interval), 'PX', ttl)
@@ -94,16 +98,7 @@ const BLOCK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local untilTime = now + tonumber(ARGV[1]) * 1000
-local nextStart = 0
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind == 'string' then
-  if redis.call('STRLEN', KEYS[1]) <= 20 then
-    local raw = redis.call('GET', KEYS[1])
-    if string.match(raw, '^%d+$') then nextStart = tonumber(raw) end
-  end
-elseif kind ~= 'none' then
-  redis.call('DEL', KEYS[1])
-end
+${READ_NEXT_START}
 if untilTime > nextStart then
   redis.call('SET', KEYS[1], string.format('%d', untilTime), 'PX', tonumber(ARGV[1]) + tonumber(ARGV[2]))
 end
