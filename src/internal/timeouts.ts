@@ -172,7 +172,11 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
 /** Waits for a shared promise (a token being fetched for many calls) but lets this caller stop waiting. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // Given up on, yet still observed: a shared promise (a token request) may reject later with nobody waiting.
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const unfollow = followAbort(signal, () => reject(signal.reason));
     promise.then(
