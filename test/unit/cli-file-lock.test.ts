@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { lockOrValue, type LockEnvironment } from "../../src/cli/file-lock.js";
+import { lockOrValue, MAX_HOLD_MS, type LockEnvironment } from "../../src/cli/file-lock.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -85,6 +85,24 @@ describe("glp's lock file (property-based)", () => {
     const value = await lockOrValue(path, async () => (++polls > 25 ? "token" : undefined), { env: env(true) });
     expect(value).toEqual({ value: "token" });
     expect(sleeps).toBe(25);
+  });
+
+  it("a live owner is waited for however long it holds the lock, up to the age that makes any lock stale", async () => {
+    const path = lockPath();
+    const since = Date.UTC(2026, 0, 1);
+    writeFileSync(path, JSON.stringify({ pid: 424242, host: "test-host", since, id: "00112233445566778899aabb" }));
+    // The lock's clock moves 30 s with every poll: the owner's token request takes 9.5 minutes.
+    let now = since;
+    let sleeps = 0;
+    const takeovers: unknown[] = [];
+    const waits: unknown[] = [];
+    const env: LockEnvironment = { now: () => now, alive: () => true, sleep: async () => void (sleeps++, (now += 30_000)), host: "test-host", pid: 1 };
+    const done = () => now - since >= MAX_HOLD_MS - 30_000;
+    const value = await lockOrValue(path, async () => (done() ? "token" : undefined), { env, onTakeOver: (seen) => takeovers.push(seen), onWait: (owner) => waits.push(owner?.pid) });
+    expect(value).toEqual({ value: "token" });
+    expect(sleeps).toBe(MAX_HOLD_MS / 30_000 - 1);
+    expect(takeovers).toEqual([]);
+    expect(waits).toEqual([424242]);
   });
 
   it("a lock older than any owner's run is stale even if its pid runs again (pid reuse)", async () => {
