@@ -77,62 +77,73 @@ describe("glp mocks: one lasting mock for a sequence of commands", () => {
     expect(statSync(stateFile()).mode & 0o777).toBe(0o600);
     expect((await glp(["mocks", "start", "identity"], { env })).code).toBe(2); // already running
 
-    // Users: list, invite (the created user is printed), then find the invited user with another command.
+    // Commands that need nothing of each other run side by side, as in several terminals; each phase
+    // starts once the commands whose effects it reads have ended.
     const email = "new.user@example.com";
-    const invited = await ok(["identity", "invite-user-to-account", "--mock", "--set", `email=${email}`, "--set", "sendWelcomeEmail=false", "-o", "json"]);
+    const [invited, users, credentials, firstServers, group, other, missing] = await Promise.all([
+      // Users: invite (the created user is printed); list.
+      ok(["identity", "invite-user-to-account", "--mock", "--set", `email=${email}`, "--set", "sendWelcomeEmail=false", "-o", "json"]),
+      ok(["identity", "get-users", "--mock", "--limit", "3", "-o", "table"]),
+      // Credentials: the table names them and their client ids.
+      ok(["credentials", "get-all-credentials", "--mock", "-o", "table"]),
+      // Compute Ops Management servers, then (below) by model.
+      ok(["compute-ops-mgmt", "get-v1-servers", "--mock", "--limit", "1", "-o", "json"]),
+      // Scope groups and role assignments: a created scope group is assigned (below), as a comma list of scopes.
+      ok(["authorization", "create-scope-group", "--mock", "--set", "name=lab-servers", "-o", "json"]),
+      ok(["authorization", "create-scope-group", "--mock", "--set", "name=lab-storage", "-o", "json"]),
+      // A service the running mocks do not serve is a configuration error, not a fresh empty mock.
+      glp(["workspace", "get-workspace", "--mock", "--workspace-id", "0".repeat(32)], { env }),
+    ]);
     expect(json(invited).username).toBe(email);
-    const found = await ok(["identity", "get-users", "--profile", "mock", "--filter", `username eq '${email}'`, "-o", "json"]);
-    expect(json(found).map((u) => u.id)).toEqual([json(invited).id]);
-    const users = await ok(["identity", "get-users", "--mock", "--limit", "3", "-o", "table"]);
     expect(users.stdout.split("\n")[0]).toMatch(/^ID\s+USERNAME\s/);
-
-    // Credentials: the table names them and their client ids.
-    const credentials = await ok(["credentials", "get-all-credentials", "--mock", "-o", "table"]);
     expect(credentials.stdout.split("\n")[0]).toMatch(/^ID\s+CREDENTIALNAME\s+CLIENTID\s/);
-
-    // Compute Ops Management servers by model.
-    const first = json(await ok(["compute-ops-mgmt", "get-v1-servers", "--mock", "--limit", "1", "-o", "json"]))[0] as { hardware?: { model?: string } };
-    const model = first.hardware?.model;
+    expect(missing.code).toBe(9);
+    expect(missing.stderr).toMatch(/^glp: the running mocks \(glp mocks start\) serve .*, not workspace;/);
+    const model = (json(firstServers)[0] as { hardware?: { model?: string } }).hardware?.model;
     expect(typeof model).toBe("string");
-    const byModel = await ok(["compute-ops-mgmt", "get-v1-servers", "--mock", "--all", "--filter", `hardware/model eq '${model}'`, "-o", "csv", "--columns", "id,name,hardware.model"]);
+    const scopes = [json(group), json(other)].map((g) => String(g.grn ?? g.id));
+
+    const [found, byModel, groups, assignment] = await Promise.all([
+      // The invited user, found by another command.
+      ok(["identity", "get-users", "--profile", "mock", "--filter", `username eq '${email}'`, "-o", "json"]),
+      ok(["compute-ops-mgmt", "get-v1-servers", "--mock", "--all", "--filter", `hardware/model eq '${model}'`, "-o", "csv", "--columns", "id,name,hardware.model"]),
+      ok(["authorization", "get-scope-groups", "--mock", "--all", "-o", "json"]),
+      ok(["authorization", "create-role-assignment", "--mock", "--set", `principal=${String(json(invited).id)}`, "--set", "role=observer", "--set", `scope=${scopes.join(",")}`, "-o", "json"]),
+    ]);
+    expect(json(found).map((u) => u.id)).toEqual([json(invited).id]);
     const rows = byModel.stdout.trimEnd().split("\r\n");
     expect(rows[0]).toBe("id,name,hardware.model");
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows.slice(1)) expect(row.endsWith(`,${model}`)).toBe(true);
+    expect(json(groups).map((g) => g.name)).toEqual(expect.arrayContaining(["lab-servers", "lab-storage"]));
+    expect(json(assignment).scope).toEqual(scopes);
 
-    // Scope groups and role assignments: a created scope group is assigned, as a comma list of scopes.
-    const group = json(await ok(["authorization", "create-scope-group", "--mock", "--set", "name=lab-servers", "-o", "json"]));
-    const other = json(await ok(["authorization", "create-scope-group", "--mock", "--set", "name=lab-storage", "-o", "json"]));
-    const groups = json(await ok(["authorization", "get-scope-groups", "--mock", "--all", "-o", "json"]));
-    expect(groups.map((g) => g.name)).toEqual(expect.arrayContaining(["lab-servers", "lab-storage"]));
-    const scopes = [group.grn ?? group.id, other.grn ?? other.id].map(String);
-    const assignment = json(
-      await ok(["authorization", "create-role-assignment", "--mock", "--set", `principal=${String(json(invited).id)}`, "--set", "role=observer", "--set", `scope=${scopes.join(",")}`, "-o", "json"]),
-    );
-    expect(assignment.scope).toEqual(scopes);
-    const assignments = await ok(["authorization", "get-role-assignments", "--mock", "--all", "-o", "table"]);
+    // --all in every format: the same users each time (the invited one among them); the role assignment is listed.
+    const [assignments, asJson, asJsonl, asYaml, asCsv, asTable, held] = await Promise.all([
+      ok(["authorization", "get-role-assignments", "--mock", "--all", "-o", "table"]),
+      ok(["identity", "get-users", "--mock", "--all", "-o", "json"]),
+      ok(["identity", "get-users", "--mock", "--all", "-o", "jsonl"]),
+      ok(["identity", "get-users", "--mock", "--all", "-o", "yaml"]),
+      ok(["identity", "get-users", "--mock", "--all", "-o", "csv", "--columns", "id"]),
+      ok(["identity", "get-users", "--mock", "--all", "-o", "table", "--columns", "id"]),
+      // The mocks' own view.
+      ok(["mocks", "state", "/identity/v1/users", "-o", "json"]),
+    ]);
     expect(assignments.stdout.split("\n")[0]).toMatch(/^ID\s+PRINCIPAL\s+ROLE\s/);
     expect(assignments.stdout).toContain(String(json(invited).id).slice(0, 12));
-
-    // --all in every format: the same users each time.
-    const ids = json(await ok(["identity", "get-users", "--mock", "--all", "-o", "json"])).map((c) => c.id);
+    const ids = json(asJson).map((c) => c.id);
     expect(ids.length).toBeGreaterThan(1);
-    const jsonl = (await ok(["identity", "get-users", "--mock", "--all", "-o", "jsonl"])).stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
-    const yaml = (parseYaml((await ok(["identity", "get-users", "--mock", "--all", "-o", "yaml"])).stdout) as { id: string }[]).map((c) => c.id);
-    const csv = (await ok(["identity", "get-users", "--mock", "--all", "-o", "csv", "--columns", "id"])).stdout.trimEnd().split("\r\n").slice(1);
-    const table = (await ok(["identity", "get-users", "--mock", "--all", "-o", "table", "--columns", "id"])).stdout.trimEnd().split("\n").slice(1);
+    expect(ids).toContain(json(invited).id);
+    const jsonl = asJsonl.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    const yaml = (parseYaml(asYaml.stdout) as { id: string }[]).map((c) => c.id);
+    const csv = asCsv.stdout.trimEnd().split("\r\n").slice(1);
+    const table = asTable.stdout.trimEnd().split("\n").slice(1);
     for (const list of [jsonl, yaml, csv, table]) expect(list).toEqual(ids);
+    expect(json(held).some((u) => u.username === email)).toBe(true);
 
-    // The mocks' own view, then back to the generated data.
-    const held = json(await ok(["mocks", "state", "/identity/v1/users", "-o", "json"]));
-    expect(held.some((u) => u.username === email)).toBe(true);
+    // Back to the generated data.
     await ok(["mocks", "reset"]);
     expect(json(await ok(["identity", "get-users", "--mock", "--filter", `username eq '${email}'`, "-o", "json"]))).toEqual([]);
-
-    // A service the running mocks do not serve is a configuration error, not a fresh empty mock.
-    const missing = await glp(["workspace", "get-workspace", "--mock", "--workspace-id", "0".repeat(32)], { env });
-    expect(missing.code).toBe(9);
-    expect(missing.stderr).toMatch(/^glp: the running mocks \(glp mocks start\) serve .*, not workspace;/);
 
     await ok(["mocks", "stop"]);
     expect(alive(startedPid!)).toBe(false);

@@ -4,30 +4,37 @@
  * Ctrl-C stops it with exit code 130. The API is a loopback stub that pages
  * slowly; nothing leaves 127.0.0.1.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGlp } from "./support/glp-process.js";
 
 const WORKSPACE = "0123456789abcdef0123456789abcdef";
 const socket = `glp-test-${process.pid}`;
-let server: Server;
-let baseUrl: string;
+const run = promisify(execFile);
 let main: string;
 let home: string;
-/** What the stub's listing serves; each test sets it. */
-const listing: { total: number; delayMs: number; pagesServed: number; open: number; held?: Promise<void> } = { total: 0, delayMs: 0, pagesServed: 0, open: 0 };
+const servers: Server[] = [];
+/** What a stub's listing serves; each test sets its own. */
+interface Listing {
+  total: number;
+  delayMs: number;
+  pagesServed: number;
+  open: number;
+  held?: Promise<void>;
+}
 
 function tmux(...args: string[]): string {
   return execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
 }
 
 /** Starts `args` in a new tmux window of the given size; the shell prints EXIT=<code> when glp ends. */
-function start(name: string, args: string[], size: { width: number; height: number }, redirect = ""): void {
+function start(name: string, baseUrl: string, args: string[], size: { width: number; height: number }, redirect = ""): void {
   const env = [
     `HOME=${home}`,
     `XDG_CONFIG_HOME=${join(home, "config")}`,
@@ -43,14 +50,15 @@ function start(name: string, args: string[], size: { width: number; height: numb
   tmux("new-session", "-d", "-s", name, "-x", String(size.width), "-y", String(size.height), command);
 }
 
-function screen(name: string): string {
-  return tmux("capture-pane", "-p", "-t", name);
+/** What the window shows; asynchronous, so the stubs of the other tests keep answering meanwhile. */
+async function screen(name: string): Promise<string> {
+  return (await run("tmux", ["-L", socket, "capture-pane", "-p", "-t", name], { encoding: "utf8" })).stdout;
 }
 
-async function waitFor(name: string, test: (text: string) => boolean, timeoutMs = 30_000): Promise<string> {
+async function waitFor(name: string, test: (text: string) => boolean, timeoutMs = 120_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const text = screen(name);
+    const text = await screen(name);
     if (test(text)) return text;
     if (Date.now() > deadline) throw new Error(`tmux window ${name} never showed what the test waits for; it shows:\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -60,7 +68,11 @@ async function waitFor(name: string, test: (text: string) => boolean, timeoutMs 
 beforeAll(async () => {
   main = await buildGlp();
   home = mkdtempSync(join(tmpdir(), "glp-terminal-"));
-  server = createServer((req, res) => {
+});
+
+/** A loopback API serving `listing`, one per test so the tests run side by side; returns its base URL. */
+async function serve(listing: Listing): Promise<string> {
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
@@ -99,9 +111,10 @@ beforeAll(async () => {
     }
     send(404, { message: "not in the stub" });
   });
+  servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 afterAll(async () => {
   try {
@@ -109,15 +122,18 @@ afterAll(async () => {
   } catch {
     // No session left.
   }
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-describe("glp in a terminal", () => {
+// Each test has its own tmux window and its own stub, so they run side by side.
+describe.concurrent("glp in a terminal", () => {
   it("prints a table that fits the window, columns aligned", async () => {
-    Object.assign(listing, { total: 5, delayMs: 0 });
-    start("table", ["identity", "get-users", "--limit", "5"], { width: 72, height: 20 });
+    const listing: Listing = { total: 5, delayMs: 0, pagesServed: 0, open: 0 };
+    start("table", await serve(listing), ["identity", "get-users", "--limit", "5"], { width: 72, height: 20 });
     const text = await waitFor("table", (t) => t.includes("EXIT="));
     expect(text).toContain("EXIT=0");
     const lines = text.split("\n").filter((l) => l.trim() !== "");
@@ -134,9 +150,9 @@ describe("glp in a terminal", () => {
 
   it("draws a progress line on stderr while --all streams to stdout, then clears it", async () => {
     let release = () => {};
-    Object.assign(listing, { total: 6000, delayMs: 250, pagesServed: 0, held: new Promise<void>((resolve) => (release = resolve)) });
+    const listing: Listing = { total: 6000, delayMs: 250, pagesServed: 0, open: 0, held: new Promise<void>((resolve) => (release = resolve)) };
     const out = join(home, "users.jsonl");
-    start("progress", ["identity", "get-users", "--all", "--concurrency", "2", "-o", "jsonl"], { width: 100, height: 10 }, `> '${out}'`);
+    start("progress", await serve(listing), ["identity", "get-users", "--all", "--concurrency", "2", "-o", "jsonl"], { width: 100, height: 10 }, `> '${out}'`);
     const during = await waitFor("progress", (t) => /\d[\d,]* \/ 6,000 items, \d+ pages?, [\d,]+ items\/s/.test(t));
     expect(during).not.toContain("EXIT=");
     release();
@@ -150,8 +166,8 @@ describe("glp in a terminal", () => {
   });
 
   it("keeps table rows off the progress line when both go to the terminal", async () => {
-    Object.assign(listing, { total: 12, delayMs: 150, pagesServed: 0 });
-    start("shared", ["identity", "get-users", "--all", "--limit", "3", "--concurrency", "1", "--columns", "id,username"], { width: 90, height: 30 });
+    const listing: Listing = { total: 12, delayMs: 150, pagesServed: 0, open: 0 };
+    start("shared", await serve(listing), ["identity", "get-users", "--all", "--limit", "3", "--concurrency", "1", "--columns", "id,username"], { width: 90, height: 30 });
     const text = await waitFor("shared", (t) => t.includes("EXIT="));
     expect(text).toContain("EXIT=0");
     const lines = text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("EXIT="));
@@ -161,8 +177,8 @@ describe("glp in a terminal", () => {
   });
 
   it("stops cleanly on Ctrl-C with exit code 130", async () => {
-    Object.assign(listing, { total: 600_000, delayMs: 400, pagesServed: 0 });
-    start("interrupt", ["identity", "get-users", "--all", "-o", "jsonl"], { width: 100, height: 10 }, "> /dev/null");
+    const listing: Listing = { total: 600_000, delayMs: 400, pagesServed: 0, open: 0 };
+    start("interrupt", await serve(listing), ["identity", "get-users", "--all", "-o", "jsonl"], { width: 100, height: 10 }, "> /dev/null");
     await waitFor("interrupt", (t) => /items\/s/.test(t));
     tmux("send-keys", "-t", "interrupt", "C-c");
     const text = await waitFor("interrupt", (t) => t.includes("EXIT="));

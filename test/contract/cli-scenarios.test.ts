@@ -81,7 +81,9 @@ const sentBodies = (recorder: Recorder) => recorder.calls.filter((c) => c.body !
 
 const tokenRequests = (results: readonly GlpResult[]) => results.reduce((n, r) => n + (r.stderr.match(/^glp: token request to /gm)?.length ?? 0), 0);
 
-describe("glp against the mocks: the guide scenarios", () => {
+// Each test runs its own commands against the stateless mocks, so the tests of a group run side by side;
+// the commands of all of them share one token cache, which the last test checks.
+describe.concurrent("glp against the mocks: the guide scenarios", () => {
   it("Users: list, invite, find, get, update preferences, remove", async () => {
     const email = "jane.doe+sdk@example.com";
     const expected = await sdk((gl) => manageUsers(gl, recordingNarrator(), { email }));
@@ -138,21 +140,6 @@ describe("glp against the mocks: the guide scenarios", () => {
     expect(JSON.parse(/^> {3}body (.*)$/m.exec(result.stderr)![1]!)).toEqual(body);
   });
 
-  it("a burst of commands made one token request, cached in a file only the user can read", () => {
-    expect(outputs.length).toBeGreaterThan(10);
-    expect(tokenRequests(outputs)).toBe(1);
-    const dir = join(home, "cache", "glp", "tokens");
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
-    expect(files).toHaveLength(1);
-    expect(statSync(join(dir, files[0]!)).mode & 0o777).toBe(0o600);
-    const token = (JSON.parse(readFileSync(join(dir, files[0]!), "utf8")) as { accessToken: string }).accessToken;
-    for (const r of outputs) {
-      expect(r.stdout + r.stderr).not.toContain(token);
-      expect(r.stdout + r.stderr).not.toContain(mocks.credentials.clientSecret);
-    }
-  });
-
   it("MSP: lists tenants, then acts as one through a token exchange", async () => {
     const expected = await sdk((gl) => actAsTenant(gl, recordingNarrator()));
     const got = await cli([
@@ -176,6 +163,8 @@ describe("glp against the mocks: the guide scenarios", () => {
         GREENLAKE_WORKSPACE_ID: stateful.credentials.workspaceId,
         GREENLAKE_TOKEN_URL: stateful.tokenUrl,
         GREENLAKE_BASE_URL: stateful.baseUrl,
+        // Its own token cache: the shared one is checked to hold the shared credentials' token alone.
+        XDG_CACHE_HOME: join(home, "tenants-cache"),
       };
       const listed = await glp(["workspace", "get-tenants", "--all", "-o", "json"], { env: own });
       expect(listed.code, listed.stderr).toBe(0);
@@ -191,7 +180,7 @@ describe("glp against the mocks: the guide scenarios", () => {
   });
 });
 
-describe("glp output formats on real responses", () => {
+describe.concurrent("glp output formats on real responses", () => {
   const listings = [
     ["identity", "get-users", "--limit", "5"],
     // The mocks answer every offset with the same page, so one page is all they can list.
@@ -273,5 +262,25 @@ describe("glp output formats on real responses", () => {
     const result = await glp(["private-cloud-business", "get-system-software-catalogs", "--mock", "-o", "json"], { env: { PATH: env.PATH, HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as unknown[]).length).toBeGreaterThan(0);
+  });
+});
+
+// After both groups: their commands ran as concurrent processes against one cache folder.
+describe("glp's token cache across the commands above", () => {
+  it("a burst of commands made one token request, cached in a file only the user can read", () => {
+    // Every command above that used the shared credentials: six for users, seven for Compute Ops Management,
+    // catalogs, stdin, two for MSP, and five formats of four listings.
+    expect(outputs).toHaveLength(6 + 7 + 1 + 1 + 2 + 5 * 4);
+    expect(tokenRequests(outputs)).toBe(1);
+    const dir = join(home, "cache", "glp", "tokens");
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(1);
+    expect(statSync(join(dir, files[0]!)).mode & 0o777).toBe(0o600);
+    const token = (JSON.parse(readFileSync(join(dir, files[0]!), "utf8")) as { accessToken: string }).accessToken;
+    for (const r of outputs) {
+      expect(r.stdout + r.stderr).not.toContain(token);
+      expect(r.stdout + r.stderr).not.toContain(mocks.credentials.clientSecret);
+    }
   });
 });

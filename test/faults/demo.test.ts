@@ -52,7 +52,8 @@ async function interruptMidTour(deliver: (pid: number) => void, direct = false):
   const pid = demo.child.pid!;
   try {
     // Mid-way: the mocks are up and the tour has made its first calls.
-    const midway = await waitUntil(() => /\n2\. /.test(demo.output()), 90_000);
+    // A limit for a hang: three demos start side by side, on a machine that may be ten times slower.
+    const midway = await waitUntil(() => /\n2\. /.test(demo.output()), 240_000);
     expect(midway, `the demo never reached its second step:\n${demo.output()}`).toBe(true);
     const before = descendantsOf(pid);
     deliver(pid);
@@ -68,7 +69,8 @@ async function interruptMidTour(deliver: (pid: number) => void, direct = false):
   }
 }
 
-describe("demo", () => {
+// Each case runs its own demo, in its own process group with its own mocks on free ports, so they run side by side.
+describe.concurrent("demo", () => {
   it("tours every scenario, stops the mocks and exits 0", async () => {
     const demo = startDemo();
     const pid = demo.child.pid!;

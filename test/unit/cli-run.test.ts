@@ -5,13 +5,14 @@
  * one token request; a hostile issuer echoing the secret never gets it printed).
  */
 import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/cli/run.js";
 import { cachedToken } from "../../src/cli/token-cache.js";
 import { memoryIo } from "./support/cli-io.js";
@@ -34,12 +35,15 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 beforeAll(async () => {
+  // The retry policy's backoff is "full jitter", uniform between 0 and its ceiling: draw 0 every time, so the
+  // commands that meet a 500 or a closed port retry as the policy says without waiting out real seconds.
+  vi.spyOn(Math, "random").mockReturnValue(0);
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (req.method === "POST" && url.pathname.endsWith("/token")) {
       stats.tokenRequests++;
       if (tokenHandler) return tokenHandler(req, res, url);
-      issuedToken = `stub-token-${stats.tokenRequests}-${Math.random().toString(36).slice(2)}`;
+      issuedToken = `stub-token-${stats.tokenRequests}-${randomUUID()}`;
       setTimeout(() => json(res, 200, { access_token: issuedToken, token_type: "Bearer", expires_in: 900 }), stats.tokenDelayMs);
       return;
     }
@@ -52,6 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  vi.restoreAllMocks();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
