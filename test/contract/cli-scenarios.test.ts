@@ -14,12 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GreenLake } from "../../src/index.js";
 import { startMocks } from "../../src/testing/index.js";
 import { loadService } from "../../src/cli/catalog.js";
+import { run as runGlp } from "../../src/cli/run.js";
 import { activationKeys, applianceUri, exampleServerId, listServers, userPreferences } from "../../examples/compute-ops-mgmt.js";
 import { actAsTenant } from "../../examples/msp-tenant.js";
 import { listSystemSoftwareCatalogs } from "../../examples/private-cloud-catalogs.js";
 import { recordingNarrator } from "../../examples/support/narrator.js";
 import { manageUsers } from "../../examples/users.js";
 import { buildGlp, glp, type GlpResult } from "../cli/support/glp-process.js";
+import { memoryIo } from "../unit/support/cli-io.js";
 import { recordingFetch, type Recorder } from "./scenarios/recording-fetch.js";
 import { mockClientOptions, mockEndpoints, type MockEndpoints } from "./support/endpoints.js";
 
@@ -61,13 +63,18 @@ async function sdk<T>(scenario: (gl: GreenLake) => Promise<T>): Promise<{ outcom
   return { outcome, wire: recorder.calls.map((c) => `${c.method} ${c.url}`), recorder };
 }
 
-/** Runs glp commands one after another with --verbose, which shows each request and body sent; each must succeed. */
+/**
+ * Runs glp commands with --verbose, which shows each request and body sent; each must succeed. The mocks here are
+ * stateless (each answer depends on its request alone), so the commands run side by side and their requests are
+ * read in the scenario's order.
+ */
 async function cli(commands: string[][]): Promise<{ wire: string[]; bodies: unknown[]; results: GlpResult[] }> {
   const results: GlpResult[] = [];
   const bodies: unknown[] = [];
   const wire: string[] = [];
-  for (const args of commands) {
-    const result = await glp([...args, "--verbose"], { env });
+  const ran = await Promise.all(commands.map((args) => glp([...args, "--verbose"], { env })));
+  for (const [i, args] of commands.entries()) {
+    const result = ran[i]!;
     outputs.push(result);
     expect(result.code, `glp ${args.join(" ")}\n${result.stderr}`).toBe(0);
     for (const [, request] of result.stderr.matchAll(/^> (\w+ \S+)$/gm)) wire.push(request!);
@@ -78,6 +85,12 @@ async function cli(commands: string[][]): Promise<{ wire: string[]; bodies: unkn
 }
 
 const sentBodies = (recorder: Recorder) => recorder.calls.filter((c) => c.body !== undefined).map((c) => c.body);
+
+async function glpInProcess(args: string[], environment: Record<string, string | undefined>): Promise<GlpResult> {
+  const io = memoryIo({ env: environment });
+  const code = await runGlp(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
+}
 
 const tokenRequests = (results: readonly GlpResult[]) => results.reduce((n, r) => n + (r.stderr.match(/^glp: token request to /gm)?.length ?? 0), 0);
 
@@ -189,9 +202,12 @@ describe.concurrent("glp output formats on real responses", () => {
     ["workspace", "get-tenants"],
   ];
 
+  // Through glp's run() in this process, the program main.js wires to the process's streams: what is under test here
+  // is what each format prints for real responses; glp as a process prints every format in the scenarios above,
+  // in test/cli/hostile-server.test.ts and in test/cli/glp-mocks.test.ts. Twenty processes fewer.
   it.each(listings)("%s %s prints the same items as json, jsonl, yaml, csv and table", async (...args) => {
     const run = async (format: string) => {
-      const r = await glp([...args, "-o", format, "--verbose"], { env });
+      const r = await glpInProcess([...args, "-o", format, "--verbose"], env);
       outputs.push(r);
       expect(r.code, `${format}: ${r.stderr}`).toBe(0);
       return r.stdout;
@@ -268,8 +284,8 @@ describe.concurrent("glp output formats on real responses", () => {
 // After both groups: their commands ran as concurrent processes against one cache folder.
 describe("glp's token cache across the commands above", () => {
   it("a burst of commands made one token request, cached in a file only the user can read", () => {
-    // Every command above that used the shared credentials: six for users, seven for Compute Ops Management,
-    // catalogs, stdin, two for MSP, and five formats of four listings.
+    // Every command above that used the shared credentials: six processes for users, seven for Compute Ops Management,
+    // catalogs, stdin, two for MSP, and five formats of four listings in this process.
     expect(outputs).toHaveLength(6 + 7 + 1 + 1 + 2 + 5 * 4);
     expect(tokenRequests(outputs)).toBe(1);
     const dir = join(home, "cache", "glp", "tokens");
