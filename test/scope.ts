@@ -28,7 +28,28 @@ export const EXHAUSTIVE_FILES = [
   "test/contract/stateful/every-operation.test.ts",
   // `npm run generate` / `generate:check` as processes (generateOutput itself is in generate.test.ts).
   "test/pipeline/generate-roundtrip.test.ts",
+  // Every operation's request body on the wire (npm test sends one of each kind: media-types.test.ts).
+  "test/unit/media-types-every-operation.test.ts",
+  // Every operation's request body type against wrong bodies (npm test compiles one of each kind: object-bodies.test.ts).
+  "test/unit/object-bodies-every-operation.test.ts",
 ] as const;
+
+/**
+ * npm test's slice of a sweep: the first item of each distinct kind, for each way of telling kinds apart
+ * (an item may stand for several), in the order given. The sweep file runs them all.
+ */
+export function representatives<T>(items: readonly T[], ...kinds: readonly ((item: T) => string)[]): T[] {
+  const seen = kinds.map(() => new Set<string>());
+  return items.filter((item, i) => {
+    if (items.indexOf(item) !== i) return false;
+    let fresh = false;
+    kinds.forEach((kind, k) => {
+      const key = kind(item);
+      if (!seen[k]!.has(key)) fresh = seen[k]!.add(key) !== undefined;
+    });
+    return fresh;
+  });
+}
 
 /** The services the contract tests of `npm test` call on the shared stateless mocks. */
 export const SEED_SERVICES = ["compute-ops-mgmt", "private-cloud-business", "identity", "credentials", "authorization", "workspace"] as const;

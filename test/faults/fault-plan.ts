@@ -14,6 +14,8 @@ export interface FaultPlanOptions {
   readonly maxConsecutive: number;
   /** Total faults injected over the plan's life. */
   readonly budget: number;
+  /** At most this many of a kind over the plan's life (e.g. `slow`, each of which costs a whole timeout). */
+  readonly maxPerKind?: Readonly<Partial<Record<Fault["kind"], number>>>;
   /** Only requests this returns true for are considered (default: all). */
   readonly applies?: (request: ProxiedRequest) => boolean;
 }
@@ -38,7 +40,8 @@ export function seededFaultPlan(options: FaultPlanOptions): FaultPlan {
       // Draw both numbers on every request so the sequence does not depend on the caps.
       const roll = random();
       const pick = options.faults[Math.floor(random() * options.faults.length)];
-      if (pick === undefined || roll >= options.rate || inARow >= options.maxConsecutive || spent >= options.budget) {
+      const capped = pick !== undefined && (injected[pick.kind] ?? 0) >= (options.maxPerKind?.[pick.kind] ?? Infinity);
+      if (pick === undefined || capped || roll >= options.rate || inARow >= options.maxConsecutive || spent >= options.budget) {
         streak.delete(key);
         return undefined;
       }

@@ -119,6 +119,16 @@ describe("seeded fault plan", () => {
     expect(Object.keys(injected).sort()).toEqual(["reset-before-send", "slow", "status"]);
   });
 
+  it("injects no more of a kind than its cap, and still the others, on the same draws", () => {
+    const capped = seededFaultPlan({ seed: 7, rate: 0.5, faults, maxConsecutive: 2, budget: 120, maxPerKind: { slow: 2 } });
+    const kinds = requests.map((r) => capped.choose(r)?.kind ?? "-");
+    expect(capped.injected().slow).toBe(2);
+    expect(Object.keys(capped.injected()).sort()).toEqual(["reset-before-send", "slow", "status"]);
+    // The first slow faults fall where the uncapped plan puts them.
+    const uncapped = run(7).kinds;
+    expect(kinds.indexOf("slow")).toBe(uncapped.indexOf("slow"));
+  });
+
   it("lets a request through after the allowed faults in a row", () => {
     const plan = seededFaultPlan({ seed: 1, rate: 1, faults, maxConsecutive: 2, budget: 100 });
     const same = { method: "GET", url: "/same", body: "" };

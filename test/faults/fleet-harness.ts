@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundled } from "../support/bundled.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -272,9 +273,9 @@ export async function runFleet(
   config: Omit<WorkerConfig, "baseUrl" | "tokenUrl">,
   during?: (control: FleetControl) => Promise<void>,
 ): Promise<FleetRun> {
-  const children = Array.from({ length: workers }, () =>
-    fork(join(here, "fleet-worker.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
-  );
+  // Bundled once: eight processes each loading the SDK through tsx would spend seconds of CPU on every run.
+  const worker = await bundled(join(here, "fleet-worker.ts"));
+  const children = Array.from({ length: workers }, () => fork(worker, [], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
   const inboxes = children.map(messages);
   try {
     await Promise.all(inboxes.map((inbox) => inbox.next("ready")));

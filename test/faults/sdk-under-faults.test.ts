@@ -21,6 +21,8 @@ const credentials = {
 // machine a hundred times slower: an answer that missed it would be one failed attempt more than the plan counts.
 const TIMEOUT_MS = 1_500;
 const SLOW: Fault = { kind: "slow", delayMs: 4_000 };
+// Each slow fault costs a whole timeout: two of them show the per-attempt timeout and its retry as well as twelve.
+const FEW_SLOW = { slow: 2 } as const;
 const fastRetries = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20 } as const;
 
 describe("SDK under injected faults", () => {
@@ -84,6 +86,7 @@ describe("SDK under injected faults", () => {
       ],
       maxConsecutive: fastRetries.maxAttempts - 1,
       budget: 40,
+      maxPerKind: FEW_SLOW,
     });
     const { gl, apiProxy } = await clientBehind(plan.choose);
 
@@ -114,6 +117,7 @@ describe("SDK under injected faults", () => {
       ],
       maxConsecutive: 2,
       budget: 100,
+      maxPerKind: FEW_SLOW,
       applies: (r) => r.method === "POST",
     });
     const { gl, apiProxy } = await clientBehind(plan.choose, undefined, { throwOnError: true });

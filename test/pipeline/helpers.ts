@@ -4,13 +4,13 @@ import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach } from "vitest";
 import { documentHash } from "../../src/specs/canonical.js";
 import type { DocumentSource, Manifest } from "../../src/specs/manifest.js";
 import { serializeManifest } from "../../src/specs/manifest.js";
 import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot } from "../../scripts/lib/paths.js";
+import { bundled } from "../support/bundled.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -167,14 +167,13 @@ export interface ScriptResult {
   readonly stderr: string;
 }
 
-/** Runs one of scripts/*.ts the way npm does, with extra environment. */
-export function runScript(script: string, args: readonly string[], env: Record<string, string | undefined> = {}, cwd = projectRoot): Promise<ScriptResult> {
+/** Runs one of scripts/*.ts the way npm does (from a bundle of it: see test/support/bundled.ts), with extra environment. */
+export async function runScript(script: string, args: readonly string[], env: Record<string, string | undefined> = {}, cwd = projectRoot): Promise<ScriptResult> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
+  const bundle = await bundled(join("scripts", script));
   return new Promise((resolve) => {
-    // node with tsx's loader, not tsx's command: one process per run instead of two.
-    const loader = pathToFileURL(join(projectRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
-    execFile(process.execPath, ["--import", loader, join(projectRoot, "scripts", script), ...args], { cwd, env: childEnv }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bundle, ...args], { cwd, env: childEnv }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
