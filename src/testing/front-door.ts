@@ -365,7 +365,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       else hpeError(res, 500, "HPE_GL_ERROR_INTERNAL_SERVER_ERROR", `Mock front door failed: ${String(error)}`);
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Idle connections stay open until the client closes them (or stop()): a server closing an idle connection
+  // races the client's next request on it, which then fails with ECONNRESET, most often on a busy machine where
+  // the client notices the close late. Without a timeout in the answers, clients apply their own, shorter one.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());

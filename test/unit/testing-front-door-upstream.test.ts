@@ -131,4 +131,30 @@ describe("the front door's connections to Prism", () => {
     expect(arrived).toEqual(["GET ", "GET "]);
     expect(calls.map((c) => `${c.status} ${c.answeredBy}`)).toEqual(["502 mocks"]);
   });
+
+  it("leaves closing an idle connection to the client: its answers name no idle timeout, and the next request reuses the connection", async () => {
+    dropAll = false;
+    dropReused = [];
+    const answers = await new Promise<Array<{ keepAlive: string | undefined; connection: string | undefined; reused: boolean }>>((resolve, reject) => {
+      const { port } = new URL(door.url);
+      const seen: Array<{ keepAlive: string | undefined; connection: string | undefined; reused: boolean }> = [];
+      const once = (left: number): void => {
+        const req = request({ host: "127.0.0.1", port, method: "GET", path: PATH, agent: client, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          res.resume();
+          res.on("end", () => {
+            seen.push({ keepAlive: res.headers["keep-alive"] as string | undefined, connection: res.headers.connection as string | undefined, reused: req.reusedSocket });
+            // The agent takes the connection back once this callback returns.
+            if (left > 1) setImmediate(() => once(left - 1));
+            else resolve(seen);
+          });
+        });
+        req.on("error", reject);
+        req.end();
+      };
+      once(2);
+    });
+    expect(answers.map((a) => a.keepAlive)).toEqual([undefined, undefined]);
+    expect(answers.map((a) => a.connection)).toEqual(["keep-alive", "keep-alive"]);
+    expect(answers[1]!.reused).toBe(true);
+  });
 });
