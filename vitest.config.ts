@@ -45,14 +45,19 @@ export default defineConfig(({ mode }) => {
       testTimeout: 120_000,
       hookTimeout: 300_000,
       projects: [
+        // Each unit file in a fresh worker: the runtime keeps process-wide registries (the credentials redaction
+        // hides), and a secret one file's properties register would change what another file's output shows.
         project("unit"),
-        project("pipeline"),
+        // These files share one module graph per worker instead of each starting a fresh worker and importing
+        // the SDK and its generated metadata again: each restores the environment it changes.
+        project("pipeline", { isolate: false }),
         project("faults", { testTimeout: 300_000 }),
         // glp in a pseudo-terminal (its runs against the mocks are in the contract project).
         project("cli", { testTimeout: 300_000 }),
         // Its global setup starts the services the scope needs (read from `provide`: vitest may load this file
         // again, without the mode, in the same process).
-        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 300_000, provide: { greenlakeTestScope: scope } }),
+        // Its files share their worker's modules too: each starts and stops its own mocks and child processes.
+        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 300_000, provide: { greenlakeTestScope: scope }, isolate: false }),
       ].filter((p) => p !== undefined),
     },
   };

@@ -54,6 +54,13 @@ export function representatives<T>(items: readonly T[], ...kinds: readonly ((ite
 /** The services the contract tests of `npm test` call on the shared stateless mocks. */
 export const SEED_SERVICES = ["compute-ops-mgmt", "private-cloud-business", "identity", "credentials", "authorization", "workspace"] as const;
 
+/**
+ * Cases of the stateful mocks' consistency property (test/contract/stateful/consistency.property.test.ts),
+ * each a sequence of up to ten calls with a full check after every one: npm test runs enough to reach
+ * every command, test:all the sweep over the collections. Other properties run the same cases everywhere.
+ */
+export const CONSISTENCY_RUNS: Readonly<Record<TestScope, number>> = { test: 10, exhaustive: 30, all: 30 };
+
 declare module "vitest" {
   export interface ProvidedContext {
     /** The run's scope, for the contract project's global setup (vitest.config.ts provides it). */

@@ -146,6 +146,9 @@ function parseJson(body: Buffer, contentType: string | undefined): unknown {
   }
 }
 
+/** How a request fails on a connection the other end had already closed. */
+const CLOSED_CONNECTION = new Set(["ECONNRESET", "EPIPE"]);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes an answer, as slowly (or never) as a scripted fault says. */
@@ -336,14 +339,23 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     await deliver(res, answer.status, { ...answer.headers, ...rateHeaders, [WORKSPACE_HEADER]: info.workspaceId }, answer.body, fault);
   };
 
-  const forward = (port: number, method: string, path: string, headers: IncomingMessage["headers"], body: Buffer): Promise<PrismAnswer> =>
+  /**
+   * Prism's answer. A kept-alive connection can be closed by Prism (its idle timeout) just as a request goes
+   * out on it, most often when this process was too busy to notice the close in time: that request is sent
+   * once more, on a new connection. Prism holds no state, so a repeat is harmless; a new connection that fails
+   * is a real failure.
+   */
+  const forward = (port: number, method: string, path: string, headers: IncomingMessage["headers"], body: Buffer, fresh = false): Promise<PrismAnswer> =>
     new Promise((resolve, reject) => {
       const outgoing = { ...headers, "content-length": String(body.length) };
       delete outgoing["transfer-encoding"];
-      const upstream = httpRequest({ host: "127.0.0.1", port, method, path, headers: outgoing, agent }, (answer) => {
+      const upstream = httpRequest({ host: "127.0.0.1", port, method, path, headers: outgoing, agent: fresh ? false : agent }, (answer) => {
         readRaw(answer).then((data) => resolve({ status: answer.statusCode ?? 502, headers: answer.headers, body: data }), reject);
       });
-      upstream.on("error", reject);
+      upstream.on("error", (error: NodeJS.ErrnoException) => {
+        if (!fresh && upstream.reusedSocket && CLOSED_CONNECTION.has(error.code ?? "")) forward(port, method, path, headers, body, true).then(resolve, reject);
+        else reject(error);
+      });
       upstream.end(body);
     });
 
@@ -353,7 +365,10 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
       else hpeError(res, 500, "HPE_GL_ERROR_INTERNAL_SERVER_ERROR", `Mock front door failed: ${String(error)}`);
     });
   });
-  server.keepAliveTimeout = 5_000;
+  // Idle connections stay open until the client closes them (or stop()): a server closing an idle connection
+  // races the client's next request on it, which then fails with ECONNRESET, most often on a busy machine where
+  // the client notices the close late. Without a timeout in the answers, clients apply their own, shorter one.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());

@@ -7,7 +7,7 @@
  * 409 where the document declares one.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { serviceKeys, serviceMetadata } from "../../../generated/services/index.js";
 import { GreenLake, type OperationMetadata } from "../../../src/index.js";
 import { startMocks, type Mocks } from "../../../src/testing/index.js";
@@ -15,6 +15,7 @@ import { buildRequest } from "../support/build-request.js";
 import { DocumentSchemas } from "../../../src/testing/schemas.js";
 import { join } from "node:path";
 import { projectRoot } from "../../../scripts/lib/paths.js";
+import { CONSISTENCY_RUNS } from "../../scope.js";
 
 const documents = new Map<string, DocumentSchemas>();
 function declares409(op: OperationMetadata): boolean {
@@ -25,7 +26,8 @@ function declares409(op: OperationMetadata): boolean {
 }
 
 const SERVICES = ["identity", "authorization", "compute-ops-mgmt", "event", "location-management"] as const;
-const RUNS = 30;
+// npm test runs a few sequences, test:all the sweep (test/scope.ts).
+const RUNS = CONSISTENCY_RUNS[inject("greenlakeTestScope")];
 
 const all = serviceKeys.flatMap((service) => (serviceMetadata[service].operations as readonly OperationMetadata[]).map((op) => ({ service, op })));
 const find = (method: string, path: string) => all.find(({ op }) => op.method === method && op.path === path);
