@@ -84,6 +84,7 @@ describe("one timer for every attempt deadline of a client", () => {
           const timer = new DeadlineTimer();
           const callers = aborts.map(() => new AbortController());
           const deadlines: (AttemptDeadline | undefined)[] = attempts.map(() => undefined);
+          const settled: boolean[] = attempts.map(() => false);
           const ended: { at: number; timedOut: boolean; reason: unknown }[] = [];
           const actions: Action[] = [];
           let order = 0;
@@ -100,16 +101,23 @@ describe("one timer for every attempt deadline of a client", () => {
               else d.on("abort", record);
             });
             for (const p of plan.progress) add(plan.start + p, () => deadlines[i]!.progress());
-            if (plan.settle !== null) add(plan.start + plan.settle, () => deadlines[i]!.clear());
+            if (plan.settle !== null)
+              add(plan.start + plan.settle, () => {
+                deadlines[i]!.clear();
+                settled[i] = true;
+              });
           });
           // Within one instant: starts first (they were queued first for their attempt), then in plan order.
           actions.sort((a, b) => a.at - b.at || a.order - b.order);
           let maxTimers = 0;
+          // Once no attempt is running (each settled or ended), no timer may stay armed.
+          const idle = () => deadlines.every((d, i) => d === undefined || settled[i] || ended[i] !== undefined || !d.canAbort);
           for (const action of actions) {
             vi.advanceTimersByTime(action.at - Date.now());
             maxTimers = Math.max(maxTimers, vi.getTimerCount());
             action.run();
             maxTimers = Math.max(maxTimers, vi.getTimerCount());
+            if (idle()) expect(vi.getTimerCount(), `timers armed with no attempt running, at ${Date.now()}`).toBe(0);
           }
           // Whatever never settles runs until its deadline (if any) has passed.
           vi.advanceTimersByTime(2_000);
