@@ -152,9 +152,9 @@ const sharedTimer = new DeadlineTimer();
 
 /**
  * The deadline of one attempt, joined with the caller's signal. It is an
- * EventEmitter that emits "abort" (with `aborted` and `reason`), which
- * undici's `request` takes as its `signal`: an attempt through the SDK's
- * HTTP layer builds no AbortSignal. `signal` builds one on first use, for a
+ * EventEmitter that emits "abort" (with `aborted` and `reason`), which the
+ * HTTP layer (like undici's `request`) takes as its `signal`: an attempt
+ * through the SDK's HTTP layer builds no AbortSignal. `signal` builds one on first use, for a
  * fetch or a stream reader that needs one.
  */
 export class AttemptDeadline extends EventEmitter implements Due {
