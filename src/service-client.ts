@@ -20,7 +20,7 @@ import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
 import { knownRegions, RegionResolver } from "./internal/regions.js";
 import { idempotentOperations } from "./internal/idempotency.js";
-import { withEncoders } from "./internal/paths.js";
+import { setEncoders } from "./internal/paths.js";
 import { commaJoinedQueryOf } from "./internal/query-serializer.js";
 import { createRuntime, type Runtime } from "./internal/runtime.js";
 import { callRequestClass } from "./internal/call-request.js";
@@ -151,9 +151,6 @@ function deprecationMiddleware(runtime: Runtime, metadata: ServiceMetadata): Mid
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
-/** RequestInit keys a platform Request does not keep, handed to fetch on every attempt instead. */
-const FETCH_EXTENSION_KEYS = ["dispatcher", "duplex"] as const;
-
 type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Record<string, unknown>) | undefined;
 
 /**
@@ -164,12 +161,12 @@ type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Re
  */
 function splitCall(method: string, template: string, init: CallInit): { rest: Record<string, unknown>; call: CallContext } {
   if (init === undefined || init === null) return { rest: {}, call: {} };
-  const { region, tenantAcid, timeoutMs, signal, ...rest } = init;
+  // `dispatcher` and `duplex`: RequestInit keys a platform Request does not keep, handed to fetch on every attempt instead.
+  // One copy of the rest, for openapi-fetch (no `delete` on it afterwards, which would make every later read of it slow).
+  const { region, tenantAcid, timeoutMs, signal, dispatcher, duplex, ...rest } = init;
   let extensions: Record<string, unknown> | undefined;
-  for (const key of FETCH_EXTENSION_KEYS) {
-    if (rest[key] !== undefined) (extensions ??= {})[key] = rest[key];
-    delete rest[key];
-  }
+  if (dispatcher !== undefined) (extensions ??= {}).dispatcher = dispatcher;
+  if (duplex !== undefined) (extensions ??= {}).duplex = duplex;
   if (region !== undefined && typeof region !== "string") throw invalidCallOptionError(method, template, "region", "must be a region name");
   if (tenantAcid !== undefined && typeof tenantAcid !== "string") throw invalidCallOptionError(method, template, "tenantAcid", "must be a string");
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
@@ -229,7 +226,8 @@ async function callThrough(wiring: CallWiring, method: string, url: string, init
   const contentType = wiring.contentTypes.get(method)?.get(url);
   const typed = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
   // Path and query encoded by the SDK: a value that cannot be sent rejects the call before anything is sent.
-  const rest = withEncoders(method, url, typed, wiring.commaJoined.get(method)?.get(url));
+  // `typed` is this call's own copy of the init: the encoders are set on it.
+  const rest = setEncoders(method, url, typed, wiring.commaJoined.get(method)?.get(url));
   const origin = wiring.regions.origin(context.region, wiring.knownRegions);
   rest.baseUrl = typeof origin === "string" ? origin : await origin;
   rest.fetch = (request: Request) => wiring.pipeline(request, context);
