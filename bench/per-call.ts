@@ -13,13 +13,24 @@ import {
   undiciContender,
   type Call,
 } from "./contenders.js";
-import { median, repeat, type Figure, type Metric } from "./figure.js";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { median, repeat, type Figure, type Metric, type Sdk } from "./figure.js";
 import { measureLatency, medianRoundRatio, pooledMedian, type Contender } from "./latency.js";
 import { ITEM_PATH, PAGE_PATH, buildPayloads } from "./payload.js";
 
 const PLAN = { rounds: 12, sequentialCalls: 100, inFlight: 32, callsPerWorker: 4, warmupCalls: 200 };
 // The SDK with `fetch: globalThis.fetch` given explicitly: the cost when the caller supplies its own fetch.
 const SDK_USER_FETCH = "greenlake-sdk (fetch: globalThis.fetch)";
+// Another build of the package beside this one, in the same rounds: BENCH_BASELINE names a directory
+// holding its package.json and dist/ (e.g. a copy of dist/ made before a change).
+const BASELINE = "greenlake-sdk (baseline)";
+const baselineDir = process.env.BENCH_BASELINE;
+
+async function loadBaseline(): Promise<Sdk | undefined> {
+  if (!baselineDir) return undefined;
+  return (await import(pathToFileURL(join(resolve(baselineDir), "dist/esm/src/index.js")).href)) as Sdk;
+}
 
 const CALLS: Record<"page" | "item", Call> = {
   page: { template: PAGE_PATH, path: PAGE_PATH, query: { limit: 100 } },
@@ -29,6 +40,7 @@ const CALLS: Record<"page" | "item", Call> = {
 const RATIOS: [string, string][] = [
   [SDK, "fetch"],
   [SDK, "undici.request"],
+  ...(baselineDir ? ([[BASELINE, "fetch"], [BASELINE, "undici.request"], [SDK, BASELINE]] as [string, string][]) : []),
   [SDK, "openapi-fetch"],
   ["openapi-fetch", "fetch"],
   ["axios", "fetch"],
@@ -41,6 +53,7 @@ const TARGETS: Record<string, number> = { [`${SDK} / fetch`]: 0.9 };
 export const perCall: Figure = {
   name: "per-call",
   async run({ sdk, stub, runs, progress }) {
+    const baseline = await loadBaseline();
     const payloads = buildPayloads();
     await stub.serveBodies({ page: payloads.page, item: payloads.item, pagePath: PAGE_PATH });
     // Warm the SDK's token before timing: the figure is the cached-token path.
@@ -55,6 +68,7 @@ export const perCall: Figure = {
         axiosContender(stub.baseUrl, call),
         sdkContender(sdk, stub, call),
         sdkContender(sdk, stub, call, SDK_USER_FETCH, { fetch: globalThis.fetch }),
+        ...(baseline ? [sdkContender(baseline, stub, call, BASELINE)] : []),
       ];
       const values = await repeat(runs, async (run) => {
         progress(`per-call latency, ${kind} (${kind === "page" ? payloads.page.length : payloads.item.length} bytes), run ${run + 1} of ${runs}`);
@@ -65,7 +79,9 @@ export const perCall: Figure = {
           for (const [a, b] of RATIOS) out[`${kind} ${label}: ${a} / ${b}`] = medianRoundRatio(samples[mode].get(a)!, samples[mode].get(b)!);
           for (const c of contenders) out[`${kind} ${label} µs: ${c.name}`] = pooledMedian(samples[mode].get(c.name)!) * 1000;
           // The SDK's own cost per call above the floor, in microseconds (the ratio hides how small or large it is).
-          out[`${kind} ${label} over: ${SDK} - undici.request`] = (pooledMedian(samples[mode].get(SDK)!) - pooledMedian(samples[mode].get("undici.request")!)) * 1000;
+          for (const sdkName of baseline ? [SDK, BASELINE] : [SDK]) {
+            out[`${kind} ${label} over: ${sdkName} - undici.request`] = (pooledMedian(samples[mode].get(sdkName)!) - pooledMedian(samples[mode].get("undici.request")!)) * 1000;
+          }
         }
         return out;
       });

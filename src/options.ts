@@ -36,7 +36,7 @@ export interface GreenLakeOptions extends LoggingOptions {
   baseUrl?: string | undefined;
   /** An HTTP proxy for API calls and token requests alike, e.g. `http://proxy.example.com:3128` (credentials allowed). */
   proxy?: string | undefined;
-  /** A fetch every call goes through instead of the SDK's HTTP layer (undici's `request`; intercept that with a `MockAgent`). */
+  /** A fetch every call goes through instead of the SDK's HTTP layer (undici's dispatcher; intercept that with a `MockAgent`). */
   fetch?: ((request: Request) => Promise<Response>) | undefined;
   /** Time limit per attempt, token requests included; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;

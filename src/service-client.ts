@@ -20,9 +20,10 @@ import type { ServiceMetadata, OperationMetadata } from "./metadata.js";
 import { checkRegionName, type GreenLakeOptions } from "./options.js";
 import { knownRegions, RegionResolver } from "./internal/regions.js";
 import { idempotentOperations } from "./internal/idempotency.js";
-import { withEncoders } from "./internal/paths.js";
+import { setEncoders } from "./internal/paths.js";
 import { commaJoinedQueryOf } from "./internal/query-serializer.js";
 import { createRuntime, type Runtime } from "./internal/runtime.js";
+import { callRequestClass } from "./internal/call-request.js";
 import { createPipeline, type CallContext, type Pipeline } from "./internal/pipeline/pipeline.js";
 
 export type ServiceClientOptions = GreenLakeOptions;
@@ -150,9 +151,6 @@ function deprecationMiddleware(runtime: Runtime, metadata: ServiceMetadata): Mid
 
 const METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"] as const;
 
-/** RequestInit keys a platform Request does not keep, handed to fetch on every attempt instead. */
-const FETCH_EXTENSION_KEYS = ["dispatcher", "duplex"] as const;
-
 type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Record<string, unknown>) | undefined;
 
 /**
@@ -163,12 +161,12 @@ type CallInit = ({ signal?: AbortSignal | null; querySerializer?: unknown } & Re
  */
 function splitCall(method: string, template: string, init: CallInit): { rest: Record<string, unknown>; call: CallContext } {
   if (init === undefined || init === null) return { rest: {}, call: {} };
-  const { region, tenantAcid, timeoutMs, signal, ...rest } = init;
+  // `dispatcher` and `duplex`: RequestInit keys a platform Request does not keep, handed to fetch on every attempt instead.
+  // One copy of the rest, for openapi-fetch (no `delete` on it afterwards, which would make every later read of it slow).
+  const { region, tenantAcid, timeoutMs, signal, dispatcher, duplex, ...rest } = init;
   let extensions: Record<string, unknown> | undefined;
-  for (const key of FETCH_EXTENSION_KEYS) {
-    if (rest[key] !== undefined) (extensions ??= {})[key] = rest[key];
-    delete rest[key];
-  }
+  if (dispatcher !== undefined) (extensions ??= {}).dispatcher = dispatcher;
+  if (duplex !== undefined) (extensions ??= {}).duplex = duplex;
   if (region !== undefined && typeof region !== "string") throw invalidCallOptionError(method, template, "region", "must be a region name");
   if (tenantAcid !== undefined && typeof tenantAcid !== "string") throw invalidCallOptionError(method, template, "tenantAcid", "must be a string");
   if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
@@ -183,7 +181,12 @@ function splitCall(method: string, template: string, init: CallInit): { rest: Re
   };
 }
 
-type Send = (url: string, init?: Record<string, unknown>) => Promise<unknown>;
+/** What the service client uses of an openapi-fetch client. */
+interface OpenApiClient {
+  request(method: string, url: string, init?: Record<string, unknown>): Promise<unknown>;
+  use(...middleware: Middleware[]): void;
+  eject(...middleware: Middleware[]): void;
+}
 
 /** openapi-fetch reads JSON from the buffered answer after the pipeline returned: a malformed body surfaces there. */
 function bodyError(error: unknown, method: string, path: string): unknown {
@@ -191,6 +194,16 @@ function bodyError(error: unknown, method: string, path: string): unknown {
 }
 
 interface CallWiring {
+  /** The openapi-fetch client every call goes through when the user added middleware (it sees a platform Request). */
+  readonly client: OpenApiClient;
+  /**
+   * The same, building a CallRequest instead of a platform Request, for the
+   * calls only the pipeline sees: no middleware of the user's on the client
+   * or the call, no fetch of the user's (then undefined).
+   */
+  readonly plain: OpenApiClient | undefined;
+  /** Middleware the user added to the client. */
+  readonly userMiddleware: Set<Middleware>;
   readonly pipeline: Pipeline;
   readonly regions: RegionResolver;
   readonly knownRegions: readonly string[] | undefined;
@@ -205,7 +218,7 @@ interface CallWiring {
  * encoded as the operation's document declares, the body labelled with its
  * declared media type, and a malformed body typed.
  */
-async function callThrough(wiring: CallWiring, send: Send, method: string, url: string, init: CallInit): Promise<unknown> {
+async function callThrough(wiring: CallWiring, method: string, url: string, init: CallInit): Promise<unknown> {
   // openapi-fetch joins the path to the base URL as text: one without a leading slash (`@evil.example/`) names another host.
   if (typeof url !== "string" || !url.startsWith("/")) throw pathWithoutSlashError(method);
   const split = splitCall(method, url, init);
@@ -213,28 +226,33 @@ async function callThrough(wiring: CallWiring, send: Send, method: string, url: 
   const contentType = wiring.contentTypes.get(method)?.get(url);
   const typed = contentType === undefined ? split.rest : withContentType(split.rest, contentType);
   // Path and query encoded by the SDK: a value that cannot be sent rejects the call before anything is sent.
-  const rest = withEncoders(method, url, typed, wiring.commaJoined.get(method)?.get(url));
+  // `typed` is this call's own copy of the init: the encoders are set on it.
+  const rest = setEncoders(method, url, typed, wiring.commaJoined.get(method)?.get(url));
   const origin = wiring.regions.origin(context.region, wiring.knownRegions);
   rest.baseUrl = typeof origin === "string" ? origin : await origin;
   rest.fetch = (request: Request) => wiring.pipeline(request, context);
-  return send(url, rest).catch((error: unknown) => {
+  const plain = wiring.plain !== undefined && wiring.userMiddleware.size === 0 && rest.middleware === undefined;
+  // openapi-fetch's GET(url, init) is request("GET", url, init); `method` is upper case here.
+  return (plain ? wiring.plain! : wiring.client).request(method, url, rest).catch((error: unknown) => {
     throw bodyError(error, method, url);
   });
 }
 
-/** The service client's methods over an openapi-fetch client, which is left as openapi-fetch made it. */
-function serviceMethods(client: Record<string, unknown>, wiring: CallWiring): Record<string, unknown> {
+/** The service client's methods over openapi-fetch clients, which are left as openapi-fetch made them. */
+function serviceMethods(wiring: CallWiring): Record<string, unknown> {
+  const { client, userMiddleware } = wiring;
   const methods: Record<string, unknown> = {
-    use: (...middleware: Middleware[]) => (client.use as (...m: Middleware[]) => void)(...middleware),
-    eject: (...middleware: Middleware[]) => (client.eject as (...m: Middleware[]) => void)(...middleware),
+    use: (...middleware: Middleware[]) => {
+      client.use(...middleware); // openapi-fetch checks each one first
+      for (const m of middleware) if (m) userMiddleware.add(m);
+    },
+    eject: (...middleware: Middleware[]) => {
+      client.eject(...middleware);
+      for (const m of middleware) userMiddleware.delete(m);
+    },
   };
-  for (const method of METHODS) {
-    const send = (client[method] as Send).bind(client);
-    methods[method] = (url: string, init?: CallInit) => callThrough(wiring, send, method, url, init);
-  }
-  const request = client.request as (method: string, url: string, init?: Record<string, unknown>) => Promise<unknown>;
-  methods.request = (method: string, url: string, init?: CallInit) =>
-    callThrough(wiring, (u, i) => request(method, u, i), String(method).toUpperCase(), url, init);
+  for (const method of METHODS) methods[method] = (url: string, init?: CallInit) => callThrough(wiring, method, url, init);
+  methods.request = (method: string, url: string, init?: CallInit) => callThrough(wiring, String(method).toUpperCase(), url, init);
   return methods;
 }
 
@@ -260,13 +278,22 @@ export function buildServiceClient<Paths extends {}>(
     idempotent: idempotentOperations(metadata),
     proxy: runtime.proxy,
   });
-  const openapi = createClient<Paths>({
-    headers: settings.tenantAcid === undefined ? undefined : { "Tenant-Acid": settings.tenantAcid },
-  });
+  const headers = settings.tenantAcid === undefined ? undefined : { "Tenant-Acid": settings.tenantAcid };
   // Middleware only when it has work to do: openapi-fetch's call path is leaner without any.
-  if (runtime.log.warnEnabled) openapi.use(deprecationMiddleware(runtime, metadata));
-  if (settings.throwOnError) openapi.use(throwOnErrorMiddleware());
-  const client = serviceMethods(openapi as unknown as Record<string, unknown>, {
+  const own: Middleware[] = [];
+  if (runtime.log.warnEnabled) own.push(deprecationMiddleware(runtime, metadata));
+  if (settings.throwOnError) own.push(throwOnErrorMiddleware());
+  const openapi = createClient<Paths>({ headers }) as unknown as OpenApiClient;
+  openapi.use(...own);
+  let plain: OpenApiClient | undefined;
+  if (settings.fetch === undefined) {
+    plain = createClient<Paths>({ headers, Request: callRequestClass }) as unknown as OpenApiClient;
+    plain.use(...own);
+  }
+  const client = serviceMethods({
+    client: openapi,
+    plain,
+    userMiddleware: new Set(),
     pipeline,
     regions,
     knownRegions: runtime.knownRegions,

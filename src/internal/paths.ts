@@ -82,9 +82,18 @@ export function withEncoders<Init extends EncodableInit>(
   init: Init | undefined,
   commaJoined: ReadonlySet<string> | undefined,
 ): Init & { pathSerializer: PathSerializer; querySerializer: unknown } {
-  return {
-    ...(init as Init),
-    pathSerializer: pathSerializerFor(method, template, init?.params?.path),
-    querySerializer: init?.querySerializer ?? (querySerializerFor(method, template, commaJoined) satisfies QuerySerializer),
-  };
+  return setEncoders(method, template, { ...(init as Init) }, commaJoined);
+}
+
+/** withEncoders on an init the caller owns (a copy it made for this call): sets the two encoders on it. */
+export function setEncoders<Init extends EncodableInit>(
+  method: string,
+  template: string,
+  init: Init,
+  commaJoined: ReadonlySet<string> | undefined,
+): Init & { pathSerializer: PathSerializer; querySerializer: unknown } {
+  const out = init as Init & { pathSerializer: PathSerializer; querySerializer: unknown };
+  out.pathSerializer = pathSerializerFor(method, template, init.params?.path);
+  out.querySerializer = init.querySerializer ?? (querySerializerFor(method, template, commaJoined) satisfies QuerySerializer);
+  return out;
 }

@@ -3,6 +3,7 @@
  * headers, any chunk of the body) for `timeoutMs`, or as soon as the
  * caller's signal aborts; and cancellable sleeps for retries, pacing and polling.
  */
+import { EventEmitter } from "node:events";
 
 /**
  * Follows `signal` until the returned function is called. However many
@@ -35,52 +36,208 @@ export function followAbort(signal: AbortSignal, onAbort: () => void): () => voi
 const relays = new WeakMap<AbortSignal, Set<() => void>>();
 const relayListeners = new WeakMap<Set<() => void>, () => void>();
 
-/** The deadline of one attempt, joined with the caller's signal. */
-export class AttemptDeadline {
-  /** Aborts when the caller aborts or the attempt stalls; undefined when neither can happen. */
-  readonly signal: AbortSignal | undefined;
-  readonly #controller: AbortController | undefined;
+/** The clock a DeadlineTimer reads and sets its one timer on; tests pass a controllable one. */
+export interface TimerClock {
+  now(): number;
+  /** Calls `fire` after `ms`; the returned handle goes to `clear`. */
+  set(fire: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+// setTimeout's longest delay; a later deadline is re-checked when this one passes.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** What a DeadlineTimer watches: when it is due (it may move later on progress) and what to do then. */
+export interface Due {
+  dueAt(): number;
+  expire(): void;
+}
+
+/**
+ * One timer for many attempt deadlines (one per client): armed for the
+ * earliest deadline only, untouched when an attempt starts or makes
+ * progress while another deadline comes first, and disarmed once no
+ * attempt is pending. Progress only moves a deadline's time; when the
+ * timer fires, each pending deadline is checked against its own time, so
+ * none ends before its own time passes.
+ */
+export class DeadlineTimer {
+  readonly #clock: TimerClock | undefined;
+  readonly #pending = new Set<Due>();
+  #handle: unknown;
+  // When the armed timer fires (Infinity: not armed), and how to clear it (the timers of when it was set).
+  #at = Number.POSITIVE_INFINITY;
+  #clear: ((handle: never) => void) | undefined;
+
+  /** Without a clock: Date.now and the global timers, looked up when used (so fake timers in tests apply). */
+  constructor(clock?: TimerClock) {
+    this.#clock = clock;
+  }
+
+  now(): number {
+    return this.#clock === undefined ? Date.now() : this.#clock.now();
+  }
+
+  /** Whether the timer is armed (some deadline is pending). */
+  get armed(): boolean {
+    return this.#at !== Number.POSITIVE_INFINITY;
+  }
+
+  /** Watches `due`, first due at `at`. */
+  add(due: Due, at: number): void {
+    this.#pending.add(due);
+    if (at < this.#at) this.#arm(at);
+  }
+
+  /** Stops watching `due`; the timer is disarmed once nothing is pending. */
+  delete(due: Due): void {
+    if (this.#pending.delete(due) && this.#pending.size === 0) this.#disarm();
+  }
+
+  #disarm(): void {
+    if (this.#at === Number.POSITIVE_INFINITY) return;
+    this.#clear!(this.#handle as never);
+    this.#handle = undefined;
+    this.#clear = undefined;
+    this.#at = Number.POSITIVE_INFINITY;
+  }
+
+  #arm(at: number): void {
+    this.#disarm();
+    this.#at = at;
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, at - this.now()));
+    const clock = this.#clock;
+    if (clock !== undefined) {
+      this.#handle = clock.set(this.#fire, ms);
+      this.#clear = (handle: never) => clock.clear(handle);
+      return;
+    }
+    const timer = setTimeout(this.#fire, ms);
+    // A pending limit never keeps a process alive on its own.
+    timer.unref?.();
+    this.#handle = timer;
+    this.#clear = clearTimeout;
+  }
+
+  readonly #fire = (): void => {
+    this.#handle = undefined;
+    this.#clear = undefined;
+    this.#at = Number.POSITIVE_INFINITY;
+    const now = this.now();
+    let next = Number.POSITIVE_INFINITY;
+    let expired: Due[] | undefined;
+    for (const due of this.#pending) {
+      const at = due.dueAt();
+      if (at <= now) {
+        this.#pending.delete(due);
+        (expired ??= []).push(due);
+      } else if (at < next) next = at;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
+    if (expired === undefined) return;
+    let failure: { error: unknown } | undefined;
+    for (const due of expired) {
+      try {
+        due.expire();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
+  };
+}
+
+/** For deadlines made without a timer of their own (one per client is made by the pipeline). */
+const sharedTimer = new DeadlineTimer();
+
+/**
+ * The deadline of one attempt, joined with the caller's signal. It is an
+ * EventEmitter that emits "abort" (with `aborted` and `reason`), which the
+ * HTTP layer (like undici's `request`) takes as its `signal`: an attempt
+ * through the SDK's HTTP layer builds no AbortSignal. `signal` builds one on first use, for a
+ * fetch or a stream reader that needs one.
+ */
+export class AttemptDeadline extends EventEmitter implements Due {
+  /** Whether the caller aborted or the attempt stalled. */
+  aborted = false;
+  /** Why: the caller's reason, or a TimeoutError. */
+  reason: unknown = undefined;
   readonly #caller: AbortSignal | undefined;
   readonly #timeoutMs: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timer: DeadlineTimer;
+  readonly #inert: boolean;
+  #controller: AbortController | undefined;
   #lastProgress = 0;
+  #timing = false;
   #timedOut = false;
   #unfollow: (() => void) | undefined;
 
-  constructor(caller: AbortSignal | undefined, timeoutMs: number) {
+  constructor(caller: AbortSignal | undefined, timeoutMs: number, timer: DeadlineTimer = sharedTimer) {
+    super();
     this.#caller = caller;
     this.#timeoutMs = timeoutMs;
-    if (timeoutMs <= 0 && caller === undefined) return;
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.signal = controller.signal;
+    this.#timer = timer;
+    this.#inert = timeoutMs <= 0 && caller === undefined;
     if (caller !== undefined) {
-      if (caller.aborted) controller.abort(caller.reason);
-      else {
-        this.#unfollow = followAbort(caller, () => controller.abort(caller.reason));
+      if (caller.aborted) {
+        this.#abort(caller.reason);
+        return;
       }
+      this.#unfollow = followAbort(caller, () => this.#abort(caller.reason));
     }
     if (timeoutMs > 0) {
-      this.#lastProgress = Date.now();
-      this.#arm(timeoutMs);
+      this.#timing = true;
+      this.#lastProgress = timer.now();
+      timer.add(this, this.#lastProgress + timeoutMs);
     }
   }
 
-  #arm(ms: number): void {
-    this.#timer = setTimeout(() => {
-      // Progress moves the deadline without touching the timer on every chunk.
-      const idle = Date.now() - this.#lastProgress;
-      if (idle < this.#timeoutMs) return this.#arm(this.#timeoutMs - idle);
-      this.#timedOut = true;
-      this.#controller!.abort(new DOMException(`No progress for ${this.#timeoutMs} ms`, "TimeoutError"));
-    }, ms);
-    // A pending limit never keeps a process alive on its own.
-    (this.#timer as { unref?: () => void }).unref?.();
+  /** Whether anything can end this attempt early (a time limit, or a caller's signal). */
+  get canAbort(): boolean {
+    return !this.#inert;
+  }
+
+  /** Aborts when the caller aborts or the attempt stalls; undefined when neither can happen. Built on first use. */
+  get signal(): AbortSignal | undefined {
+    if (this.#inert) return undefined;
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  #abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.#stopTiming();
+    this.#controller?.abort(reason);
+    this.emit("abort");
+  }
+
+  #stopTiming(): void {
+    if (!this.#timing) return;
+    this.#timing = false;
+    this.#timer.delete(this);
+  }
+
+  /** @internal When this attempt's time is up: `timeoutMs` after its last progress. */
+  dueAt(): number {
+    return this.#lastProgress + this.#timeoutMs;
+  }
+
+  /** @internal Called by the timer once `dueAt()` has passed. */
+  expire(): void {
+    if (this.aborted || !this.#timing) return;
+    this.#timing = false;
+    this.#timedOut = true;
+    this.#abort(new DOMException(`No progress for ${this.#timeoutMs} ms`, "TimeoutError"));
   }
 
   /** Something arrived: the attempt gets another `timeoutMs`. */
   progress(): void {
-    if (this.#timer !== undefined) this.#lastProgress = Date.now();
+    if (this.#timing) this.#lastProgress = this.#timer.now();
   }
 
   /** `progress`, bound, for a reader that reports chunks. */
@@ -98,8 +255,7 @@ export class AttemptDeadline {
 
   /** Stops the timer and the caller listener once the attempt settled. */
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopTiming();
     this.#unfollow?.();
     this.#unfollow = undefined;
   }

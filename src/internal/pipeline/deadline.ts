@@ -3,13 +3,14 @@
  * caller's signal; turns what went wrong beneath into the typed error to show.
  */
 import { abortedError, attemptTimeoutError, connectionError, GreenLakeError } from "../../errors.js";
-import { AttemptDeadline } from "../timeouts.js";
+import { AttemptDeadline, DeadlineTimer } from "../timeouts.js";
 import { AttemptFailure, type Step } from "./exchange.js";
 
-export function deadlineStep(clientTimeoutMs: number): Step {
+export function deadlineStep(clientTimeoutMs: number, timer: DeadlineTimer = new DeadlineTimer()): Step {
+  // One timer for every attempt of the client, armed for the earliest deadline only.
   return async (exchange, next) => {
     const timeoutMs = exchange.call.timeoutMs ?? clientTimeoutMs;
-    const deadline = new AttemptDeadline(exchange.signal, timeoutMs);
+    const deadline = new AttemptDeadline(exchange.signal, timeoutMs, timer);
     exchange.deadline = deadline;
     exchange.receiving = false;
     try {

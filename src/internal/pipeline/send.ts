@@ -33,7 +33,8 @@ async function viaHttp(exchange: Exchange, maxBytes: number): Promise<Response> 
     url: exchange.url,
     headers: exchange.headers,
     body: exchange.body,
-    signal: deadline?.signal,
+    // The deadline itself, not its AbortSignal: undici takes an emitter of "abort", which is far cheaper to make.
+    signal: deadline?.canAbort ? deadline : undefined,
     redirect: exchange.request.redirect,
     dispatcher: exchange.dispatcher,
     onProgress: deadline === undefined ? undefined : deadline.onProgress,
