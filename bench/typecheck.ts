@@ -2,7 +2,8 @@
  * Type-checking cost for consumers of the built declarations (`tsc --noEmit`,
  * skipLibCheck): one service through the root `GreenLake` against the same
  * call through the per-service entry, and one call to every service through
- * the root against bare openapi-fetch over the same generated paths. Each
+ * the root against bare openapi-fetch over the same generated paths (the
+ * one-service pair alternates three times per run, each side the median). Each
  * `tsc` is measured as its user pays it: CPU time and peak RSS of the whole
  * process (the target is judged on CPU time, which neighbours on a busy
  * machine disturb least), beside wall time and the compiler's heap figure.
@@ -12,7 +13,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ServiceMetadata } from "../src/metadata.js";
 import { repoRoot } from "../scripts/package-layout.js";
-import { repeat, type Figure } from "./figure.js";
+import { median, repeat, type Figure } from "./figure.js";
 
 // Inside the repository so `greenlake-sdk` resolves to this package's own exports (dist/).
 const workDir = join(repoRoot, ".tmp/bench/typecheck");
@@ -196,6 +197,19 @@ type Consumer = (typeof CONSUMERS)[number];
 
 /** The target figure: CPU time of `tsc` (user + system), which load from other processes disturbs least. */
 const ONE_SERVICE_CPU = "typecheck one service: root / entry, CPU";
+/** Samples of each side of the target's pair per run. */
+const PAIR_SAMPLES = 3;
+
+/** Each figure's median over samples of one consumer. */
+function medianRun(samples: readonly TscRun[]): TscRun {
+  return {
+    ...samples[0]!,
+    seconds: median(samples.map((s) => s.seconds)),
+    cpuSeconds: median(samples.map((s) => s.cpuSeconds)),
+    rssMb: median(samples.map((s) => s.rssMb)),
+    memoryMb: median(samples.map((s) => s.memoryMb)),
+  };
+}
 
 export const typecheck: Figure = {
   name: "typecheck",
@@ -215,14 +229,18 @@ export const typecheck: Figure = {
     const counts = {} as Record<Consumer, TscRun["counts"]>;
     const values = await repeat(runs, async (run) => {
       progress(`typecheck, run ${run + 1} of ${runs}`);
-      const r = {} as Record<Consumer, TscRun>;
-      // Rotating order, so load drifting during a run does not always fall on the same consumer.
+      const samples = new Map<Consumer, TscRun[]>(CONSUMERS.map((c) => [c, []]));
+      // Rotating order, so load drifting during a run does not always fall on the same consumer;
+      // the target's pair alternates PAIR_SAMPLES times and each side is the median of its samples.
       const order = CONSUMERS.map((_, i) => CONSUMERS[(i + run) % CONSUMERS.length]!);
+      for (let i = 1; i < PAIR_SAMPLES; i++) order.push(...(i % 2 ? (["one-service-entry", "one-service-root"] as const) : (["one-service-root", "one-service-entry"] as const)));
       for (const c of order) {
-        r[c] = runTsc(configs[c]);
-        if (r[c].errorLines.size > 0) throw new Error(`typecheck bench: ${c} does not compile:\n${r[c].output}`);
-        counts[c] = r[c].counts;
+        const result = runTsc(configs[c]);
+        if (result.errorLines.size > 0) throw new Error(`typecheck bench: ${c} does not compile:\n${result.output}`);
+        samples.get(c)!.push(result);
+        counts[c] = result.counts;
       }
+      const r = Object.fromEntries(CONSUMERS.map((c) => [c, medianRun(samples.get(c)!)])) as Record<Consumer, TscRun>;
       const root = r["one-service-root"];
       const entry = r["one-service-entry"];
       const out: Record<string, number> = {
@@ -230,7 +248,6 @@ export const typecheck: Figure = {
         "typecheck one service: root / entry, peak RSS": root.rssMb / entry.rssMb,
         "typecheck one service: root / entry, compiler heap": root.memoryMb / entry.memoryMb,
         "typecheck one service: root / entry, wall": root.seconds / entry.seconds,
-        "typecheck one service: root / entry, CPU over an empty file": (root.cpuSeconds - r.empty.cpuSeconds) / (entry.cpuSeconds - r.empty.cpuSeconds),
         "typecheck all services: root / openapi-fetch, CPU": r["all-root"].cpuSeconds / r["all-openapi-fetch"].cpuSeconds,
         "typecheck all services: root / openapi-fetch, peak RSS": r["all-root"].rssMb / r["all-openapi-fetch"].rssMb,
       };
