@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../../src/specs/fs-atomic.js";
 import { documentsByService, type Manifest } from "../../src/specs/manifest.js";
 import type { OpenApiDocument } from "../../src/specs/openapi.js";
 import { projectRoot, specPath } from "./paths.js";
-import { METADATA_MODULE, renderEntryModule, renderMetadataTable, renderSchemasIndex, renderServiceIndex, renderServiceModule, renderTypesModule } from "./render.js";
+import { METADATA_MODULE, SERVICE_TYPES_DIR, renderEntryModule, renderMetadataTable, renderSchemasIndex, renderServiceIndex, renderServiceModule, renderServiceTypesModule, renderTypesModule } from "./render.js";
 import { buildServiceMetadata, type KeyedDocument } from "./service-metadata.js";
 
 export const STAMP_FILE = ".generate-stamp.json";
@@ -57,6 +57,7 @@ export async function generateOutput(inputs: GenerateInputs): Promise<GeneratedO
     const documents: KeyedDocument[] = sources.map((s) => ({ key: s.key, document: corrected.get(s.key)! }));
     const serviceMetadata = buildServiceMetadata(service, documents);
     metadata.push(serviceMetadata);
+    files.set(`${SERVICE_TYPES_DIR}/${service}.ts`, renderServiceTypesModule(serviceMetadata));
     files.set(`services/${service}.ts`, renderServiceModule(serviceMetadata));
     files.set(`entries/${service}.ts`, renderEntryModule(service));
     const cliService = buildCliService(serviceMetadata, documents);
@@ -76,7 +77,8 @@ export async function typesOf(document: OpenApiDocument): Promise<string> {
   const { default: openapiTS, astToString } = await import("openapi-typescript");
   const { markReferencedReadWrite } = await import("./referenced-read-write.js");
   const { guardObjectBodies } = await import("./object-bodies.js");
-  return astToString(guardObjectBodies(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite })));
+  const { shareRepeatedTypes } = await import("./shared-types.js");
+  return astToString(shareRepeatedTypes(guardObjectBodies(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite }))));
 }
 
 async function readPinnedDocument(specsDir: string, key: string, pin: string): Promise<OpenApiDocument> {

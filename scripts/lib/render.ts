@@ -11,13 +11,20 @@ export function renderTypesModule(key: string, types: string): string {
 /** Module of every service's metadata, shared by the package root and each service's entry. */
 export const METADATA_MODULE = "metadata-table";
 
-export function renderServiceModule(metadata: ServiceMetadata): string {
+/** Folder of the per-service type modules: `paths`, `components` and `Schemas`, and nothing else. */
+export const SERVICE_TYPES_DIR = "service-types";
+
+/**
+ * A service's types alone. The package root reaches every service's types through these modules
+ * and nothing else, so a program importing the root reads no service metadata: TypeScript parses
+ * and binds every declaration file a program reaches, used or not.
+ */
+export function renderServiceTypesModule(metadata: ServiceMetadata): string {
   const imports = metadata.documents.map((key, i) => `import type { paths as p${i}, components as c${i}${i === 0 ? ", Readable" : ""} } from "../types/${key}.js";`);
   const merged = metadata.documents.map((_, i) => `p${i}`).join(" & ");
   const components = metadata.documents.map((_, i) => `c${i}`).join(" & ");
   return [
     GENERATED_HEADER,
-    `import { serviceMetadata } from "./${METADATA_MODULE}.js";`,
     ...imports,
     "",
     "/** Every path of the service, its documents merged. */",
@@ -29,25 +36,35 @@ export function renderServiceModule(metadata: ServiceMetadata): string {
     "/** Each schema as a response carries it, by the document's name: `Schemas[\"User\"]`. */",
     `export type Schemas = { [Name in keyof components["schemas"]]: Readable<components["schemas"][Name]> };`,
     "",
-    `export const metadata = serviceMetadata[${JSON.stringify(metadata.service)}];`,
+  ].join("\n");
+}
+
+/** A service's types and its metadata, typed as generated (the `as const` type of its JSON). */
+export function renderServiceModule(metadata: ServiceMetadata): string {
+  return [
+    GENERATED_HEADER,
+    `import { serviceMetadata } from "./${METADATA_MODULE}.js";`,
+    `export type { paths, components, Schemas } from "../${SERVICE_TYPES_DIR}/${metadata.service}.js";`,
+    "",
+    `type Metadata = ${constType(metadata, "")};`,
+    "",
+    `export const metadata = serviceMetadata[${JSON.stringify(metadata.service)}] as Metadata;`,
     "",
   ].join("\n");
 }
 
 /**
- * Every service's metadata in one module: its `as const` type, and a value whose operations
- * stay JSON text until first read (see withLazyOperations). One module, not one per service,
- * so the bundled root and the service entries share it as one chunk, and loading it parses
- * strings, not thousands of object literals.
+ * Every service's metadata in one module, typed `ServiceMetadata` (each service's module gives
+ * its own the literal type), with operations that stay JSON text until first read (see
+ * withLazyOperations). One module, not one per service, so the bundled root and the service
+ * entries share it as one chunk, and loading it parses strings, not thousands of object literals.
  */
 export function renderMetadataTable(all: readonly ServiceMetadata[]): string {
-  const lines = [GENERATED_HEADER, `import { withLazyOperations } from "../../src/metadata.js";`, ""];
-  for (const metadata of all) lines.push(`type ${pascalCase(metadata.service)}Metadata = ${constType(metadata, "")};`, "");
+  const lines = [GENERATED_HEADER, `import { withLazyOperations, type ServiceMetadata } from "../../src/metadata.js";`, ""];
   lines.push("/** Runtime metadata of each service. */", "export const serviceMetadata = {");
   for (const metadata of all) {
     const { operations, ...head } = metadata;
-    const type = `${pascalCase(metadata.service)}Metadata`;
-    lines.push(`  ${JSON.stringify(metadata.service)}: withLazyOperations<${type}>(${JSON.stringify(head)}, ${JSON.stringify(JSON.stringify(operations))}),`);
+    lines.push(`  ${JSON.stringify(metadata.service)}: withLazyOperations<ServiceMetadata>(${JSON.stringify(head)}, ${JSON.stringify(JSON.stringify(operations))}),`);
   }
   lines.push("} as const;", "");
   return lines.join("\n");
@@ -82,9 +99,9 @@ export function create${pascal}Client(options?: ServiceClientOptions): ${pascal}
 
 export function renderServiceIndex(services: readonly string[]): string {
   const lines = [GENERATED_HEADER];
-  for (const service of services) lines.push(`export type * as ${camelCase(service)} from "./${service}.js";`);
+  for (const service of services) lines.push(`export type * as ${camelCase(service)} from "../${SERVICE_TYPES_DIR}/${service}.js";`);
   lines.push("");
-  for (const service of services) lines.push(`import type * as ${camelCase(service)}Module from "./${service}.js";`);
+  for (const service of services) lines.push(`import type * as ${camelCase(service)}Module from "../${SERVICE_TYPES_DIR}/${service}.js";`);
   lines.push("", "/** Every service key, e.g. `compute-ops-mgmt`. */");
   lines.push(`export const serviceKeys = ${JSON.stringify(services, null, 2)} as const;`);
   lines.push("", "export type ServiceKey = (typeof serviceKeys)[number];", "");
@@ -101,7 +118,7 @@ export function renderServiceIndex(services: readonly string[]): string {
 /** Type-only namespaces, one per service, for the package root: `identity.Schemas["User"]`. */
 export function renderSchemasIndex(services: readonly string[]): string {
   const lines = [GENERATED_HEADER];
-  for (const service of services) lines.push(`export type * as ${camelCase(service)} from "./services/${service}.js";`);
+  for (const service of services) lines.push(`export type * as ${camelCase(service)} from "./${SERVICE_TYPES_DIR}/${service}.js";`);
   lines.push("");
   return lines.join("\n");
 }

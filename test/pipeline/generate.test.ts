@@ -32,6 +32,8 @@ describe("generateOutput", () => {
       "openapi/widgets-beta.json",
       "openapi/widgets.json",
       "schemas.ts",
+      "service-types/gadget-store.ts",
+      "service-types/widgets.ts",
       "services/gadget-store.ts",
       "services/index.ts",
       "services/metadata-table.ts",
@@ -51,22 +53,28 @@ export function createGadgetStoreClient(options?: ServiceClientOptions): GadgetS
   return createServiceClient<paths>(metadata, options);
 }
 `);
+    // A service's types alone, which is all the package root reaches of a service.
+    const types = output.files.get("service-types/widgets.ts")!;
+    expect(types).toContain('import type { paths as p0, components as c0, Readable } from "../types/widgets.js";');
+    expect(types).toContain('import type { paths as p1, components as c1 } from "../types/widgets-beta.js";');
+    expect(types).toContain("export type paths = p0 & p1;");
+    expect(types).toContain("export type components = c0 & c1;");
+    expect(types).not.toContain("metadata");
+    expect(output.files.get("schemas.ts")).toContain('export type * as gadgetStore from "./service-types/gadget-store.js";');
     const service = output.files.get("services/widgets.ts")!;
-    expect(service).toContain('import type { paths as p0, components as c0, Readable } from "../types/widgets.js";');
-    expect(service).toContain('import type { paths as p1, components as c1 } from "../types/widgets-beta.js";');
-    expect(service).toContain("export type paths = p0 & p1;");
-    expect(service).toContain("export type components = c0 & c1;");
-    expect(output.files.get("schemas.ts")).toContain('export type * as gadgetStore from "./services/gadget-store.js";');
+    expect(service).toContain('export type { paths, components, Schemas } from "../service-types/widgets.js";');
     // Each request body is wrapped so that only an object fits where the document wants one.
     expect(output.files.get("types/widgets.ts")).toContain("export type ObjectBody<T> =");
-    expect(service).toContain('export const metadata = serviceMetadata["widgets"];');
-    // The metadata table: each service's `as const` type, its operations as JSON text parsed when first read.
+    // Each service's module types its metadata as generated (the `as const` type of its JSON).
+    expect(service).toContain('type Metadata = {\n  readonly "service": "widgets";');
+    expect(service).toContain('export const metadata = serviceMetadata["widgets"] as Metadata;');
+    // The metadata table: typed ServiceMetadata, its operations as JSON text parsed when first read.
     const table = output.files.get("services/metadata-table.ts")!;
-    expect(table).toContain('type WidgetsMetadata = {\n  readonly "service": "widgets";');
-    expect(table).toMatch(/ {2}"widgets": withLazyOperations<WidgetsMetadata>\(\{"service":"widgets",[^\n]*\}, "\[\{\\"method\\":/);
+    expect(table).toMatch(/ {2}"widgets": withLazyOperations<ServiceMetadata>\(\{"service":"widgets",[^\n]*\}, "\[\{\\"method\\":/);
+    expect(table).not.toContain("readonly");
     const index = output.files.get("services/index.ts")!;
-    expect(index).toContain('export type * as gadgetStore from "./gadget-store.js";');
-    expect(index).toContain('export type * as widgets from "./widgets.js";');
+    expect(index).toContain('export type * as gadgetStore from "../service-types/gadget-store.js";');
+    expect(index).toContain('export type * as widgets from "../service-types/widgets.js";');
     expect(index).toContain('export { serviceMetadata } from "./metadata-table.js";');
     expect(index).toContain('export const serviceKeys = [\n  "gadget-store",\n  "widgets"\n] as const;');
     expect(output.files.get("types/widgets.ts")).toContain('"/widgets/v1/widgets": {');
