@@ -4,10 +4,12 @@
  * packed tarball (`npm pack`) or a package folder (package.json and dist/) of
  * an earlier build. It is installed under .tmp/bench/baseline/, where probe
  * modules import it as `greenlake-sdk`; its dependencies resolve to this
- * checkout's node_modules.
+ * checkout's node_modules. That folder has a package.json of its own: inside
+ * this checkout's package, `greenlake-sdk` would resolve to the package
+ * itself (node resolves a package's own name before node_modules).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { scratchDir } from "./processes.js";
 
@@ -30,5 +32,6 @@ export function baseline(): string | null {
   } else {
     execFileSync("tar", ["-xzf", source, "-C", target, "--strip-components=1"]);
   }
+  writeFileSync(join(baselineDir, "package.json"), `${JSON.stringify({ name: "greenlake-sdk-bench-baseline", private: true, type: "module" })}\n`);
   return (installed = baselineDir);
 }
