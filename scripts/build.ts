@@ -82,7 +82,8 @@ const COPYABLE = [/^generated\/services\//, /^src\/metadata\.ts$/, /^src\/intern
  */
 async function bundleEsmEntries(): Promise<void> {
   const out = join(repoRoot, esmDir);
-  const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", allowOverwrite: true, logLevel: "warning", metafile: true } as const;
+  // absWorkingDir: metafile inputs are named relative to the repository root, as COPYABLE names them.
+  const common = { absWorkingDir: repoRoot, bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", allowOverwrite: true, logLevel: "warning", metafile: true } as const;
   const root = await build({ ...common, entryPoints: [join(repoRoot, `${ROOT}.ts`)], outdir: out, outbase: repoRoot });
   const single = new Set(Object.keys(root.metafile.inputs).filter((input) => !COPYABLE.some((re) => re.test(input))));
   const serviceClient = join(repoRoot, "src/service-client.ts");
@@ -99,10 +100,13 @@ async function bundleEsmEntries(): Promise<void> {
       {
         name: "runtime-from-the-root",
         setup(b) {
-          // `../../src/service-client.js` from generated/entries/: the same relative path reaches dist/esm/src/index.js.
-          b.onResolve({ filter: /\/service-client\.js$/ }, (args) =>
-            join(args.resolveDir, args.path.replace(/\.js$/, ".ts")) === serviceClient ? { path: args.path.replace(/service-client\.js$/, "index.js"), external: true } : undefined,
-          );
+          // `../../src/service-client.js` from generated/entries/x.ts, whose output sits at the same depth
+          // (dist/esm/generated/entries/x.js): the same relative path reaches the root's file.
+          b.onResolve({ filter: /\/service-client\.js$/ }, (args) => {
+            if (join(args.resolveDir, args.path.replace(/\.js$/, ".ts")) !== serviceClient) return undefined;
+            if (args.resolveDir !== join(repoRoot, "generated/entries")) return { errors: [{ text: `${args.importer}: only the service entries import the runtime from the root's file` }] };
+            return { path: args.path.replace(/service-client\.js$/, "index.js"), external: true };
+          });
         },
       },
     ],

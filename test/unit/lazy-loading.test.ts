@@ -169,7 +169,7 @@ describe("what the published root loads", () => {
       await direct.tags.GET("/tags/v1/tags").catch(() => undefined);
       process.stdout.write(JSON.stringify({ atImport, atConstruction, afterCall: loaded() }));
     `);
-    const { atImport, atConstruction, afterCall } = JSON.parse(out) as Record<string, string[]>;
+    const { atImport, atConstruction, afterCall } = JSON.parse(out) as { atImport: string[]; atConstruction: string[]; afterCall: string[] };
     expect(atImport).toEqual([]);
     // Making a service client touches the platform's Headers, whose own code loads node:crypto: no check for it here.
     expect(atConstruction.filter((m) => m !== "node:crypto")).toEqual([]);
