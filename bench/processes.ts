@@ -8,10 +8,10 @@ import { repoRoot } from "../scripts/package-layout.js";
 const run = promisify(execFile);
 export const scratchDir = join(repoRoot, ".tmp/bench");
 
-/** Writes an ES module file and returns its path. */
-export function moduleFile(name: string, source: string): string {
-  mkdirSync(scratchDir, { recursive: true });
-  const path = join(scratchDir, name);
+/** Writes an ES module file (in `dir`, by default the scratch folder) and returns its path. */
+export function moduleFile(name: string, source: string, dir = scratchDir): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
   writeFileSync(path, source);
   return path;
 }

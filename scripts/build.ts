@@ -1,8 +1,9 @@
 /**
  * Builds the publishable package into dist/: ESM and CommonJS JavaScript,
- * CommonJS one output file per source file, ESM entry points bundled with
- * shared chunks (either way every subpath shares one copy of the runtime and
- * `instanceof GreenLakeError` holds across entries),
+ * CommonJS one output file per source file, ESM entry points bundled (the
+ * root one file, the service entries importing the runtime from it: either way
+ * every subpath shares one copy of the runtime and `instanceof GreenLakeError`
+ * holds across entries),
  * plus `.d.ts` declarations emitted by tsc without re-checking types
  * (`npm run typecheck` does that), the fast path for the large generated types.
  * The declarations exist once, beside the CommonJS files; each ESM entry point
@@ -59,32 +60,68 @@ async function emitJavaScript(sources: string[]): Promise<void> {
   writeFileSync(join(repoRoot, cjsDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
 }
 
-/** glp's program, bundled with the ESM entry points so it shares their one copy of the runtime. */
+/** glp's program: its own bundle (glp runs as its own process, so it shares no object with a user's code). */
 const CLI_MAIN = "src/cli/main";
+const ROOT = "src/index";
 
 /**
- * The ESM entry points (and glp) bundled over the per-file output, at the same paths: loading
- * `greenlake-sdk` reads a few files instead of some seventy. Code two entries share goes into
- * shared chunks (splitting), so every module still exists once and `instanceof GreenLakeError`
- * holds across entries. Dependencies stay external; CommonJS stays one file per source.
+ * Modules of the root's graph another ESM entry may carry a copy of: data and pure helpers, whose
+ * identity nobody compares. Every other module of the root's graph exists once, in the root's file
+ * (errors for `instanceof`, the secrets redaction knows, process-wide budgets and tokens).
+ */
+const COPYABLE = [/^generated\/services\//, /^src\/metadata\.ts$/, /^src\/internal\/timeouts\.ts$/];
+
+/**
+ * The ESM entry points bundled over the per-file output, at the same paths. `greenlake-sdk` is one
+ * file with everything it needs: each module a process loads costs more than its size (resolution,
+ * reading, linking), so one file loads in about half the time of the ten that splitting made of it.
+ * The service entries import the runtime from that file (`createServiceClient` is public), so the
+ * runtime still exists once and `instanceof GreenLakeError` holds across entries; the testing and
+ * webhooks entries share chunks of data and pure helpers between them. Dependencies stay external;
+ * CommonJS stays one file per source.
  */
 async function bundleEsmEntries(): Promise<void> {
-  const sources = [...packageEntries().map((e) => e.source), CLI_MAIN];
+  const out = join(repoRoot, esmDir);
+  // absWorkingDir: metafile inputs are named relative to the repository root, as COPYABLE names them.
+  const common = { absWorkingDir: repoRoot, bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", allowOverwrite: true, logLevel: "warning", metafile: true } as const;
+  const root = await build({ ...common, entryPoints: [join(repoRoot, `${ROOT}.ts`)], outdir: out, outbase: repoRoot });
+  const single = new Set(Object.keys(root.metafile.inputs).filter((input) => !COPYABLE.some((re) => re.test(input))));
+  const serviceClient = join(repoRoot, "src/service-client.ts");
+  const others = await build({
+    ...common,
+    entryPoints: packageEntries()
+      .filter((e) => e.source !== ROOT)
+      .map((e) => join(repoRoot, `${e.source}.ts`)),
+    outdir: out,
+    outbase: repoRoot,
+    chunkNames: "src/chunks/[name]-[hash]",
+    splitting: true,
+    plugins: [
+      {
+        name: "runtime-from-the-root",
+        setup(b) {
+          // `../../src/service-client.js` from generated/entries/x.ts, whose output sits at the same depth
+          // (dist/esm/generated/entries/x.js): the same relative path reaches the root's file.
+          b.onResolve({ filter: /\/service-client\.js$/ }, (args) => {
+            if (join(args.resolveDir, args.path.replace(/\.js$/, ".ts")) !== serviceClient) return undefined;
+            if (args.resolveDir !== join(repoRoot, "generated/entries")) return { errors: [{ text: `${args.importer}: only the service entries import the runtime from the root's file` }] };
+            return { path: args.path.replace(/service-client\.js$/, "index.js"), external: true };
+          });
+        },
+      },
+    ],
+  });
+  const copied = Object.keys(others.metafile.inputs).filter((input) => single.has(input));
+  if (copied.length > 0) throw new Error(`build: entries other than the root would carry their own copy of ${copied.join(", ")}; import it from the root instead`);
   await build({
-    entryPoints: sources.map((s) => join(repoRoot, `${s}.ts`)),
-    outdir: join(repoRoot, esmDir),
+    ...common,
+    entryPoints: [join(repoRoot, `${CLI_MAIN}.ts`)],
+    outdir: out,
     outbase: repoRoot,
     // Beside glp's main.js: glp loads a service's command metadata by a computed relative path
     // (`../../generated/cli/<service>.js`, left per file), which must resolve from the chunk as from the source.
     chunkNames: "src/cli/[name]-[hash]",
-    bundle: true,
     splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    allowOverwrite: true,
-    logLevel: "warning",
   });
 }
 

@@ -6,11 +6,11 @@
  * is and throws when a page contradicts the earlier ones, so a listing is
  * either exact or fails with a `GreenLakePaginationError`.
  */
-import { createHash } from "node:crypto";
 import type { FetchResponse, MaybeOptionalInit } from "openapi-fetch";
 import type { PathsWithMethod } from "openapi-typescript-helpers";
 import { notPaginatedError, paginationError, positiveIntegerError, throwUnlessOk } from "./errors.js";
 import type { PaginationMetadata } from "./metadata.js";
+import { nodeCrypto } from "./internal/node-crypto.js";
 import { followAbort } from "./internal/timeouts.js";
 import { operationOf, type ServiceClient } from "./service-client.js";
 
@@ -78,7 +78,7 @@ function positiveInteger(value: number | undefined, name: string): number | unde
 
 /** A short, fixed-size key: the memory kept per page stays small whatever the page holds. */
 function fingerprint(text: string): string {
-  return createHash("sha1").update(text).digest("base64");
+  return nodeCrypto().createHash("sha1").update(text).digest("base64");
 }
 
 /** A cursor decoded; one with a malformed escape (a lone `%`) goes back exactly as the server wrote it. */

@@ -3,7 +3,7 @@
  * logical call, the same on every attempt, so the server applies a replayed
  * call once; that makes them safe to retry after an ambiguous failure.
  */
-import { randomUUID } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 import type { ServiceMetadata } from "../metadata.js";
 import { operationMatcher } from "./operation-match.js";
 
@@ -15,6 +15,6 @@ export function idempotentOperations(metadata: ServiceMetadata): ((method: strin
 
 /** Gives the call a key unless the caller chose one; the headers are copied onto every attempt. */
 export function ensureIdempotencyKey(headers: Headers): true {
-  if (!headers.has("idempotency-key")) headers.set("Idempotency-Key", randomUUID());
+  if (!headers.has("idempotency-key")) headers.set("Idempotency-Key", nodeCrypto().randomUUID());
   return true;
 }

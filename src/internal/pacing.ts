@@ -6,7 +6,7 @@
  * requested wait holds back the whole budget, not just the call that got it.
  * With a shared store every process of the fleet reserves from one budget.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 import { configurationError } from "../errors.js";
 import type { Log } from "../logging.js";
 import type { OperationMetadata, RateLimitScope, ServiceMetadata } from "../metadata.js";
@@ -264,7 +264,7 @@ export function checkPacingOptions(options: unknown): PacingOptions | false | un
 }
 
 function digest(text: string): string {
-  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
+  return nodeCrypto().createHash("sha256").update(text).digest("base64url").slice(0, 22);
 }
 
 /** An identity still to be resolved (its settings are providers): resolved once, before the first budget is drawn on. */
@@ -279,9 +279,10 @@ export interface IdentitySource {
  * setting that cannot be resolved gives this client budgets of its own.
  */
 export function pacingIdentity(apiClient: unknown, workspace: unknown): PacingIdentity | IdentitySource {
-  const own = `client-${randomUUID()}`;
+  // Made only when a setting is missing: a client with both ids never loads node:crypto for it.
+  let own: string | undefined;
   const settle = (client: string | undefined, ws: string | undefined): PacingIdentity => {
-    const c = client ?? own;
+    const c = client ?? (own ??= `client-${nodeCrypto().randomUUID()}`);
     return { apiClient: c, workspace: ws ?? `of-${c}` };
   };
   if (typeof apiClient !== "function" && typeof workspace !== "function") return settle(normalizeIdentity(apiClient), normalizeIdentity(workspace));
@@ -331,7 +332,7 @@ export class Pacer {
     const rpm = config.requestsPerMinute;
     if (rpm !== undefined) {
       // The user's own ceiling, kept exactly (no margin) as `rateLimit` always did; per client, not per process.
-      this.#clientWide = new Budget(`rpm:${randomUUID()}`, "client (rateLimit.requestsPerMinute)", "api-client", "rateLimit", rpm, 60_000, 0);
+      this.#clientWide = new Budget(`rpm:${nodeCrypto().randomUUID()}`, "client (rateLimit.requestsPerMinute)", "api-client", "rateLimit", rpm, 60_000, 0);
       this.#used.set(this.#clientWide.key, this.#clientWide);
     }
   }

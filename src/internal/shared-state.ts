@@ -12,7 +12,7 @@
  * own token) and probes it again after a back-off; each client's logger gets
  * one warning per outage.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 import type { IssuedToken } from "./credentials.js";
 import { configurationError, GreenLakeConfigurationError } from "../errors.js";
 import type { Log } from "../logging.js";
@@ -307,7 +307,7 @@ class BadReply extends Error {}
 class SharedStore {
   readonly handle: RedisHandle;
   readonly breaker: StoreBreaker;
-  readonly member = randomUUID();
+  readonly member = nodeCrypto().randomUUID();
   peers = 1;
   readonly stats = { sharedReservations: 0, localReservations: 0 };
 
@@ -459,13 +459,13 @@ export class SharedState implements SharedBudgets {
       const workspace = credentials.workspaceId === undefined ? "" : await resolveIdentity(credentials.workspaceId);
       if (id === undefined || workspace === undefined || typeof secret !== "string" || secret === "") return issue();
       // Identifies the cache entry without the secret; the encryption key comes from the secret.
-      const scope = createHash("sha256").update(`${credentials.tokenUrl ?? ""}\n${id}\n${workspace}`).digest("base64url").slice(0, 32);
+      const scope = nodeCrypto().createHash("sha256").update(`${credentials.tokenUrl ?? ""}\n${id}\n${workspace}`).digest("base64url").slice(0, 32);
       const tokenKey = store.key("token", scope);
       const lockKey = store.key("token-lock", scope);
-      const cipherKey = Buffer.from(hkdfSync("sha256", secret, scope, "greenlake-sdk shared token v1", 32));
+      const cipherKey = Buffer.from(nodeCrypto().hkdfSync("sha256", secret, scope, "greenlake-sdk shared token v1", 32));
       // Another process's token request gets as long as ours would, and no lock lives longer than TOKEN_LOCK_MS.
       const lockDeadline = clock.now() + Math.min(this.#timeoutMs, TOKEN_LOCK_MS);
-      const nonce = randomUUID();
+      const nonce = nodeCrypto().randomUUID();
       for (;;) {
         // Each look at the store (read, lock, read again) waits on it at most the call's allowance.
         const wait = this.storeWait();
@@ -536,8 +536,8 @@ function usable(token: StoredToken, now: number): boolean {
 
 /** AES-256-GCM: a reader of the keyspace without the client secret learns nothing usable. */
 export function sealToken(token: StoredToken, key: Buffer): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const iv = nodeCrypto().randomBytes(12);
+  const cipher = nodeCrypto().createCipheriv("aes-256-gcm", key, iv);
   const body = Buffer.concat([cipher.update(JSON.stringify(token), "utf8"), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
 }
@@ -551,7 +551,7 @@ export function openToken(sealed: string, key: Buffer, now = Date.now()): Stored
     if (sealed.length > MAX_SEALED_CHARS) return undefined;
     const raw = Buffer.from(sealed, "base64");
     if (raw.length < 29) return undefined;
-    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+    const decipher = nodeCrypto().createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));
     const parsed = JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8")) as Partial<StoredToken> | null;
     if (parsed === null || typeof parsed !== "object") return undefined;

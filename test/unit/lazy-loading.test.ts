@@ -1,6 +1,9 @@
 // Loading the package costs little: each service's operations are parsed when the service is first
 // used, and Redis and OAuth libraries load only once configured or needed.
 import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
 import fc from "fast-check";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -122,5 +125,66 @@ describe("what loading the package loads", () => {
     const { quiet, control } = JSON.parse(out) as { quiet: string[]; control: string[] };
     expect(quiet).toEqual([]);
     expect(control).toContain("simple-oauth2");
+  }, 60_000);
+});
+
+/**
+ * Runs `script` in a plain node (no tsx, which loads node:crypto itself) against the root entry bundled as the
+ * package publishes it, from a folder inside the checkout so its dependencies resolve; returns what it printed.
+ */
+async function runAgainstBundle(script: string): Promise<string> {
+  mkdirSync(".tmp", { recursive: true });
+  const dir = mkdtempSync(join(process.cwd(), ".tmp", "lazy-loading-"));
+  try {
+    await build({ entryPoints: ["src/index.ts"], outfile: join(dir, "index.js"), bundle: true, format: "esm", platform: "node", target: "node20", packages: "external", logLevel: "error" });
+    writeFileSync(join(dir, "probe.mjs"), script);
+    return await new Promise((resolve, reject) => {
+      execFile(process.execPath, [join(dir, "probe.mjs")], { cwd: dir, encoding: "utf8", timeout: 60_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Packages in require's cache and node's own crypto modules, as a probe sees them.
+const LOADED_ANYTHING = `
+  const { createRequire } = await import("node:module");
+  const loaded = () => [
+    ...new Set(Object.keys(createRequire(import.meta.url).cache).map((f) => f.match(/node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/)?.[1]).filter(Boolean)),
+    ...process.moduleLoadList.filter((m) => /^NativeModule (internal[/])?crypto($|[/])/.test(m)).map(() => "node:crypto").slice(0, 1),
+  ].sort();
+`;
+
+describe("what the published root loads", () => {
+  it("loads no HTTP, OAuth, Redis or crypto module at import, none of the first three when a client and its services are made; a call loads undici", async () => {
+    const out = await runAgainstBundle(`
+      ${LOADED_ANYTHING}
+      const { GreenLake } = await import("./index.js");
+      const atImport = loaded();
+      const gl = new GreenLake({ clientId: "c", clientSecret: "s", workspaceId: "0123456789abcdef0123456789abcdef", env: {} });
+      gl.computeOpsMgmt; gl.identity; gl.workspace.metadata.operations;
+      const atConstruction = loaded();
+      // A call with a token given, to a port nothing listens on: it loads what sending needs, and fails.
+      const direct = new GreenLake({ token: "t", baseUrl: "http://127.0.0.1:9", retry: false, env: {} });
+      await direct.tags.GET("/tags/v1/tags").catch(() => undefined);
+      process.stdout.write(JSON.stringify({ atImport, atConstruction, afterCall: loaded() }));
+    `);
+    const { atImport, atConstruction, afterCall } = JSON.parse(out) as { atImport: string[]; atConstruction: string[]; afterCall: string[] };
+    expect(atImport).toEqual([]);
+    // Making a service client touches the platform's Headers, whose own code loads node:crypto: no check for it here.
+    expect(atConstruction.filter((m) => m !== "node:crypto")).toEqual([]);
+    // The control: the same check sees what a call loads.
+    expect(afterCall).toContain("undici");
+  }, 60_000);
+
+  it("sees node:crypto once something loads it (the check works)", async () => {
+    const out = await runAgainstBundle(`
+      ${LOADED_ANYTHING}
+      await import("./index.js");
+      const before = loaded();
+      await import("node:crypto");
+      process.stdout.write(JSON.stringify({ before, after: loaded() }));
+    `);
+    expect(JSON.parse(out)).toEqual({ before: [], after: ["node:crypto"] });
   }, 60_000);
 });
