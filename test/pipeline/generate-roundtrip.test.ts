@@ -31,7 +31,7 @@ describe("npm run generate and generate:check", () => {
 
     expect(await runScript("generate.ts", ["--check", ...args])).toMatchObject({ code: 1, stderr: expect.stringContaining("generated/ has not been generated") });
     const first = await runScript("generate.ts", args);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining("2 services, 3 documents, 7 operations; 16 files written") });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining("2 services, 3 documents, 7 operations; 18 files written") });
     expect(await runScript("generate.ts", ["--check", ...args])).toMatchObject({ code: 0, stdout: expect.stringContaining("up to date") });
     expect((await runScript("generate.ts", args)).stdout).toContain("generate: generated/ is up to date");
 
