@@ -6,22 +6,9 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fetchDocuments } from "../../src/specs/fetch-documents.js";
 import { serializeManifest } from "../../src/specs/manifest.js";
 import { documentHash } from "../../src/specs/canonical.js";
-import { gadgetsDocument, runScript, widgetsDocument, workspace } from "./helpers.js";
-
-/** Two services; `widgets` merges two documents. */
-async function fetchedWorkspace() {
-  const ws = await workspace({
-    widgets: { service: "widgets", document: widgetsDocument() },
-    "widgets-beta": { service: "widgets", document: gadgetsDocument() },
-    gadgets: { service: "gadget-store", document: { ...gadgetsDocument(), servers: [{ url: "https://global.api.greenlake.hpe.com" }] } },
-  });
-  const report = await fetchDocuments({ manifest: ws.manifest, specsDir: ws.specsDir, mirrorDir: ws.mirrorDir });
-  expect(report.failures).toEqual([]);
-  return ws;
-}
+import { fetchedWorkspace, gadgetsDocument, runScript, workspace } from "./helpers.js";
 
 describe("npm run generate and generate:check", () => {
   it("generates, skips unchanged inputs, fails the check after a hand edit, and restores the file", async () => {

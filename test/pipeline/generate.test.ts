@@ -4,19 +4,7 @@ import { describe, expect, it } from "vitest";
 import { corrections } from "../../src/specs/corrections.js";
 import { fetchDocuments } from "../../src/specs/fetch-documents.js";
 import { generateOutput } from "../../scripts/lib/generate-output.js";
-import { gadgetsDocument, widgetsDocument, workspace } from "./helpers.js";
-
-/** Two services; `widgets` merges two documents. */
-async function fetchedWorkspace() {
-  const ws = await workspace({
-    widgets: { service: "widgets", document: widgetsDocument() },
-    "widgets-beta": { service: "widgets", document: gadgetsDocument() },
-    gadgets: { service: "gadget-store", document: { ...gadgetsDocument(), servers: [{ url: "https://global.api.greenlake.hpe.com" }] } },
-  });
-  const report = await fetchDocuments({ manifest: ws.manifest, specsDir: ws.specsDir, mirrorDir: ws.mirrorDir });
-  expect(report.failures).toEqual([]);
-  return ws;
-}
+import { fetchedWorkspace, gadgetsDocument, widgetsDocument, workspace } from "./helpers.js";
 
 describe("generateOutput", () => {
   it("emits the layout of docs/ARCHITECTURE.md", async () => {

@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach } from "vitest";
+import { afterEach, expect } from "vitest";
+import { fetchDocuments } from "../../src/specs/fetch-documents.js";
 import { documentHash } from "../../src/specs/canonical.js";
 import type { DocumentSource, Manifest } from "../../src/specs/manifest.js";
 import { serializeManifest } from "../../src/specs/manifest.js";
@@ -190,3 +191,15 @@ export function mirrorDirFrom(env: NodeJS.ProcessEnv, root = projectRoot): strin
 }
 
 export const hpeMirrorDir = mirrorDirFrom(process.env);
+
+/** Two services; `widgets` merges two documents. */
+export async function fetchedWorkspace(): Promise<Workspace> {
+  const ws = await workspace({
+    widgets: { service: "widgets", document: widgetsDocument() },
+    "widgets-beta": { service: "widgets", document: gadgetsDocument() },
+    gadgets: { service: "gadget-store", document: { ...gadgetsDocument(), servers: [{ url: "https://global.api.greenlake.hpe.com" }] } },
+  });
+  const report = await fetchDocuments({ manifest: ws.manifest, specsDir: ws.specsDir, mirrorDir: ws.mirrorDir });
+  expect(report.failures).toEqual([]);
+  return ws;
+}

@@ -7,19 +7,10 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serviceMetadata } from "../../generated/services/index.js";
-import type { OperationMetadata } from "../../src/metadata.js";
-import { collectionModels } from "../../src/testing/collections.js";
-import { defaultAsyncSettings } from "../../src/testing/async-work.js";
-import { documentsOf, findDocumentsDir } from "../../src/testing/documents.js";
-import { DocumentSchemas } from "../../src/testing/schemas.js";
-import { StateLayer, type StateRequest } from "../../src/testing/state-layer.js";
-import { StateStore } from "../../src/testing/state-store.js";
-import { manualClock } from "../../src/testing/webhook-clock.js";
-import { WebhookDelivery } from "../../src/testing/webhook-delivery.js";
+import type { DocumentSchemas } from "../../src/testing/schemas.js";
+import { eventSchemas, mocksOfEvents } from "./support/events-mocks.js";
 
 const TYPE = "com.example.mocks.v1.things.created";
 let schemas: Map<string, DocumentSchemas>;
@@ -28,9 +19,7 @@ let port: number;
 const received: string[] = [];
 
 beforeAll(async () => {
-  const keys = documentsOf(["event"]);
-  const dir = await findDocumentsDir(keys);
-  schemas = new Map(keys.map((k) => [k, DocumentSchemas.load(join(dir, `${k}.json`))]));
+  schemas = await eventSchemas();
   server = createServer((req, res) => {
     received.push(`${req.method} ${req.url}`);
     req.resume();
@@ -41,25 +30,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function mocksOfEvents() {
-  const operations = serviceMetadata.event.operations as readonly OperationMetadata[];
-  const models = collectionModels(operations, (d) => schemas.get(d));
-  const store = new StateStore({ seed: "webhooks", sizeOf: () => 0 });
-  const clock = manualClock();
-  const layer = new StateLayer({ models, store, schemasOf: (d) => schemas.get(d), asyncTemplates: new Map(), settings: defaultAsyncSettings(), generateUnknownItems: false, now: () => clock.now() });
-  const delivery = new WebhookDelivery({ store, models, layer, options: { clock, retryDelaysMs: [1_000], answerTimeoutMs: 5_000 } });
-  const routes = delivery.routes(layer);
-  const call = async (method: string, path: string, pathname: string, body: unknown) => {
-    const document = operations.find((o) => o.path === path && o.method === method)!.document;
-    const request: StateRequest = { method, operation: { document, path }, pathname, query: new URLSearchParams(), body };
-    return (await routes.handle(request))!;
-  };
-  return { delivery, call };
-}
 
 describe("the mocks' webhook destinations", () => {
   it("a verified webhook re-pointed at a non-loopback address gets no delivery there", async () => {
-    const { delivery, call } = mocksOfEvents();
+    const { delivery, call } = mocksOfEvents(schemas, [1_000]);
     received.length = 0;
     const created = await call("post", "/events/v1beta1/webhooks", "/events/v1beta1/webhooks", {
       name: "w",
@@ -86,7 +60,7 @@ describe("the mocks' webhook destinations, any spelling", () => {
     const host = fc.constantFrom("0.0.0.0", "0", "0x0", "[::]", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "[0:0:0:0:0:ffff:127.0.0.1]");
     await fc.assert(
       fc.asyncProperty(host, fc.constantFrom("http", "https"), fc.boolean(), async (h, scheme, withCredentials) => {
-        const { delivery, call } = mocksOfEvents();
+        const { delivery, call } = mocksOfEvents(schemas, [1_000]);
         received.length = 0;
         const created = await call("post", "/events/v1beta1/webhooks", "/events/v1beta1/webhooks", { name: "w", destination: `http://127.0.0.1:${port}/loopback`, secret: "primary-secret", challengeRequestEnabled: false });
         const id = (created.body as { id: string }).id;
@@ -106,7 +80,7 @@ describe("the mocks' webhook routes and malformed percent escapes", () => {
   const broken = fc.tuple(fc.string({ unit: fc.constantFrom("a", "1", "-") }), fc.constantFrom("%", "%z", "%E0%A4%A", "%C0", "%FF", "%u00")).map(([a, b]) => `${a}${b}`);
 
   it("property: a webhook id or resourceUri with a malformed escape is answered (not 5xx), never thrown", async () => {
-    const { call } = mocksOfEvents();
+    const { call } = mocksOfEvents(schemas, [1_000]);
     await fc.assert(
       fc.asyncProperty(broken, async (id) => {
         const patched = await call("patch", "/events/v1beta1/webhooks/{id}", `/events/v1beta1/webhooks/${id}`, { name: "x" });

@@ -12,16 +12,8 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serviceMetadata } from "../../generated/services/index.js";
-import type { OperationMetadata } from "../../src/metadata.js";
-import { collectionModels } from "../../src/testing/collections.js";
-import { defaultAsyncSettings } from "../../src/testing/async-work.js";
-import { documentsOf, findDocumentsDir } from "../../src/testing/documents.js";
-import { DocumentSchemas } from "../../src/testing/schemas.js";
-import { StateLayer, type StateRequest } from "../../src/testing/state-layer.js";
-import { StateStore } from "../../src/testing/state-store.js";
-import { manualClock } from "../../src/testing/webhook-clock.js";
-import { WebhookDelivery } from "../../src/testing/webhook-delivery.js";
+import type { DocumentSchemas } from "../../src/testing/schemas.js";
+import { eventSchemas, mocksOfEvents } from "./support/events-mocks.js";
 
 const TYPE = "com.example.mocks.v1.things.created";
 const RETRIES = [1_000, 2_000, 4_000];
@@ -49,9 +41,7 @@ let script: Scripted[] = [];
 const signatures: Array<{ header: string | undefined; second: string | undefined; body: string }> = [];
 
 beforeAll(async () => {
-  const keys = documentsOf(["event"]);
-  const dir = await findDocumentsDir(keys);
-  schemas = new Map(keys.map((k) => [k, DocumentSchemas.load(join(dir, `${k}.json`))]));
+  schemas = await eventSchemas();
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -67,21 +57,6 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function mocksOfEvents() {
-  const operations = serviceMetadata.event.operations as readonly OperationMetadata[];
-  const models = collectionModels(operations, (d) => schemas.get(d));
-  const store = new StateStore({ seed: "webhooks", sizeOf: () => 0 });
-  const clock = manualClock();
-  const layer = new StateLayer({ models, store, schemasOf: (d) => schemas.get(d), asyncTemplates: new Map(), settings: defaultAsyncSettings(), generateUnknownItems: false, now: () => clock.now() });
-  const delivery = new WebhookDelivery({ store, models, layer, options: { clock, retryDelaysMs: RETRIES, answerTimeoutMs: 5_000 } });
-  const routes = delivery.routes(layer);
-  const call = async (method: string, path: string, pathname: string, body: unknown) => {
-    const document = operations.find((o) => o.path === path && o.method === method)!.document;
-    const request: StateRequest = { method, operation: { document, path }, pathname, query: new URLSearchParams(), body };
-    return (await routes.handle(request))!;
-  };
-  return { delivery, call, store, models };
-}
 
 describe("the mocks' delivery and HPE's status table", () => {
   it("for any answers, attempts stop at 200 or a disabling status, retries run out into a listed failure, each attempt signed", async () => {
@@ -93,7 +68,7 @@ describe("the mocks' delivery and HPE's status table", () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(answer, { minLength: 0, maxLength: 5 }), fc.boolean(), async (answers, dual) => {
-        const { delivery, call } = mocksOfEvents();
+        const { delivery, call } = mocksOfEvents(schemas, RETRIES);
         script = [...answers];
         signatures.length = 0;
         const created = await call("post", "/events/v1beta1/webhooks", "/events/v1beta1/webhooks", {
