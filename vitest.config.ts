@@ -45,9 +45,10 @@ export default defineConfig(({ mode }) => {
       testTimeout: 120_000,
       hookTimeout: 300_000,
       projects: [
-        // Each unit file in a fresh worker: the runtime keeps process-wide registries (the credentials redaction
-        // hides), and a secret one file's properties register would change what another file's output shows.
-        project("unit"),
+        // Unit files share their worker's modules too: starting a fresh worker and importing the SDK again for
+        // each of them cost more than their tests. What the runtime keeps process-wide (the credentials
+        // redaction hides, timers, stubs) is reset before and after each file by the setup file.
+        project("unit", { isolate: false, setupFiles: ["test/unit/support/per-file.ts"] }),
         // These files share one module graph per worker instead of each starting a fresh worker and importing
         // the SDK and its generated metadata again: each restores the environment it changes.
         project("pipeline", { isolate: false }),

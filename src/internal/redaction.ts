@@ -47,6 +47,15 @@ export function registerSecret(value: string): void {
   addWindows(value, 1);
 }
 
+/**
+ * Forgets every registered credential. For test runners that run many files in one process, so one
+ * file's credentials do not change what another file's output shows; the SDK itself never forgets one.
+ */
+export function forgetSecrets(): void {
+  windows.clear();
+  known.length = 0;
+}
+
 /** Hides every piece of a registered credential and anything credential-shaped in `text`. */
 export function redact(text: string): string {
   let out = text;
