@@ -41,6 +41,9 @@ export default defineConfig(({ mode }) => {
       // Prism and child processes rather than computing, and each file runs in its own worker with its own
       // servers on free ports, so two files at once is safe and shortens the run even on two cores.
       maxWorkers: Math.max(2, availableParallelism()),
+      // Worker threads rather than child processes: a thread starts and imports in a fraction of a process's
+      // CPU, and no test needs a process of its own (the ones that signal or exit start child processes).
+      pool: "threads",
       // Limits for hangs, not verdicts: generous enough that a machine ten times slower still passes.
       testTimeout: 120_000,
       hookTimeout: 300_000,
