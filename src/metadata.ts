@@ -93,7 +93,7 @@ export function withLazyOperations<T extends ServiceMetadata>(head: Omit<T, "ope
   return {
     ...head,
     get operations(): T["operations"] {
-      return (operations ??= decodeOperations(operationsText) as T["operations"]);
+      return (operations ??= decodeOperations(operationsText) as unknown as T["operations"]);
     },
   } as T;
 }

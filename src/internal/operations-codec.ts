@@ -12,17 +12,19 @@
  * `method` an index into METHODS, `shared` + `rest` the path, `flags` bit 0 deprecated and bit 1
  * idempotencyKey, the others indexes into `values` (-1: absent; trailing absent ones left out).
  */
-import type { HttpMethod, OperationMetadata } from "../metadata.js";
 
-const METHODS: readonly HttpMethod[] = ["get", "put", "post", "delete", "patch", "head", "options"];
+// Shapes of src/metadata.ts (OperationMetadata), which reads its operations through this module: named here, not imported.
+const METHODS = ["get", "put", "post", "delete", "patch", "head", "options"];
 /** Optional members held in `values`, in the order OperationMetadata declares them (and rows and objects carry them). */
 const SHARED = ["pagination", "commaJoinedQuery", "requestMediaTypes", "rateLimits"] as const;
 const KNOWN = new Set(["method", "path", "operationId", "deprecated", "document", ...SHARED, "idempotencyKey"]);
 
 type Row = [number, number, string, string, number, number, ...number[]];
+/** An operation as src/metadata.ts declares it (OperationMetadata), read member by member. */
+type Operation = Readonly<Record<string, unknown>>;
 
 /** The compact text of `operations`; throws when an operation has a member this format cannot carry, rather than drop it. */
-export function encodeOperations(operations: readonly OperationMetadata[]): string {
+export function encodeOperations(operations: readonly object[]): string {
   const values: unknown[] = [];
   const indexes = new Map<string, number>();
   const ref = (value: unknown): number => {
@@ -32,11 +34,11 @@ export function encodeOperations(operations: readonly OperationMetadata[]): stri
     return index;
   };
   let previous = "";
-  const rows = operations.map((op): Row => {
+  const rows = (operations as readonly Operation[]).map((op): Row => {
     const where = `operation ${JSON.stringify(op.operationId)} (${JSON.stringify(op.method)} ${JSON.stringify(op.path)})`;
     const unknown = Object.keys(op).filter((k) => !KNOWN.has(k));
     if (unknown.length > 0) throw new Error(`${where}: members ${unknown.join(", ")} have no place in the operations' compact text; add them to src/internal/operations-codec.ts`);
-    const method = METHODS.indexOf(op.method);
+    const method = METHODS.indexOf(op.method as string);
     if (method < 0 || typeof op.path !== "string" || typeof op.operationId !== "string" || typeof op.deprecated !== "boolean" || typeof op.document !== "string") {
       throw new Error(`${where}: method, path, operationId, deprecated or document is not of its type`);
     }
@@ -57,7 +59,7 @@ export function encodeOperations(operations: readonly OperationMetadata[]): stri
 }
 
 /** The operations `encodeOperations` wrote `text` from. Text from anywhere else is not checked: the package writes it. */
-export function decodeOperations(text: string): OperationMetadata[] {
+export function decodeOperations(text: string): Operation[] {
   const [values, rows] = JSON.parse(text) as [unknown[], Row[]];
   let previous = "";
   return rows.map(([method, shared, rest, operationId, flags, document, ...optional]) => {
@@ -69,6 +71,6 @@ export function decodeOperations(text: string): OperationMetadata[] {
       if (index !== undefined && index >= 0) op[name] = values[index];
     });
     if (flags & 2) op.idempotencyKey = true;
-    return op as unknown as OperationMetadata;
+    return op;
   });
 }
