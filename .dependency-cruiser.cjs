@@ -3,7 +3,8 @@
  * imports its own layer or lower ones, and nothing imports in a circle.
  *
  *   core     errors, logging, metadata shapes, and the pieces every layer uses
- *            (redaction, causes, responses, rate-limit headers, time limits, credentials)
+ *            (redaction, causes, responses, rate-limit headers, time limits, credentials,
+ *            the operations tables' compact text)
  *   config   options.ts: settings and their checks (types of runtime options only)
  *   runtime  src/internal/**: tokens, pacing, the store, the call pipeline, the HTTP layer
  *   api      what users import: index, GreenLake, service clients, pagination, filters, async operations
@@ -11,7 +12,7 @@
  *
  * Checked in .ci/run (`npx depcruise src --config .dependency-cruiser.cjs`).
  */
-const CORE = "^src/(errors|logging|metadata)\\.ts$|^src/internal/(causes|redaction|responses|rate-limit-headers|credentials|timeouts)\\.ts$";
+const CORE = "^src/(errors|logging|metadata)\\.ts$|^src/internal/(causes|redaction|responses|rate-limit-headers|credentials|timeouts|operations-codec)\\.ts$";
 const CONFIG = "^src/options\\.ts$";
 const API = "^src/(index|greenlake|service-client|pagination|filters|async-operations)\\.ts$";
 const TOOLS = "^src/(cli|testing)/";

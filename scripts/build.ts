@@ -69,7 +69,7 @@ const ROOT = "src/index";
  * identity nobody compares. Every other module of the root's graph exists once, in the root's file
  * (errors for `instanceof`, the secrets redaction knows, process-wide budgets and tokens).
  */
-const COPYABLE = [/^generated\/services\//, /^src\/metadata\.ts$/, /^src\/internal\/timeouts\.ts$/];
+const COPYABLE = [/^generated\/services\//, /^src\/metadata\.ts$/, /^src\/internal\/operations-codec\.ts$/, /^src\/internal\/timeouts\.ts$/];
 
 /**
  * The ESM entry points bundled over the per-file output, at the same paths. `greenlake-sdk` is one

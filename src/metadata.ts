@@ -3,6 +3,8 @@
  * OpenAPI documents (one module per service under `generated/services/`).
  */
 
+import { decodeOperations } from "./internal/operations-codec.js";
+
 export type HttpMethod = "get" | "put" | "post" | "delete" | "patch" | "head" | "options";
 
 /**
@@ -80,18 +82,18 @@ export interface ServiceMetadata {
 }
 
 /**
- * A service's metadata whose operations are parsed from their JSON text when
- * first read: servers and documents are at hand at once, the operations (most
- * of the size) cost nothing until the service is used. `T` is the module's
- * literal type, checked against ServiceMetadata.
+ * A service's metadata whose operations are read from their compact text
+ * (src/internal/operations-codec.ts) when first read: servers and documents are
+ * at hand at once, the operations (most of the size) cost nothing until the
+ * service is used. `T` is the module's literal type, checked against ServiceMetadata.
  * @internal
  */
-export function withLazyOperations<T extends ServiceMetadata>(head: Omit<T, "operations">, operationsJson: string): T {
+export function withLazyOperations<T extends ServiceMetadata>(head: Omit<T, "operations">, operationsText: string): T {
   let operations: T["operations"] | undefined;
   return {
     ...head,
     get operations(): T["operations"] {
-      return (operations ??= JSON.parse(operationsJson) as T["operations"]);
+      return (operations ??= decodeOperations(operationsText) as unknown as T["operations"]);
     },
   } as T;
 }

@@ -56,9 +56,10 @@ export function createGadgetStoreClient(options?: ServiceClientOptions): GadgetS
     // Each service's module types its metadata as generated (the `as const` type of its JSON).
     expect(service).toContain('type Metadata = {\n  readonly "service": "widgets";');
     expect(service).toContain('export const metadata = serviceMetadata["widgets"] as Metadata;');
-    // The metadata table: typed ServiceMetadata, its operations as JSON text parsed when first read.
+    // The metadata table: typed ServiceMetadata, its operations as compact text read when first used.
     const table = output.files.get("services/metadata-table.ts")!;
-    expect(table).toMatch(/ {2}"widgets": withLazyOperations<ServiceMetadata>\(\{"service":"widgets",[^\n]*\}, "\[\{\\"method\\":/);
+    expect(table).toMatch(/ {2}"widgets": withLazyOperations<ServiceMetadata>\(\{"service":"widgets",[^\n]*\}, "\[\[\\"widgets\\"/);
+    expect(table).not.toContain('\\"operationId\\"');
     expect(table).not.toContain("readonly");
     const index = output.files.get("services/index.ts")!;
     expect(index).toContain('export type * as gadgetStore from "../service-types/gadget-store.js";');

@@ -38,8 +38,8 @@ describe("the generator over the mirror", () => {
       await writeFile(join(dir, "generated", path), text);
     }
     await writeFile(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    await mkdir(join(dir, "src"));
-    await copyFile(join(projectRoot, "src", "metadata.ts"), join(dir, "src", "metadata.ts"));
+    await mkdir(join(dir, "src", "internal"), { recursive: true });
+    for (const file of ["metadata.ts", "internal/operations-codec.ts"]) await copyFile(join(projectRoot, "src", file), join(dir, "src", file));
     const base = JSON.parse(await readFile(join(projectRoot, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
     await writeFile(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...base.compilerOptions, types: [] }, include: ["generated", "src"] }));
     const tsc = join(projectRoot, "node_modules", "typescript", "bin", "tsc");

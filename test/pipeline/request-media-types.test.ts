@@ -5,6 +5,7 @@ import { generateOutput } from "../../scripts/lib/generate-output.js";
 import { listOperations, type OpenApiDocument } from "../../src/specs/openapi.js";
 import { requestMediaTypes } from "../../scripts/lib/request-media-types.js";
 import { buildServiceMetadata } from "../../scripts/lib/service-metadata.js";
+import { decodeOperations } from "../../src/internal/operations-codec.js";
 import { REGION_EXTENSION } from "../../src/specs/regions.js";
 import { widgetsDocument, workspace } from "./helpers.js";
 
@@ -75,6 +76,9 @@ describe("service metadata", () => {
       "post /widgets/v1/widgets application/json",
       "patch /widgets/v1/widgets/{id} application/merge-patch+json",
     ]);
-    expect(output.files.get("services/metadata-table.ts")).toContain('\\"requestMediaTypes\\":[\\"application/merge-patch+json\\"]');
+    // The table's operations text (a JSON string literal) reads back with the media types.
+    const text = /"widgets": withLazyOperations<ServiceMetadata>\(\{.*?\}, ("(?:[^"\\]|\\.)*")\),$/m.exec(output.files.get("services/metadata-table.ts")!)![1]!;
+    const patch = decodeOperations(JSON.parse(text) as string).find((op) => op.operationId === "patchWidget");
+    expect(patch?.requestMediaTypes).toEqual(["application/merge-patch+json"]);
   });
 });
