@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GreenLake } from "../../src/index.js";
-import { startMocks } from "../../src/testing/index.js";
+import { startSharedMocks } from "./support/shared-prism.js";
 import { loadService } from "../../src/cli/catalog.js";
 import { run as runGlp } from "../../src/cli/run.js";
 import { activationKeys, applianceUri, exampleServerId, listServers, userPreferences } from "../../examples/compute-ops-mgmt.js";
@@ -167,7 +167,7 @@ describe.concurrent("glp against the mocks: the guide scenarios", () => {
   it("--all-tenants runs in each tenant and tags every item with it", async () => {
     // Stateful mocks: Prism's example tenant list contradicts itself (one item, total 0), which paging refuses.
     // A few tenants: each costs glp a token exchange and a listing, and three show "each" as well as three hundred.
-    const stateful = await startMocks({ services: ["workspace", "identity"], collectionSize: { "/workspaces/v1/msp-tenants": 3 } });
+    const stateful = await startSharedMocks({ services: ["workspace", "identity"], collectionSize: { "/workspaces/v1/msp-tenants": 3 } });
     try {
       const own = {
         ...env,

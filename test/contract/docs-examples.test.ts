@@ -11,7 +11,8 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { GreenLake } from "../../src/index.js";
-import { startMocks, type Mocks } from "../../src/testing/index.js";
+import { type Mocks } from "../../src/testing/index.js";
+import { startSharedMocks } from "./support/shared-prism.js";
 import { projectRoot } from "../../scripts/lib/paths.js";
 
 const FILES = ["README.md", "docs/runtime.md", "docs/testing.md", "docs/cli.md"];
@@ -44,7 +45,7 @@ const dir = mkdtempSync(join(projectRoot, ".tmp", "docs-examples-"));
 let mocks: Mocks;
 
 beforeAll(async () => {
-  mocks = await startMocks({ services: ["compute-ops-mgmt", "identity", "device-management", "workspace"], async: { durationMs: 200 } });
+  mocks = await startSharedMocks({ services: ["compute-ops-mgmt", "identity", "device-management", "workspace"], async: { durationMs: 200 } });
   (globalThis as { __greenlakeDocsMocks?: object }).__greenlakeDocsMocks = mocks.clientOptions();
   const sdk = relative(dir, join(projectRoot, "src", "index.js")).replaceAll("\\", "/");
   writeFileSync(

@@ -7,7 +7,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startMocks } from "../../src/testing/index.js";
+import { documentsOf, findDocumentsDir, selectServices } from "../../src/testing/documents.js";
+import { startMocksWith } from "../../src/testing/mocks.js";
+import { startPrismHost } from "../../src/testing/prism-host.js";
+import { borrowFrom, describeHost } from "./support/shared-prism.js";
 import type { SuiteTally } from "./support/contract-suite.js";
 import type { MockEndpoints } from "./support/endpoints.js";
 import { SEED_SERVICES } from "../scope.js";
@@ -29,8 +32,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Prism alone: this suite checks requests and answers against the documents, not the mocks' memory.
   // npm test calls only the seed services here; each document more is one more for Prism to load.
   const services = project.config.provide.greenlakeTestScope === "test" ? { services: SEED_SERVICES } : {};
-  const mocks = await startMocks({ state: false, ...services });
-  console.log(`mocks: ${mocks.services.length} services on ${mocks.baseUrl}, started in ${Date.now() - started} ms`);
+  // One Prism serving every document, borrowed by these mocks and by each file's stateful mocks.
+  const keys = documentsOf(selectServices(undefined));
+  const dir = await findDocumentsDir(keys);
+  const documents = keys.map((key) => ({ key, file: join(dir, `${key}.json`) }));
+  const prism = await startPrismHost(documents);
+  const shared = describeHost(prism, documents);
+  let mocks;
+  try {
+    mocks = await startMocksWith(borrowFrom(shared), { state: false, ...services });
+  } catch (error) {
+    await prism.stop();
+    throw error;
+  }
+  console.log(`mocks: ${mocks.services.length} services on ${mocks.baseUrl}, Prism serving ${prism.ports.size} documents, started in ${Date.now() - started} ms`);
   const endpoints: MockEndpoints = {
     baseUrl: mocks.baseUrl,
     tokenUrl: mocks.tokenUrl,
@@ -39,9 +54,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   const tallyDir = mkdtempSync(join(tmpdir(), "greenlake-contract-"));
   project.provide("greenlakeMocks", endpoints);
+  project.provide("greenlakePrism", shared);
   project.provide("contractTallyDir", tallyDir);
   return async () => {
     await mocks.stop();
+    await prism.stop();
     try {
       printAllServicesCoverage(tallyDir);
     } finally {

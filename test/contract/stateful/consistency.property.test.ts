@@ -10,7 +10,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { serviceKeys, serviceMetadata } from "../../../generated/services/index.js";
 import { GreenLake, type OperationMetadata } from "../../../src/index.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
+import { type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 import { buildRequest } from "../support/build-request.js";
 import { DocumentSchemas } from "../../../src/testing/schemas.js";
 import { join } from "node:path";
@@ -222,7 +223,7 @@ class DeleteCommand implements fc.AsyncCommand<Model, unknown> {
 }
 
 beforeAll(async () => {
-  mocks = await startMocks({ services: [...SERVICES], collectionSize: 3, async: { durationMs: 0 } });
+  mocks = await startSharedMocks({ services: [...SERVICES], collectionSize: 3, async: { durationMs: 0 } });
   gl = new GreenLake(mocks.clientOptions({ retry: false, throwOnError: true }));
   // The collections whose documented create Prism accepts (the contract suite reports the others).
   for (const c of candidates) {

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe } from "vitest";
 import { GreenLake } from "../../../src/index.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
+import { type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 import { defineAnswersMatchDocuments } from "./support/answers-match-documents.js";
 import { defineCrudCycles } from "./support/crud-cycles.js";
 import { defineItemsMatchDocuments } from "./support/items-match-documents.js";
@@ -18,7 +19,7 @@ let gl: GreenLake;
 afterAll(() => mocks?.stop());
 beforeAll(async () => {
   // The walks send the documents' example ids for parents: those exist (kept out of lists), as sub-resources need a parent.
-  mocks = await startMocks({ collectionSize: SIZE, async: { durationMs: 0 }, generateUnknownItems: true });
+  mocks = await startSharedMocks({ collectionSize: SIZE, async: { durationMs: 0 }, generateUnknownItems: true });
   gl = new GreenLake(mocks.clientOptions({ retry: false }));
 });
 

@@ -4,12 +4,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GreenLake, GreenLakeAuthError, unwrap } from "../../../src/index.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
+import { type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 
 let mocks: Mocks;
 let token: string;
 beforeAll(async () => {
-  mocks = await startMocks({ services: ["identity", "device-management"] });
+  mocks = await startSharedMocks({ services: ["identity", "device-management"] });
 });
 beforeEach(async () => {
   mocks.reset();

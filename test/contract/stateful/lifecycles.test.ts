@@ -21,13 +21,14 @@ import {
   type OperationMetadata,
 } from "../../../src/index.js";
 import { serviceMetadata } from "../../../generated/services/index.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
+import { type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 import { buildRequest } from "../support/build-request.js";
 
 let mocks: Mocks;
 let gl: GreenLake;
 beforeAll(async () => {
-  mocks = await startMocks({
+  mocks = await startSharedMocks({
     services: ["identity", "credentials", "authorization", "compute-ops-mgmt", "private-cloud-business"],
     collectionSize: { "/compute-ops-mgmt/v1/servers": 700 },
     async: { durationMs: 200 },

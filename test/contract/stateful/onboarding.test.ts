@@ -7,12 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { onboardDevices } from "../../../examples/devices.js";
 import { recordingNarrator } from "../../../examples/support/narrator.js";
 import { GreenLake, GreenLakeOperationError, unwrap, waitForAsyncOperation } from "../../../src/index.js";
-import { startMocks, type Mocks, type StateChange } from "../../../src/testing/index.js";
+import { type Mocks, type StateChange } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 
 let mocks: Mocks;
 let gl: GreenLake;
 beforeAll(async () => {
-  mocks = await startMocks({ services: ["device-management", "subscription-management"], async: { durationMs: 150 } });
+  mocks = await startSharedMocks({ services: ["device-management", "subscription-management"], async: { durationMs: 150 } });
   gl = new GreenLake(mocks.clientOptions({ throwOnError: true }));
 });
 beforeEach(() => mocks.reset());

@@ -8,7 +8,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceMetadata } from "../../../generated/services/index.js";
 import { GreenLake, type OperationMetadata } from "../../../src/index.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
+import { type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 import { buildRequest } from "../support/build-request.js";
 
 const RUNS = 25;
@@ -37,7 +38,7 @@ const opOf = (service: Collection["service"], method: string, path: string) =>
 let mocks: Mocks;
 let gl: GreenLake;
 beforeAll(async () => {
-  mocks = await startMocks({ services: ["credentials", "compute-ops-mgmt"], collectionSize: 3 });
+  mocks = await startSharedMocks({ services: ["credentials", "compute-ops-mgmt"], collectionSize: 3 });
   gl = new GreenLake(mocks.clientOptions());
 });
 afterAll(() => mocks?.stop());

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GreenLake } from "../../../src/index.js";
-import { startMocks, type Mocks } from "../../../src/testing/index.js";
+import { type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 
 const TENANT_A = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const TENANT_B = "fedcba9876543210fedcba9876543210";
@@ -15,7 +16,7 @@ const dashed = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.sl
 let mocks: Mocks;
 let gl: GreenLake;
 beforeAll(async () => {
-  mocks = await startMocks({ services: ["identity", "credentials", "compute-ops-mgmt"], collectionSize: 5 });
+  mocks = await startSharedMocks({ services: ["identity", "credentials", "compute-ops-mgmt"], collectionSize: 5 });
   gl = new GreenLake(mocks.clientOptions());
 });
 beforeEach(() => mocks.reset());

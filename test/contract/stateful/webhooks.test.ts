@@ -11,7 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GreenLake, unwrap, waitForAsyncOperation } from "../../../src/index.js";
-import { manualClock, startMocks, type ManualClock, type Mocks } from "../../../src/testing/index.js";
+import { manualClock, type ManualClock, type Mocks } from "../../../src/testing/index.js";
+import { startSharedMocks } from "../support/shared-prism.js";
 import { createWebhookHandler, isEventType, memorySeenStore, type GreenLakeEvent, type WebhookHandler } from "../../../src/webhooks/index.js";
 
 const DEVICE_CREATED = "com.hpe.greenlake.devices.v1.devices.created";
@@ -32,7 +33,7 @@ const handlerFor = (secrets: string | string[]) => createWebhookHandler({ secret
 
 beforeAll(async () => {
   clock = manualClock();
-  mocks = await startMocks({
+  mocks = await startSharedMocks({
     services: ["event", "device-management", "identity"],
     async: { durationMs: 500 },
     webhooks: { clock, retryDelaysMs: [1_000, 2_000], batch: { maxEvents: 3, windowMs: 1_000 } },
