@@ -21,6 +21,10 @@ function slowFetch(delays: number[]) {
 }
 
 describe("per-attempt timeouts", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("fails a call whose attempt exceeds timeoutMs", async () => {
     const { fetch, seen } = slowFetch([10_000]);
     const client = createServiceClient<FixturePaths>(globalService, { token: "t", fetch, timeoutMs: 20, retry: false, env: {} });
@@ -38,7 +42,9 @@ describe("per-attempt timeouts", () => {
   });
 
   it("gives each attempt its own time limit, so a retry can succeed", async () => {
-    const { fetch, seen } = slowFetch([10_000, 1]);
+    // On the fake clock: the second attempt's answer 19 ms in comes before its 20 ms limit however busy the machine.
+    vi.useFakeTimers();
+    const { fetch, seen } = slowFetch([10_000, 19]);
     const client = createServiceClient<FixturePaths>(globalService, {
       token: "t",
       fetch,
@@ -46,7 +52,9 @@ describe("per-attempt timeouts", () => {
       retry: { maxAttempts: 2, baseDelayMs: 1 },
       env: {},
     });
-    const { data } = await client.GET("/identity/v1/users");
+    const call = client.GET("/identity/v1/users");
+    await vi.runAllTimersAsync();
+    const { data } = await call;
     expect(data).toEqual({ attempt: 1 });
     expect(seen).toHaveLength(2);
   });
