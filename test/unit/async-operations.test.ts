@@ -59,10 +59,12 @@ describe("waitForAsyncOperation", () => {
   });
 
   it("gives up after timeoutMs", async () => {
+    // On the fake clock, so the polls within the 40 ms do not depend on how fast the machine answers.
+    vi.useFakeTimers();
     const { client, requests } = com(() => json({ id: "slow", status: "RUNNING" }));
-    const failure = captureError(
-      await waitForAsyncOperation(client, "/devices/v1/async-operations/slow", { timeoutMs: 40, pollIntervalMs: 5 }).catch((e: unknown) => e),
-    );
+    const waiting = waitForAsyncOperation(client, "/devices/v1/async-operations/slow", { timeoutMs: 40, pollIntervalMs: 5 }).catch((e: unknown) => e);
+    await vi.runAllTimersAsync();
+    const failure = captureError(await waiting);
     expect(failure).toBeInstanceOf(GreenLakeTimeoutError);
     expect((failure as Error).message).toMatch(/slow \(state RUNNING\) did not finish within 40 ms/);
     expect(requests.length).toBeGreaterThan(1);
