@@ -461,7 +461,8 @@ export class Pacer {
       if (!followHeaders && status !== 429) return;
       const now = Date.now();
       const server = followHeaders ? readServerRateLimit(response.headers, now) : undefined;
-      let budgets = ticket.budgets.filter((b) => b.source !== "rateLimit");
+      // No copy when the call drew on no budget (most calls, when no limit is known).
+      let budgets = ticket.budgets.length === 0 ? ticket.budgets : ticket.budgets.filter((b) => b.source !== "rateLimit");
       if (budgets.length === 0 && (server !== undefined || status === 429) && options !== undefined) {
         const label = ticket.label || labelOf(ticket.method, ticket.url);
         learnedAny = true;
