@@ -233,9 +233,11 @@ async function callThrough(wiring: CallWiring, method: string, url: string, init
   rest.fetch = (request: Request) => wiring.pipeline(request, context);
   const plain = wiring.plain !== undefined && wiring.userMiddleware.size === 0 && rest.middleware === undefined;
   // openapi-fetch's GET(url, init) is request("GET", url, init); `method` is upper case here.
-  return (plain ? wiring.plain! : wiring.client).request(method, url, rest).catch((error: unknown) => {
+  try {
+    return await (plain ? wiring.plain! : wiring.client).request(method, url, rest);
+  } catch (error) {
     throw bodyError(error, method, url);
-  });
+  }
 }
 
 /** The service client's methods over openapi-fetch clients, which are left as openapi-fetch made them. */

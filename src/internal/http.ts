@@ -132,6 +132,109 @@ function onAbortOf(signal: HttpSignal, listener: () => void): () => void {
   return () => signal.removeListener("abort", listener);
 }
 
+type Follows = (statusCode: number, headers: Answer["headers"], mode: RequestRedirect) => boolean;
+
+/**
+ * The handler of one request on undici's dispatcher, and the promise of its
+ * answer: one object per hop (its methods on the prototype), not a closure per callback.
+ */
+class AnswerHandler implements Dispatcher.DispatchHandlers {
+  resolve!: (answer: Answer) => void;
+  reject!: (error: unknown) => void;
+  abort: ((error?: Error) => void) | undefined = undefined;
+  done = false;
+  statusCode = 0;
+  headers: Answer["headers"] = {};
+  redirect = false;
+  size = 0;
+  readonly chunks: Buffer[] = [];
+  unfollow: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly undici: Undici,
+    readonly url: string,
+    readonly method: string,
+    readonly call: HttpCall,
+    readonly maxBytes: number,
+    readonly follows: Follows,
+    readonly mode: RequestRedirect,
+  ) {}
+
+  finish(): void {
+    this.done = true;
+    this.unfollow?.();
+  }
+
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.finish();
+    this.reject(error);
+  }
+
+  /** Ends the request on the wire, once the promise is settled. */
+  stop(reason: unknown): void {
+    this.abort?.(reason as Error);
+  }
+
+  onConnect(abortRequest: (error?: Error) => void): void {
+    this.abort = abortRequest;
+    if (this.done) abortRequest(new Error("exchange already ended"));
+  }
+
+  onHeaders(status: number, raw: Buffer[]): boolean {
+    if (this.done || status < 200) return true; // informational answers are skipped, as undici's request skips them
+    this.statusCode = status;
+    const headers = this.undici.parseHeaders(raw);
+    this.headers = headers;
+    this.redirect = this.follows(status, headers, this.mode);
+    const declared = Number(headers["content-length"]);
+    const call = this.call;
+    if (!this.redirect && call.maxBytes !== undefined && declared > call.maxBytes) {
+      const error = responseTooLargeError(call.method, this.url, call.maxBytes);
+      this.fail(error);
+      this.stop(error);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.done) return true;
+    this.size += chunk.length;
+    if (this.redirect) {
+      // A redirect's body is dropped; one too long to read is cut off, and the redirect followed all the same.
+      if (this.size > REDIRECT_BODY_LIMIT) {
+        this.finish();
+        this.resolve({ statusCode: this.statusCode, headers: this.headers, bytes: null });
+        this.stop(new Error("redirect body dropped"));
+      }
+      return true;
+    }
+    // Refused as soon as it is too long: nothing past the limit is kept.
+    if (this.size > this.maxBytes) {
+      const error = responseTooLargeError(this.call.method, this.call.url, this.maxBytes);
+      this.fail(error);
+      this.stop(error);
+      return true;
+    }
+    this.chunks.push(chunk);
+    const onProgress = this.call.onProgress;
+    onProgress?.();
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.finish();
+    const chunks = this.chunks;
+    const bytes = this.redirect || this.method === "HEAD" ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    this.resolve({ statusCode: this.statusCode, headers: this.headers, bytes });
+  }
+
+  onError(error: Error): void {
+    this.fail(error);
+  }
+}
+
 /**
  * One request on undici's dispatcher (its public `dispatch` with a handler,
  * as undici's own `request` makes one), the answer's body collected as it
@@ -144,97 +247,38 @@ function exchange(
   url: string,
   options: { method: string; headers: Record<string, string>; body: Uint8Array | string | null },
   call: HttpCall,
-  follows: (statusCode: number, headers: Answer["headers"]) => boolean,
+  follows: Follows,
+  mode: RequestRedirect,
 ): Promise<Answer> {
-  const { onProgress, maxBytes = Number.POSITIVE_INFINITY } = call;
   const signal = call.signal ?? undefined;
-  return new Promise<Answer>((resolve, reject) => {
-    let abort: ((error?: Error) => void) | undefined;
-    let done = false;
-    let statusCode = 0;
-    let headers: Answer["headers"] = {};
-    let redirect = false;
-    let size = 0;
-    const chunks: Buffer[] = [];
-    const finish = (): void => {
-      done = true;
-      unfollow?.();
-    };
-    const fail = (error: unknown): void => {
-      if (done) return;
-      finish();
-      reject(error);
-    };
-    // Ends the request on the wire, once the promise is settled.
-    const stop = (reason: unknown): void => abort?.(reason as Error);
-    const unfollow =
-      signal === undefined
-        ? undefined
-        : onAbortOf(signal, () => {
-            fail(signal.reason);
-            stop(signal.reason);
-          });
-    const handler: Dispatcher.DispatchHandlers = {
-      onConnect(abortRequest) {
-        abort = abortRequest;
-        if (done) abortRequest(new Error("exchange already ended"));
-      },
-      onHeaders(status, raw) {
-        if (done || status < 200) return true; // informational answers are skipped, as undici's request skips them
-        statusCode = status;
-        headers = undici.parseHeaders(raw);
-        redirect = follows(status, headers);
-        const declared = Number(headers["content-length"]);
-        if (!redirect && call.maxBytes !== undefined && declared > call.maxBytes) {
-          const error = responseTooLargeError(call.method, url, call.maxBytes);
-          fail(error);
-          stop(error);
-        }
-        return true;
-      },
-      onData(chunk) {
-        if (done) return true;
-        size += chunk.length;
-        if (redirect) {
-          // A redirect's body is dropped; one too long to read is cut off, and the redirect followed all the same.
-          if (size > REDIRECT_BODY_LIMIT) {
-            finish();
-            resolve({ statusCode, headers, bytes: null });
-            stop(new Error("redirect body dropped"));
-          }
-          return true;
-        }
-        // Refused as soon as it is too long: nothing past the limit is kept.
-        if (size > maxBytes) {
-          const error = responseTooLargeError(call.method, call.url, maxBytes);
-          fail(error);
-          stop(error);
-          return true;
-        }
-        chunks.push(chunk);
-        onProgress?.();
-        return true;
-      },
-      onComplete() {
-        if (done) return;
-        finish();
-        const bytes = redirect || options.method === "HEAD" ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        resolve({ statusCode, headers, bytes });
-      },
-      onError: fail,
-    };
-    if (signal?.aborted) {
-      fail(signal.reason);
-      return;
-    }
-    try {
-      const target = new URL(url);
-      const path = target.search ? `${target.pathname}${target.search}` : target.pathname;
-      dispatcher.dispatch({ origin: target.origin, path, method: options.method as Dispatcher.HttpMethod, headers: options.headers, body: options.body }, handler);
-    } catch (error) {
-      fail(error);
-    }
+  const handler = new AnswerHandler(undici, url, options.method, call, call.maxBytes ?? Number.POSITIVE_INFINITY, follows, mode);
+  const answer = new Promise<Answer>((resolve, reject) => {
+    handler.resolve = resolve;
+    handler.reject = reject;
   });
+  if (signal !== undefined) {
+    handler.unfollow = onAbortOf(signal, () => {
+      handler.fail(signal.reason);
+      handler.stop(signal.reason);
+    });
+  }
+  if (signal?.aborted) {
+    handler.fail(signal.reason);
+    return answer;
+  }
+  try {
+    const target = new URL(url);
+    const path = target.search ? `${target.pathname}${target.search}` : target.pathname;
+    dispatcher.dispatch({ origin: target.origin, path, method: options.method as Dispatcher.HttpMethod, headers: options.headers, body: options.body }, handler);
+  } catch (error) {
+    handler.fail(error);
+  }
+  return answer;
+}
+
+/** Whether an answer is a redirect to follow. */
+function followsRedirect(status: number, answered: Answer["headers"], mode: RequestRedirect): boolean {
+  return mode !== "manual" && REDIRECT_STATUSES.has(status) && typeof answered.location === "string";
 }
 
 function finalResponse(status: number, headers: Headers, bytes: Buffer | null, url: string, redirected: boolean, method: string): Response {
@@ -250,15 +294,13 @@ async function sendWithUndici(undici: Undici, call: HttpCall): Promise<Response>
   let body = call.body;
   let headers = headerRecord(call.headers);
   const mode = call.redirect ?? "follow";
-  const follows = (status: number, answered: Answer["headers"]): boolean =>
-    mode !== "manual" && REDIRECT_STATUSES.has(status) && typeof answered.location === "string";
   for (let hop = 0; ; hop++) {
     let answer: Answer;
     try {
       if (signal?.aborted) throw signal.reason;
-      answer = await exchange(undici, dispatcher, url, { method, headers, body }, call, follows);
+      answer = await exchange(undici, dispatcher, url, { method, headers, body }, call, followsRedirect, mode);
       const location = answer.headers.location;
-      if (follows(answer.statusCode, answer.headers) && typeof location === "string") {
+      if (followsRedirect(answer.statusCode, answer.headers, mode) && typeof location === "string") {
         if (mode === "error") throw new Error(`redirect to ${new URL(location, url).origin} refused (redirect: "error")`);
         // Final, not a network failure to retry: the same loop would be followed again.
         if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);

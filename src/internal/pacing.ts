@@ -402,7 +402,8 @@ export class Pacer {
       return start - now;
     };
 
-    const budgetsOf = (method: string, url: string): { budgets: Budget[]; label: string | undefined } => {
+    // The call's ticket: the budgets it draws on (none when no limit is known) and its label.
+    const ticketOf = (method: string, url: string): PaceTicket & { budgets: Budget[] } => {
       const budgets: Budget[] = [];
       let label: string | undefined;
       const op = limited?.(method, url);
@@ -420,7 +421,7 @@ export class Pacer {
         if (learned !== undefined) budgets.push(learned);
       }
       if (this.#clientWide !== undefined) budgets.push(this.#clientWide);
-      return { budgets, label };
+      return { method, url, budgets, label: label ?? "" };
     };
 
     const acquire = (method: string, url: string, signal: AbortSignal | undefined, timeoutMs?: number): PaceTicket | Promise<PaceTicket> => {
@@ -441,8 +442,8 @@ export class Pacer {
     };
 
     const acquireNow = (method: string, url: string, signal: AbortSignal | undefined, timeoutMs: number | undefined): PaceTicket | Promise<PaceTicket> => {
-      const { budgets, label } = budgetsOf(method, url);
-      const ticket: PaceTicket = { method, url, budgets, label: label ?? "" };
+      const ticket = ticketOf(method, url);
+      const budgets = ticket.budgets;
       if (budgets.length === 0) return ticket;
       const shared = this.#config.shared;
       if (shared !== undefined && budgets.some((b) => b.source !== "rateLimit")) return this.#acquireShared(ticket, shared, method, url, signal, timeoutMs);
@@ -461,7 +462,8 @@ export class Pacer {
       if (!followHeaders && status !== 429) return;
       const now = Date.now();
       const server = followHeaders ? readServerRateLimit(response.headers, now) : undefined;
-      let budgets = ticket.budgets.filter((b) => b.source !== "rateLimit");
+      // No copy when the call drew on no budget (most calls, when no limit is known).
+      let budgets = ticket.budgets.length === 0 ? ticket.budgets : ticket.budgets.filter((b) => b.source !== "rateLimit");
       if (budgets.length === 0 && (server !== undefined || status === 429) && options !== undefined) {
         const label = ticket.label || labelOf(ticket.method, ticket.url);
         learnedAny = true;

@@ -13,8 +13,16 @@ export interface ServerRateLimit {
   readonly resetAt?: number;
 }
 
+// Both spellings of each header, named once rather than built on every answer.
+const NAMES: Readonly<Record<string, readonly [string, string]>> = {
+  limit: ["ratelimit-limit", "x-ratelimit-limit"],
+  remaining: ["ratelimit-remaining", "x-ratelimit-remaining"],
+  reset: ["ratelimit-reset", "x-ratelimit-reset"],
+};
+
 export function headerNumber(headers: Headers, name: string): number | undefined {
-  const value = headers.get(`ratelimit-${name}`) ?? headers.get(`x-ratelimit-${name}`);
+  const [standard, legacy] = NAMES[name] ?? [`ratelimit-${name}`, `x-ratelimit-${name}`];
+  const value = headers.get(standard) ?? headers.get(legacy);
   if (value === null) return undefined;
   // The IETF draft allows `100, 100;w=60`: the first number is the one in force.
   const match = /^\s*(\d+(?:\.\d+)?)/.exec(value);

@@ -129,6 +129,11 @@ export function bufferedResponse(bytes: Uint8Array | null, init: ResponseInit, u
   return new BufferedResponse(bytes, init, url, redirected, method);
 }
 
+/** Whether the SDK made `response` from bytes it read whole (as `requestOf`, without making an object). */
+export function isBufferedResponse(response: Response): boolean {
+  return BufferedResponse !== undefined && response instanceof BufferedResponse;
+}
+
 /** The method and URL of the request `response` answers, when the SDK made it. */
 export function requestOf(response: Response): { method: string; url: string } | undefined {
   return BufferedResponse !== undefined && response instanceof BufferedResponse ? { method: response.method, url: response.url } : undefined;

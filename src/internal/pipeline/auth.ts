@@ -8,14 +8,22 @@ import type { TokenSource } from "../auth.js";
 import type { RetryPolicy } from "../retry.js";
 import type { Exchange, Step } from "./exchange.js";
 
-async function tokenFor(auth: TokenSource, exchange: Exchange): Promise<string> {
+function failedToken(error: unknown, exchange: Exchange): unknown {
+  return exchange.signal?.aborted ? abortedError(exchange.method, exchange.path, exchange.signal.reason) : error;
+}
+
+/** The token, as a plain string while the cached one is fresh (no promise on the common path). */
+function tokenFor(auth: TokenSource, exchange: Exchange): string | Promise<string> {
+  let pending: string | Promise<string>;
   try {
-    const pending = auth.token(exchange.signal);
-    return typeof pending === "string" ? pending : await pending;
+    pending = auth.token(exchange.signal);
   } catch (error) {
-    if (exchange.signal?.aborted) throw abortedError(exchange.method, exchange.path, exchange.signal.reason);
-    throw error;
+    throw failedToken(error, exchange);
   }
+  if (typeof pending === "string") return pending;
+  return pending.catch((error: unknown) => {
+    throw failedToken(error, exchange);
+  });
 }
 
 /** Whether the answer came from the origin the token was sent to (a redirect to another origin drops it). */
@@ -30,12 +38,20 @@ function answeredByTokenOrigin(response: Response, exchange: Exchange): boolean 
 
 export function authStep(auth: TokenSource, retry: RetryPolicy, log: Log): Step {
   const replays = auth.renewable && retry.replaysUnauthorized;
+  // The header value of the last token sent, made once per token rather than once per call.
+  let lastToken: string | undefined;
+  let lastValue = "";
   return async (exchange, next) => {
     exchange.callerAuthorization ??= exchange.headers.has("authorization");
     if (exchange.callerAuthorization) return next(exchange);
     for (;;) {
+      // Awaited even when it is a string: the call yields here as it always has, before anything is sent.
       const token = await tokenFor(auth, exchange);
-      exchange.headers.set("authorization", `Bearer ${token}`);
+      if (token !== lastToken) {
+        lastValue = `Bearer ${token}`;
+        lastToken = token;
+      }
+      exchange.headers.set("authorization", lastValue);
       const response = await next(exchange);
       // A 401 from another origin a redirect led to never saw the token: it says nothing about the token.
       if (response.status !== 401 || !answeredByTokenOrigin(response, exchange)) return response;

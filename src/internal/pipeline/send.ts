@@ -5,7 +5,7 @@
  */
 import { responseTooLargeError } from "../../errors.js";
 import { sendHttp } from "../http.js";
-import { bufferedResponse, requestOf } from "../responses.js";
+import { bufferedResponse, isBufferedResponse } from "../responses.js";
 import { readBody } from "../timeouts.js";
 import type { Exchange } from "./exchange.js";
 
@@ -16,7 +16,7 @@ async function whole(answer: Response, exchange: Exchange, maxBytes: number): Pr
   const deadline = exchange.deadline;
   exchange.receiving = true;
   deadline?.progress();
-  if (requestOf(answer) !== undefined) return answer; // read whole already, under the deadline
+  if (isBufferedResponse(answer)) return answer; // read whole already, under the deadline
   const declared = Number(answer.headers.get("content-length") ?? 0);
   if (declared > maxBytes) {
     void answer.body?.cancel().catch(() => {});
@@ -40,7 +40,11 @@ async function viaHttp(exchange: Exchange, maxBytes: number): Promise<Response> 
     onProgress: deadline === undefined ? undefined : deadline.onProgress,
     maxBytes,
   });
-  return whole(answer, exchange, maxBytes);
+  // The HTTP layer read the answer whole, under the deadline: as `whole` does for it, without another promise.
+  if (!isBufferedResponse(answer)) return whole(answer, exchange, maxBytes);
+  exchange.receiving = true;
+  deadline?.progress();
+  return answer;
 }
 
 async function viaUserFetch(fetch: FetchFunction, exchange: Exchange, maxBytes: number): Promise<Response> {
