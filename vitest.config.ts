@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import { EXHAUSTIVE_FILES, testScope } from "./test/scope.js";
+import { LongestFirstSequencer } from "./test/support/sequencer.js";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -44,6 +45,8 @@ export default defineConfig(({ mode }) => {
       // Worker threads rather than child processes: a thread starts and imports in a fraction of a process's
       // CPU, and no test needs a process of its own (the ones that signal or exit start child processes).
       pool: "threads",
+      // The longest files start first, whatever their project (test/support/sequencer.ts).
+      sequence: { sequencer: LongestFirstSequencer },
       // Limits for hangs, not verdicts: generous enough that a machine ten times slower still passes.
       testTimeout: 120_000,
       hookTimeout: 300_000,
