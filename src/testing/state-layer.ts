@@ -663,7 +663,9 @@ export class StateLayer {
     if (props.state !== undefined) out.state = state;
     if (props.status !== undefined || props.state === undefined) out.status = state;
     if (props.progressPercent !== undefined) out.progressPercent = progressPercent;
-    if (props.suggestedPollingIntervalSeconds !== undefined) out.suggestedPollingIntervalSeconds = 0;
+    // Poll again when the operation will have ended (the documents type the field a number of seconds, not an
+    // integer): a client that follows the suggestion sees the end one poll later, not at its own default interval.
+    if (props.suggestedPollingIntervalSeconds !== undefined) out.suggestedPollingIntervalSeconds = ended ? 0 : Math.max(1, Math.ceil(record.createdAt + record.durationMs - now)) / 1000;
     if (props.sourceResourceUri !== undefined && record.resourceUri !== undefined) out.sourceResourceUri = record.resourceUri;
     if (props.resourceUri !== undefined) out.resourceUri = pathKey(request.pathname);
     if (props.startedAt !== undefined) out.startedAt = nowIso(record.createdAt);
