@@ -87,11 +87,12 @@ describe("client credentials", () => {
     expect(issuer.requests).toHaveLength(1);
     vi.setSystemTime(start + 13 * 60_000); // inside the refresh window, before expiry
     await client.GET("/identity/v1/users");
-    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2));
+    // Limits for a hang only: the background refresh goes over a real socket, which a busy machine can hold up for seconds.
+    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2), { timeout: 30_000 });
     await vi.waitFor(async () => {
       await client.GET("/identity/v1/users");
       expect(requests.at(-1)?.headers.get("authorization")).toBe("Bearer gen-1");
-    });
+    }, { timeout: 30_000 });
     expect(requests[2]?.headers.get("authorization")).toBe("Bearer gen-0");
     vi.setSystemTime(start + 40 * 60_000); // both expired: callers wait for a new one
     await client.GET("/identity/v1/users");
