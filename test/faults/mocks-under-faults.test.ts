@@ -55,7 +55,9 @@ describe("guide scenarios through faults in front of the mocks", () => {
         baseUrl: proxy.url,
         tokenUrl: `${proxy.url}${tokenPath}`,
         throwOnError: true,
-        timeoutMs: 2_000,
+        // No fault here is slow, so the limit is not what this tests: Prism's slowest answer takes up to ~200 ms on
+        // a busy machine (a 50 ms limit fails the scenario), and a timed-out POST is rightly not repeated.
+        timeoutMs: 10_000,
         retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 20 },
         logger: output.logger,
         logLevel: "debug",

@@ -297,7 +297,7 @@ describe("fetchDocuments against hostile upstreams (property)", () => {
           plans.set(new URL(url).pathname, behaviour);
           return { key, service: "widgets", url, sha256: documentHash(documentFor(key)) };
         });
-        const report = await fetchDocuments({ manifest: { documents }, specsDir, concurrency, timeoutMs: 2_000, retries: 1, retryDelayMs: 1 });
+        const report = await fetchDocuments({ manifest: { documents }, specsDir, concurrency, timeoutMs: 10_000, retries: 1, retryDelayMs: 1 });
         const skipped = (report as { skipped?: string[] }).skipped ?? [];
         const reported = [...report.fetched, ...report.present, ...report.failures.map((f) => f.key), ...skipped].sort();
         expect(reported).toEqual(documents.map((d) => d.key).sort());

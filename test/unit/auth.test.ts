@@ -4,6 +4,7 @@ import { GreenLakeAuthError } from "../../src/errors.js";
 import { createRuntime } from "../../src/internal/runtime.js";
 import { buildServiceClient, createServiceClient } from "../../src/service-client.js";
 import { type FixturePaths, globalService, json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
+import { captureLogger } from "./support/capture.js";
 
 let issuer: TokenServer;
 beforeEach(async () => {
@@ -86,11 +87,12 @@ describe("client credentials", () => {
     expect(issuer.requests).toHaveLength(1);
     vi.setSystemTime(start + 13 * 60_000); // inside the refresh window, before expiry
     await client.GET("/identity/v1/users");
-    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2));
+    // Limits for a hang only: the background refresh goes over a real socket, which a busy machine can hold up for seconds.
+    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2), { timeout: 30_000 });
     await vi.waitFor(async () => {
       await client.GET("/identity/v1/users");
       expect(requests.at(-1)?.headers.get("authorization")).toBe("Bearer gen-1");
-    });
+    }, { timeout: 30_000 });
     expect(requests[2]?.headers.get("authorization")).toBe("Bearer gen-0");
     vi.setSystemTime(start + 40 * 60_000); // both expired: callers wait for a new one
     await client.GET("/identity/v1/users");
@@ -103,18 +105,21 @@ describe("client credentials", () => {
     vi.setSystemTime(start);
     issuer.respond((_f, i) => (i === 0 ? { status: 200, body: { access_token: "first-0", expires_in: 900 } } : { status: 401, body: { error: "invalid_client" } }));
     const { fetch, requests } = stubFetch(() => json({}));
-    const client = identity(fetch);
+    const { logger, lines } = captureLogger();
+    const client = identity(fetch, { logger, logLevel: "warn" });
     await client.GET("/identity/v1/users");
     vi.setSystemTime(start + 13 * 60_000);
     await client.GET("/identity/v1/users");
-    await vi.waitFor(() => expect(issuer.requests).toHaveLength(2));
-    await new Promise((r) => setTimeout(r, 20));
+    // Wait for the failed refresh to be handled (not a fixed time): on a busy machine its answer can take longer
+    // than any short sleep, and a refresh failing after the clock moves on below would push the next try too late.
+    await vi.waitFor(() => expect(lines.filter((l) => l.includes("Token refresh ahead of expiry failed"))).toHaveLength(1), { timeout: 30_000 });
+    expect(issuer.requests).toHaveLength(2);
     for (let i = 0; i < 5; i++) await client.GET("/identity/v1/users");
     expect(issuer.requests).toHaveLength(2);
     expect(requests.every((r) => r.headers.get("authorization") === "Bearer first-0")).toBe(true);
     vi.setSystemTime(start + 13 * 60_000 + 11_000);
     await client.GET("/identity/v1/users");
-    await vi.waitFor(() => expect(issuer.requests).toHaveLength(3));
+    await vi.waitFor(() => expect(issuer.requests).toHaveLength(3), { timeout: 30_000 });
   });
 
   it("replays a call once with a new token after a 401, then surfaces the 401", async () => {
