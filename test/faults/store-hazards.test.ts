@@ -73,13 +73,17 @@ function allowance(state: SharedState, timeoutMs: number): never {
   return (typeof s.storeWait === "function" ? s.storeWait(timeoutMs) : undefined) as never;
 }
 
-/** The token entry the first issuer stored (it is written after the token is handed out). */
+/**
+ * The token entry the first issuer stored. It is written after the token is handed out, so it is waited for:
+ * a limit for a hang (30 s), not a count of reads, which a busy machine used up before the write landed.
+ */
 async function storedTokenKey(prefix: string): Promise<string> {
-  for (let i = 0; i < 1000; i++) {
+  for (const giveUp = Date.now() + 30_000; ; ) {
     const [key] = await admin.keys(`${prefix}:token:*`);
     if (key !== undefined) return key;
+    if (Date.now() > giveUp) throw new Error("the token was never stored");
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  throw new Error("the token was never stored");
 }
 
 type Planted =
