@@ -7,7 +7,7 @@
  */
 import { inject } from "vitest";
 import { startMocksWith, type Mocks, type PrismSource, type StartMocksOptions } from "../../../src/testing/mocks.js";
-import { startPrismHost, type PrismHost } from "../../../src/testing/prism-host.js";
+import { startPrismHost, type HostedDocument, type PrismHost } from "../../../src/testing/prism-host.js";
 
 /** What the global setup hands on: each document's file, and the port serving it or why it failed. */
 export interface SharedPrism {
@@ -23,7 +23,7 @@ declare module "vitest" {
   }
 }
 
-export function describeHost(host: PrismHost, documents: readonly { key: string; file: string }[]): SharedPrism {
+export function describeHost(host: PrismHost, documents: readonly HostedDocument[]): SharedPrism {
   return {
     pid: host.pid,
     files: Object.fromEntries(documents.map((d) => [d.key, d.file])),
