@@ -62,9 +62,10 @@ export default defineConfig(({ mode }) => {
         // glp in a pseudo-terminal (its runs against the mocks are in the contract project).
         project("cli", { testTimeout: 300_000 }),
         // Its global setup starts the services the scope needs (read from `provide`: vitest may load this file
-        // again, without the mode, in the same process).
+        // again, without the mode, in the same process) without holding up the other projects: each contract
+        // file waits for them in its setup file (test/contract/support/shared-ready.ts).
         // Its files share their worker's modules too: each starts and stops its own mocks and child processes.
-        project("contract", { globalSetup: ["test/contract/global-setup.ts"], testTimeout: 300_000, provide: { greenlakeTestScope: scope }, isolate: false }),
+        project("contract", { globalSetup: ["test/contract/global-setup.ts"], setupFiles: ["test/contract/support/await-shared-mocks.ts"], testTimeout: 300_000, provide: { greenlakeTestScope: scope }, isolate: false }),
       ].filter((p) => p !== undefined),
     },
   };

@@ -1,18 +1,20 @@
 /**
  * Starts the GreenLake mocks once for the contract project, hands their
- * addresses to the test files through vitest's provide/inject, and at the end
- * prints the coverage of all services from the suites' tallies.
+ * addresses to the test files (support/shared-ready.ts: the run does not wait
+ * for them, the contract files do), and at the end prints the coverage of all
+ * services from the suites' tallies.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { documentsOf, findDocumentsDir, selectServices } from "../../src/testing/documents.js";
-import { startMocksWith } from "../../src/testing/mocks.js";
-import { startPrismHost } from "../../src/testing/prism-host.js";
+import { startMocksWith, type Mocks } from "../../src/testing/mocks.js";
+import { startPrismHost, type PrismHost } from "../../src/testing/prism-host.js";
 import { borrowFrom, describeHost } from "./support/shared-prism.js";
 import type { SuiteTally } from "./support/contract-suite.js";
 import type { MockEndpoints } from "./support/endpoints.js";
+import { publishSharedMocks, type SharedMocks } from "./support/shared-ready.js";
 import { SEED_SERVICES } from "../scope.js";
 
 function printAllServicesCoverage(dir: string): void {
@@ -27,11 +29,17 @@ function printAllServicesCoverage(dir: string): void {
   for (const u of unservable) console.log(`  not served: ${u.operation}: ${u.reason}`);
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+interface Started {
+  readonly prism: PrismHost;
+  readonly mocks: Mocks;
+  readonly shared: SharedMocks;
+}
+
+async function startShared(scope: unknown): Promise<Started> {
   const started = Date.now();
   // Prism alone: this suite checks requests and answers against the documents, not the mocks' memory.
   // npm test calls only the seed services here; each document more is one more for Prism to load.
-  const services = project.config.provide.greenlakeTestScope === "test" ? { services: SEED_SERVICES } : {};
+  const services = scope === "test" ? { services: SEED_SERVICES } : {};
   // One Prism serving every document, borrowed by these mocks and by each file's stateful mocks.
   const keys = documentsOf(selectServices(undefined));
   const dir = await findDocumentsDir(keys);
@@ -52,17 +60,47 @@ export default async function setup(project: TestProject): Promise<() => Promise
     credentials: mocks.credentials,
     unavailable: Object.fromEntries(mocks.unavailable),
   };
-  const tallyDir = mkdtempSync(join(tmpdir(), "greenlake-contract-"));
-  project.provide("greenlakeMocks", endpoints);
-  project.provide("greenlakePrism", shared);
+  return { prism, mocks, shared: { endpoints, prism: shared } };
+}
+
+async function stopShared({ mocks, prism }: Started): Promise<void> {
+  await mocks.stop();
+  await prism.stop();
+}
+
+export default function setup(project: TestProject): () => Promise<void> {
+  const runDir = mkdtempSync(join(tmpdir(), "greenlake-contract-"));
+  const tallyDir = join(runDir, "tallies");
+  const mocksFile = join(runDir, "shared-mocks.json");
+  const publish = async (): Promise<Started | undefined> => {
+    let started: Started;
+    try {
+      started = await startShared(project.config.provide.greenlakeTestScope);
+    } catch (error) {
+      await publishSharedMocks(mocksFile, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      return undefined;
+    }
+    try {
+      await publishSharedMocks(mocksFile, started.shared);
+    } catch (error) {
+      await stopShared(started);
+      throw error;
+    }
+    return started;
+  };
+  // Not awaited: the other projects' files start while Prism loads; contract files wait in their setup file.
+  // A failure to publish surfaces at teardown, which awaits this.
+  const starting = publish();
+  starting.catch(() => {});
+  project.provide("greenlakeSharedMocksFile", mocksFile);
   project.provide("contractTallyDir", tallyDir);
   return async () => {
-    await mocks.stop();
-    await prism.stop();
+    const started = await starting;
     try {
-      printAllServicesCoverage(tallyDir);
+      if (started) await stopShared(started);
+      if (existsSync(tallyDir)) printAllServicesCoverage(tallyDir);
     } finally {
-      rmSync(tallyDir, { recursive: true, force: true });
+      rmSync(runDir, { recursive: true, force: true });
     }
   };
 }

@@ -1,6 +1,6 @@
 /** What the contract project's global setup hands to each test file. */
-import { inject } from "vitest";
 import type { GreenLakeOptions } from "../../../src/index.js";
+import { sharedMocks } from "./shared-ready.js";
 
 export interface MockEndpoints {
   readonly baseUrl: string;
@@ -10,14 +10,8 @@ export interface MockEndpoints {
   readonly unavailable: Readonly<Record<string, string>>;
 }
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    greenlakeMocks: MockEndpoints;
-  }
-}
-
 export function mockEndpoints(): MockEndpoints {
-  return inject("greenlakeMocks");
+  return sharedMocks().endpoints;
 }
 
 /** Client options for the shared mocks; retries off so a contract failure surfaces at once. */

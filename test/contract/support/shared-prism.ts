@@ -5,9 +5,9 @@
  * answer: each file still has its own state layer, issuer and front door. test/contract/harness.test.ts
  * starts its mocks with their own Prism, as users do.
  */
-import { inject } from "vitest";
 import { startMocksWith, type Mocks, type PrismSource, type StartMocksOptions } from "../../../src/testing/mocks.js";
 import { startPrismHost, type HostedDocument, type PrismHost } from "../../../src/testing/prism-host.js";
+import { sharedMocks } from "./shared-ready.js";
 
 /** What the global setup hands on: each document's file, and the port serving it or why it failed. */
 export interface SharedPrism {
@@ -15,12 +15,6 @@ export interface SharedPrism {
   readonly files: Readonly<Record<string, string>>;
   readonly ports: Readonly<Record<string, number>>;
   readonly failures: Readonly<Record<string, string>>;
-}
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    greenlakePrism: SharedPrism;
-  }
 }
 
 export function describeHost(host: PrismHost, documents: readonly HostedDocument[]): SharedPrism {
@@ -45,5 +39,5 @@ export function borrowFrom(shared: SharedPrism): PrismSource {
 
 /** `startMocks(options)` on the contract project's shared Prism. */
 export function startSharedMocks(options: StartMocksOptions = {}): Promise<Mocks> {
-  return startMocksWith(borrowFrom(inject("greenlakePrism")), options);
+  return startMocksWith(borrowFrom(sharedMocks().prism), options);
 }
