@@ -13,7 +13,7 @@ export interface WaitOptions {
   /** Give up after this long; default 15 minutes. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Interval when the server suggests none; default 5 s. */
+  /** Interval when the server suggests none (neither `suggestedPollingIntervalSeconds` nor `Retry-After`); default 5 s. */
   pollIntervalMs?: number;
   /** Upper bound on any interval, including the server's suggestion; default 60 s. */
   maxPollIntervalMs?: number;
@@ -84,6 +84,16 @@ async function poll<T extends Record<string, unknown>>(
   }
 }
 
+/**
+ * The wait a poll answer asks for: the body's `suggestedPollingIntervalSeconds` (finer than whole seconds) when
+ * it is a positive number, else the answer's `Retry-After`; `undefined` when neither says, or says nonsense.
+ * `poll` bounds it by the caller's limits.
+ */
+function askedWait(response: Response, suggestedSeconds?: unknown): number | undefined {
+  if (typeof suggestedSeconds === "number" && suggestedSeconds > 0) return suggestedSeconds * 1000;
+  return parseRetryAfter(response.headers.get("retry-after"));
+}
+
 function operationSummary(resource: AsyncOperation): string {
   const id = typeof resource.id === "string" ? ` ${resource.id}` : "";
   const state = stateOf(resource) ?? "unknown";
@@ -122,11 +132,7 @@ export async function waitForAsyncOperation(
       return SUCCEEDED.has(state) ? "done" : FAILED.has(state) ? "failed" : undefined;
     },
     operationSummary,
-    (resource, response) => {
-      const s = resource.suggestedPollingIntervalSeconds;
-      if (typeof s === "number" && s > 0) return s * 1000;
-      return parseRetryAfter(response.headers.get("retry-after"));
-    },
+    (resource, response) => askedWait(response, resource.suggestedPollingIntervalSeconds),
   );
 }
 
@@ -162,7 +168,7 @@ export async function waitForComJob(client: ServiceClient<any>, job: string | { 
       return state === "COMPLETE" ? "done" : "failed";
     },
     (resource) => `Compute Ops Management job ${id} (state ${String(resource.state)}${resource.resultCode ? `, result ${String(resource.resultCode)}` : ""})`,
-    () => undefined,
+    (_resource, response) => askedWait(response),
   );
 }
 

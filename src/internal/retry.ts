@@ -169,10 +169,17 @@ export interface PollIntervals {
   readonly minMs?: number | undefined;
 }
 
-/** How long to wait before polling an async operation again, from what the server suggested (if anything). */
+// setTimeout fires at once for a longer delay, which would turn an absurd wait into a tight loop.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * How long to wait before polling an async operation or job again, from what the server asked for (its
+ * suggested interval or `Retry-After`, if anything): never below `minMs`, never above `maxMs`; an ask of zero,
+ * a negative one or NaN means the fallback interval.
+ */
 export function pollDelay(suggestedMs: number | undefined, intervals: PollIntervals = {}): number {
   const min = intervals.minMs ?? MIN_POLL_INTERVAL_MS;
-  const max = Math.max(min, intervals.maxMs ?? 60_000);
-  const wanted = suggestedMs !== undefined && Number.isFinite(suggestedMs) && suggestedMs > 0 ? suggestedMs : (intervals.fallbackMs ?? 5000);
+  const max = Math.min(MAX_TIMER_MS, Math.max(min, intervals.maxMs ?? 60_000));
+  const wanted = suggestedMs !== undefined && suggestedMs > 0 ? suggestedMs : (intervals.fallbackMs ?? 5000);
   return Math.min(max, Math.max(min, wanted));
 }

@@ -43,3 +43,11 @@ export function asyncState(record: AsyncRecord, now: number): { state: "INITIALI
 export function jobState(createdAt: number, durationMs: number, outcome: JobOutcome, now: number): "RUNNING" | JobOutcome {
   return now - createdAt >= durationMs ? outcome : "RUNNING";
 }
+
+/**
+ * `Retry-After` on a poll answer of work that ends at `endsAt`: the seconds left, rounded up to the whole
+ * seconds the header carries; none once the work has ended.
+ */
+export function retryAfterUntil(endsAt: number, now: number): Record<string, string> {
+  return now >= endsAt ? {} : { "retry-after": String(Math.ceil((endsAt - now) / 1000)) };
+}

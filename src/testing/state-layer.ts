@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { OperationMetadata } from "../metadata.js";
-import { asyncState, jobState, type AsyncRecord, type AsyncSettings } from "./async-work.js";
+import { asyncState, jobState, retryAfterUntil, type AsyncRecord, type AsyncSettings } from "./async-work.js";
 import type { CollectionModel } from "./collections.js";
 import { errorBody } from "./error-body.js";
 import { fakeValue, Random } from "./fake-data.js";
@@ -377,6 +377,12 @@ export class StateLayer {
     return { ...item, state: jobState(job.createdAt, job.durationMs, job.outcome, this.#now()) };
   }
 
+  /** A running Compute Ops Management job says when to look again: `Retry-After`, the seconds it has left. */
+  #pollHeaders(model: CollectionModel, collectionPath: string, item: Item): Record<string, string> {
+    const job = this.#jobs.get(`${pathKey(collectionPath)}/${String(item[model.idField ?? "id"])}`);
+    return job === undefined ? {} : retryAfterUntil(job.createdAt + job.durationMs, this.#now());
+  }
+
   #create(request: StateRequest, model: CollectionModel): StateAnswer {
     const store = this.#store;
     if (inventoryKind(model.template) === "devices" && this.#success(request).status === 202) return this.#addDevices(request, model);
@@ -534,7 +540,7 @@ export class StateLayer {
     if (item === undefined) return this.#notFound(request, id);
     const random = new Random(`item|${pathKey(request.pathname)}|${m}`);
     const { status } = this.#success(request);
-    if (m === "get") return { status, headers: {}, body: this.#responseFor(request, this.#present(model, collectionPath, item), random) };
+    if (m === "get") return { status, headers: this.#pollHeaders(model, collectionPath, item), body: this.#responseFor(request, this.#present(model, collectionPath, item), random) };
     if (m === "delete") {
       if (status === 202) return this.#accepted(request, request.pathname, random, () => void this.#remove(model, collectionPath, id));
       this.#remove(model, collectionPath, id);
@@ -685,6 +691,7 @@ export class StateLayer {
     }
     if (props.resultType !== undefined) out.resultType = ended ? state : "PENDING";
     if (props.error !== undefined && state !== "FAILED") delete out.error;
-    return { status: 200, headers: {}, body: out };
+    // Also as `Retry-After`, for clients that read the header rather than the field.
+    return { status: 200, headers: retryAfterUntil(record.createdAt + record.durationMs, now), body: out };
   }
 }

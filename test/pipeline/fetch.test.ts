@@ -232,7 +232,8 @@ describe("npm run specs:fetch", () => {
   it("without a mirror and with the portal unreachable, exits at once with one line saying what to do", async () => {
     const port = await closedPort();
     const specsDir = await tempDir();
-    const result = await runScript("fetch-specs.ts", ["--specs-dir", specsDir], { GREENLAKE_SPECS_MIRROR: undefined, GREENLAKE_SPECS_UPSTREAM_ORIGIN: `http://127.0.0.1:${port}` });
+    // Three attempts as by default, without the default's seconds of waiting between them.
+    const result = await runScript("fetch-specs.ts", ["--specs-dir", specsDir, "--retry-delay-ms", "1"], { GREENLAKE_SPECS_MIRROR: undefined, GREENLAKE_SPECS_UPSTREAM_ORIGIN: `http://127.0.0.1:${port}` });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     const lines = result.stderr.trim().split("\n");
@@ -248,7 +249,7 @@ describe("npm run specs:fetch", () => {
       req.socket.destroy();
     });
     const specsDir = await tempDir();
-    const result = await runScript("fetch-specs.ts", ["--specs-dir", specsDir], { GREENLAKE_SPECS_MIRROR: undefined, GREENLAKE_SPECS_UPSTREAM_ORIGIN: base });
+    const result = await runScript("fetch-specs.ts", ["--specs-dir", specsDir, "--retry-delay-ms", "1"], { GREENLAKE_SPECS_MIRROR: undefined, GREENLAKE_SPECS_UPSTREAM_ORIGIN: base });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     const manifest = JSON.parse(await readFile(join(projectRoot, "specs", "sources.json"), "utf8")) as { documents: unknown[] };

@@ -115,7 +115,7 @@ describe("Compute Ops Management jobs", () => {
     const { client, requests } = com((r) =>
       r.method === "POST" ? json({ id: "job-1", state: "PENDING" }, 201) : json({ id: "job-1", state: states[polls++], resultCode: "SUCCESS" }),
     );
-    const job = await runComJob(client, { jobTemplate: "tmpl", resourceId: "srv", resourceType: "compute-ops-mgmt/server" }, { pollIntervalMs: 1 });
+    const job = await runComJob(client, { jobTemplate: "tmpl", resourceId: "srv", resourceType: "compute-ops-mgmt/server" }, { pollIntervalMs: 1, minPollIntervalMs: 1 });
     expect(job).toMatchObject({ id: "job-1", state: "COMPLETE", resultCode: "SUCCESS" });
     expect(requests[0]).toMatchObject({ method: "POST", url: "https://us-west.api.greenlake.hpe.com/compute-ops-mgmt/v1/jobs" });
     expect(JSON.parse(requests[0]!.body)).toMatchObject({ jobTemplate: "tmpl" });

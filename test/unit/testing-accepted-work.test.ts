@@ -107,6 +107,21 @@ describe("accepted (202) work on the state layer", () => {
     expect(accepted.length).toBeGreaterThan(240);
   });
 
+  it("running work asks to be polled again when it will have ended: Retry-After, the whole seconds left; none once it has", () => {
+    const { send, advance } = world({ durationMs: 2500 });
+    const op = accepted[0]!;
+    const location = send(op.method, concrete(op.path, 0), bodyFor(op))!.headers.location!;
+    const job = send("post", "/compute-ops-mgmt/v1/jobs", { jobTemplate: "fd54a96c-cabc-42e3-aee3-374a2d009dba", resourceId: "P06760-B21+2M212504P8", resourceType: "compute-ops-mgmt/server" });
+    const jobPath = `/compute-ops-mgmt/v1/jobs/${(job!.body as { id: string }).id}`;
+    const polled = () => [location, jobPath].map((path) => send("get", path)!.headers["retry-after"]);
+    expect(polled()).toEqual(["3", "3"]);
+    advance(1600);
+    expect(polled()).toEqual(["1", "1"]);
+    advance(900);
+    expect(polled()).toEqual([undefined, undefined]);
+    expect((send("get", jobPath)!.body as { state?: string }).state).toBe("COMPLETE");
+  });
+
   it("a created item shows once its operation succeeded, never before, and not at all after a scripted failure", { timeout: 60_000 }, () => {
     // Devices add one item per device named; the onboarding test follows those.
     const creates = accepted.filter((op) => op.method === "post" && !op.path.includes("{") && !op.path.startsWith("/devices/"));

@@ -38,7 +38,9 @@ beforeAll(async () => {
 beforeEach(() => mocks.reset());
 afterAll(() => mocks?.stop());
 
-const fast = { pollIntervalMs: 50, timeoutMs: 10_000 };
+// Polls every 10-50 ms, whatever interval the mocks suggest (the seconds left, as Retry-After in whole seconds):
+// these tests check where the work ends, not how often it is polled (test/unit/polling-retry-after.property.test.ts).
+const fast = { pollIntervalMs: 50, minPollIntervalMs: 10, maxPollIntervalMs: 50, timeoutMs: 10_000 };
 
 describe("lifecycles on the stateful mocks", () => {
   it("users: invite -> listed -> delete -> gone", async () => {
@@ -147,7 +149,9 @@ describe("lifecycles on the stateful mocks", () => {
   it("rides out a scripted 429 with Retry-After, and a 503", async () => {
     mocks.faults.tooManyRequests({ operation: "GET /identity/v1/users", retryAfterSeconds: 1 });
     mocks.faults.add({ operation: "GET /identity/v1/users", fault: { kind: "503" } });
-    const page = await unwrap(gl.identity.GET("/identity/v1/users", { params: { query: { limit: 3 } } }));
+    // Waits capped at 50 ms (`maxRetryAfterMs`, backoff): the calls are what is checked, not the seconds between them.
+    const patient = new GreenLake(mocks.clientOptions({ throwOnError: true, retry: { maxRetryAfterMs: 50, baseDelayMs: 10, maxDelayMs: 50 } }));
+    const page = await unwrap(patient.identity.GET("/identity/v1/users", { params: { query: { limit: 3 } } }));
     expect(page.items).toHaveLength(3);
     expect(mocks.calls.map((c) => c.status)).toEqual([429, 503, 200]);
   });
