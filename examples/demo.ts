@@ -25,8 +25,13 @@ const services = [
 // The mocks accept any workspace id in scope GRNs; this one only has to look right.
 const demoWorkspace = "0123456789abcdef0123456789abcdef";
 
-// A short pause between steps lets a reader follow the tour as it scrolls.
-const PAUSE_MS = 250;
+// A short pause between steps lets a reader follow the tour as it scrolls in a terminal; output piped to a
+// file or another program has no reader to wait for.
+const PAUSE_MS = process.stdout.isTTY ? 250 : 0;
+
+// The mocks end async work within a second, and say how long is left: poll as often as they suggest
+// (GreenLake's operations take longer, hence the SDK's one-second floor by default).
+const POLL = { pollIntervalMs: 100, minPollIntervalMs: 100 };
 
 async function tour(gl: GreenLake, narrator: Narrator, mocks: Mocks): Promise<void> {
   // Two keys already onboarded through the guide's appliance, so its filter finds something.
@@ -44,14 +49,14 @@ async function tour(gl: GreenLake, narrator: Narrator, mocks: Mocks): Promise<vo
     userPreferences,
     serversPageByPage,
     asyncWork,
-    (gl, n) => onboardDevices(gl, n, { wait: { pollIntervalMs: 100 } }),
+    (gl, n) => onboardDevices(gl, n, { wait: POLL }),
     actAsTenant,
     (gl, n) => rateLimited(gl, n, mocks),
     typedErrors,
   ];
   for (const step of steps) {
     await step(gl, narrator);
-    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    if (PAUSE_MS > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
 }
 
@@ -81,9 +86,9 @@ async function asyncWork(gl: GreenLake, narrator: Narrator): Promise<void> {
     body: { appliance: { applianceId: "2bb6e3b3-5a3f-4a2c-9d0e-7c7b1f6c1a01" }, hardware: { bmc: { userDefined: { host: "10.0.12.34" } } } },
   });
   narrator.say(`POST /compute-ops-mgmt/v1/servers answered ${added.response.status} with Location ${added.response.headers.get("location") ?? "(none)"}`);
-  const operation = await waitForAsyncOperation(gl.computeOpsMgmt, added, { pollIntervalMs: 100 });
+  const operation = await waitForAsyncOperation(gl.computeOpsMgmt, added, POLL);
   narrator.say(`async operation ${short(String(operation.id))} ended ${operation.state ?? operation.status}`);
-  const job = await runComJob(gl.computeOpsMgmt, { jobTemplate: "fd54a96c-cabc-42e3-aee3-374a2d009dba", resourceId: "P06760-B21+2M212504P8", resourceType: "compute-ops-mgmt/server" }, { pollIntervalMs: 100 });
+  const job = await runComJob(gl.computeOpsMgmt, { jobTemplate: "fd54a96c-cabc-42e3-aee3-374a2d009dba", resourceId: "P06760-B21+2M212504P8", resourceType: "compute-ops-mgmt/server" }, POLL);
   narrator.say(`job ${short(job.id)} (firmware update template) ended ${job.state}`);
 }
 
@@ -121,6 +126,6 @@ await runExample(
   {
     mocksOnly: true,
     // Enough servers for a listing several pages long; one preferences record per user, as on GreenLake.
-    mockOptions: { collectionSize: { "/compute-ops-mgmt/v1/servers": 600, "/compute-ops-mgmt/v1/user-preferences": 1 }, async: { durationMs: 600 } },
+    mockOptions: { collectionSize: { "/compute-ops-mgmt/v1/servers": 600, "/compute-ops-mgmt/v1/user-preferences": 1 } },
   },
 );
