@@ -75,12 +75,12 @@ describe("glp mocks: one lasting mock for a sequence of commands", () => {
     expect(start.stdout).toMatch(/^export GREENLAKE_BASE_URL='http:\/\/127\.0\.0\.1:\d+'$/m);
     expect(start.stdout).toMatch(/^export GREENLAKE_CLIENT_SECRET=/m);
     expect(statSync(stateFile()).mode & 0o777).toBe(0o600);
-    expect((await glp(["mocks", "start", "identity"], { env })).code).toBe(2); // already running
 
     // Commands that need nothing of each other run side by side, as in several terminals; each phase
     // starts once the commands whose effects it reads have ended.
     const email = "new.user@example.com";
-    const [invited, users, credentials, firstServers, group, other, missing] = await Promise.all([
+    const [again, invited, users, credentials, firstServers, group, other, missing] = await Promise.all([
+      glp(["mocks", "start", "identity"], { env }),
       // Users: invite (the created user is printed); list.
       ok(["identity", "invite-user-to-account", "--mock", "--set", `email=${email}`, "--set", "sendWelcomeEmail=false", "-o", "json"]),
       ok(["identity", "get-users", "--mock", "--limit", "3", "-o", "table"]),
@@ -94,6 +94,7 @@ describe("glp mocks: one lasting mock for a sequence of commands", () => {
       // A service the running mocks do not serve is a configuration error, not a fresh empty mock.
       glp(["workspace", "get-workspace", "--mock", "--workspace-id", "0".repeat(32)], { env }),
     ]);
+    expect(again.code).toBe(2); // already running
     expect(json(invited).username).toBe(email);
     expect(users.stdout.split("\n")[0]).toMatch(/^ID\s+USERNAME\s/);
     expect(credentials.stdout.split("\n")[0]).toMatch(/^ID\s+CREDENTIALNAME\s+CLIENTID\s/);

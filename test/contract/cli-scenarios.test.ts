@@ -179,11 +179,14 @@ describe.concurrent("glp against the mocks: the guide scenarios", () => {
         // Its own token cache: the shared one is checked to hold the shared credentials' token alone.
         XDG_CACHE_HOME: join(home, "tenants-cache"),
       };
-      const listed = await glp(["workspace", "get-tenants", "--all", "-o", "json"], { env: own });
+      // The listing and the command in every tenant side by side: neither changes what the other reads.
+      const [listed, result] = await Promise.all([
+        glp(["workspace", "get-tenants", "--all", "-o", "json"], { env: own }),
+        glp(["identity", "get-users", "--all-tenants", "--limit", "2", "-o", "jsonl"], { env: own }),
+      ]);
       expect(listed.code, listed.stderr).toBe(0);
       const tenants = JSON.parse(listed.stdout) as { id: string }[];
       expect(tenants).toHaveLength(3);
-      const result = await glp(["identity", "get-users", "--all-tenants", "--limit", "2", "-o", "jsonl"], { env: own });
       expect(result.code, result.stderr).toBe(0);
       const items = result.stdout.trim().split("\n").map((l) => JSON.parse(l) as { tenant: string });
       expect(new Set(items.map((i) => i.tenant))).toEqual(new Set(tenants.map((t) => t.id)));
@@ -238,11 +241,13 @@ describe.concurrent("glp output formats on real responses", () => {
   });
 
   it("exit codes: usage errors send nothing; a rejected secret is an auth failure", async () => {
-    const usage = await glp(["identity", "get-users", "--limit", "many", "--verbose"], { env });
+    const [usage, auth] = await Promise.all([
+      glp(["identity", "get-users", "--limit", "many", "--verbose"], { env }),
+      glp(["identity", "get-users"], { env: { ...env, GREENLAKE_CLIENT_SECRET: "wrong-secret-value", XDG_CACHE_HOME: join(home, "other-cache") } }),
+    ]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/^glp: usage: .*--limit/);
     expect(usage.stderr).not.toMatch(/^> /m);
-    const auth = await glp(["identity", "get-users"], { env: { ...env, GREENLAKE_CLIENT_SECRET: "wrong-secret-value", XDG_CACHE_HOME: join(home, "other-cache") } });
     expect(auth.code).toBe(3);
     expect(auth.stderr.trim().split("\n")).toHaveLength(1);
     expect(auth.stderr).not.toContain("wrong-secret-value");
@@ -259,12 +264,15 @@ describe.concurrent("glp output formats on real responses", () => {
     const file = join(profileHome, "config", "glp", "profiles.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(profileHome, "config", "glp")).mode & 0o777).toBe(0o700);
-    const whoami = await glp(["whoami", "--profile", "ops", "-o", "json"], { env: profileEnv });
+    // Both read what login saved (the profile, the token its check cached), and neither changes it.
+    const [whoami, users] = await Promise.all([
+      glp(["whoami", "--profile", "ops", "-o", "json"], { env: profileEnv }),
+      glp(["identity", "get-users", "--profile", "ops", "--limit", "1"], { env: profileEnv }),
+    ]);
     expect(whoami.code, whoami.stderr).toBe(0);
     const info = JSON.parse(whoami.stdout) as { workspaceId: string; tokenExpires: string; source: string };
     expect(info).toMatchObject({ workspaceId: mocks.credentials.workspaceId, source: "profile ops" });
     expect(Date.parse(info.tokenExpires)).toBeGreaterThan(Date.now());
-    const users = await glp(["identity", "get-users", "--profile", "ops", "--limit", "1"], { env: profileEnv });
     expect(users.code, users.stderr).toBe(0);
     for (const r of [login, whoami, users]) expect(r.stdout + r.stderr).not.toContain(mocks.credentials.clientSecret);
     const tokens = join(profileHome, "cache", "glp", "tokens");
