@@ -77,7 +77,8 @@ export class GreenLake {
       const parent = this.#runtime;
       const auth = tokenExchangeSource(parent.auth, parent.settings.credentials, tenant, parent.tokenRequests);
       child = new GreenLake(this.#options);
-      adoptRuntime(child, { ...parent, auth });
+      // Limits scoped to a workspace are the tenant workspace's own; the API client's stay shared.
+      adoptRuntime(child, { ...parent, auth, pacing: parent.pacing.forWorkspace(tenant) });
       this.#tenants.set(tenant, child);
     }
     return child;

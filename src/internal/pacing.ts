@@ -319,7 +319,8 @@ export class Pacer {
   #identity: PacingIdentity;
   #resolving: IdentitySource | undefined;
 
-  constructor(config: PacerConfig) {
+  /** `clientWide`: the ceiling of the client this one acts for (an MSP tenant's client keeps its parent's). */
+  constructor(config: PacerConfig, clientWide?: Budget) {
     this.#config = config;
     const { identity } = config;
     if ("resolve" in identity) {
@@ -330,11 +331,32 @@ export class Pacer {
     this.#options = config.options === false ? undefined : (config.options ?? {});
     this.#margin = this.#options?.margin ?? DEFAULT_MARGIN;
     const rpm = config.requestsPerMinute;
-    if (rpm !== undefined) {
+    if (clientWide !== undefined) this.#clientWide = clientWide;
+    else if (rpm !== undefined) {
       // The user's own ceiling, kept exactly (no margin) as `rateLimit` always did; per client, not per process.
       this.#clientWide = new Budget(`rpm:${nodeCrypto().randomUUID()}`, "client (rateLimit.requestsPerMinute)", "api-client", "rateLimit", rpm, 60_000, 0);
-      this.#used.set(this.#clientWide.key, this.#clientWide);
     }
+    if (this.#clientWide !== undefined) this.#used.set(this.#clientWide.key, this.#clientWide);
+  }
+
+  /**
+   * The pacer of a client acting in another workspace (an MSP tenant's): limits scoped to a workspace are that
+   * workspace's budgets, while limits of the API client, of an operation for everyone, and this client's own
+   * ceiling stay shared with this pacer.
+   */
+  forWorkspace(workspaceId: string): Pacer {
+    const workspace = normalizeIdentity(workspaceId) ?? workspaceId;
+    const resolving = this.#resolving;
+    const identity: PacingIdentity | IdentitySource =
+      resolving === undefined
+        ? { apiClient: this.#identity.apiClient, workspace }
+        : {
+            async resolve() {
+              const { identity, final } = await resolving.resolve();
+              return { identity: { apiClient: identity.apiClient, workspace }, final };
+            },
+          };
+    return new Pacer({ ...this.#config, identity }, this.#clientWide);
   }
 
   /** Limits in force for an operation: stated ones with the options' replacements, or an option naming it. */

@@ -88,4 +88,27 @@ describe("GreenLake", () => {
     expect(requests.map((r) => r.headers.get("tenant-acid"))).toEqual(["acid-1", "acid-2"]);
     expect(() => gl.forTenant("nope")).toThrow(/tenant workspace id is malformed/);
   });
+
+  it("paces a tenant client on its own workspace's budgets, not on the MSP's", async () => {
+    const tenant = "00112233445566778899aabbccddeeff";
+    issuer.respond((form, i) => ({ status: 200, body: { access_token: `${form.get("grant_type")?.slice(-8)}-${i}`, expires_in: 900 } }));
+    const { fetch, requests } = stubFetch(() => json({ items: [] }));
+    // Any pacing wait aborts the call waiting: a tenant call held back by the MSP's call fails instead of waiting half an hour.
+    const waiting = new AbortController();
+    const gl = new GreenLake({
+      clientId: uniqueClientId(),
+      clientSecret: SECRET,
+      workspaceId: WORKSPACE,
+      tokenUrl: `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`,
+      fetch,
+      env: {},
+      pacing: { margin: 0, limits: { "GET /identity/v1/users": { requests: 2, windowSeconds: 3600, scope: "workspace" } } },
+      logLevel: "debug",
+      logger: { debug: (line: string) => (line.startsWith("Pacing:") ? waiting.abort(new Error(line)) : undefined) },
+    });
+    await gl.identity.GET("/identity/v1/users");
+    await gl.forTenant(tenant).identity.GET("/identity/v1/users", { signal: waiting.signal });
+    expect(waiting.signal.aborted).toBe(false);
+    expect(requests.map((r) => r.headers.get("authorization"))).toEqual(["Bearer dentials-0", "Bearer exchange-1"]);
+  });
 });
