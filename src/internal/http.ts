@@ -52,12 +52,6 @@ export interface HttpInit {
   maxBytes?: number | undefined;
 }
 
-/** What the HTTP layer uses of undici: the global dispatcher and its header parser. */
-interface Undici {
-  readonly getGlobalDispatcher: typeof import("undici").getGlobalDispatcher;
-  readonly parseHeaders: typeof import("undici").util.parseHeaders;
-}
-
 const MAX_REDIRECTS = 20;
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 // Sent on the same origin only: the credentials fetch drops after a cross-origin redirect, and the
@@ -67,13 +61,40 @@ const ORIGIN_BOUND_HEADERS = ["authorization", "cookie", "proxy-authorization", 
 // Read from a redirect's body before the connection is dropped instead (as undici's `dump()`).
 const REDIRECT_BODY_LIMIT = 131_072;
 
-let loaded: Undici | undefined;
-let loading: Promise<Undici> | undefined;
+let getGlobalDispatcher: typeof import("undici").getGlobalDispatcher | undefined;
+let loading: Promise<unknown> | undefined;
 
 /** undici, loaded with the first call (a process that makes none never pays for it). */
-function loadUndici(): Promise<Undici> {
-  loading ??= import("undici").then((undici) => (loaded = { getGlobalDispatcher: undici.getGlobalDispatcher, parseHeaders: undici.util.parseHeaders }));
+function loadUndici(): Promise<unknown> {
+  loading ??= import("undici").then((undici) => (getGlobalDispatcher = undici.getGlobalDispatcher));
   return loading;
+}
+
+/** An answer's header names and values as undici hands them over: name, value, name, value... */
+type RawHeaders = readonly (Buffer | string)[];
+
+/** Whether raw header name `part` is `name` (lower case), in any case: compared in place, no string made. */
+function isName(part: Buffer | string, name: string): boolean {
+  if (part.length !== name.length) return false;
+  if (typeof part === "string") return part.toLowerCase() === name;
+  for (let i = 0; i < name.length; i++) {
+    let byte = part[i]!;
+    if (byte >= 0x41 && byte <= 0x5a) byte |= 0x20;
+    if (byte !== name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The value of header `name` decoded as UTF-8 (as undici decodes it); undefined when absent or repeated. */
+function singleHeader(raw: RawHeaders, name: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!isName(raw[i]!, name)) continue;
+    if (found !== undefined) return undefined;
+    const value = raw[i + 1]!;
+    found = typeof value === "string" ? value : value.toString("utf8");
+  }
+  return found;
 }
 
 function headerRecord(headers: HttpCall["headers"]): Record<string, string> {
@@ -86,26 +107,40 @@ function headerRecord(headers: HttpCall["headers"]): Record<string, string> {
 }
 
 /**
- * A header value as fetch shows it: one character per byte. undici's `request` decodes values as UTF-8 (bytes
- * that are not UTF-8 become U+FFFD), and Headers refuses characters past U+00FF, so a server's UTF-8 header
- * (a non-ASCII message, a file name) would otherwise fail the whole call.
+ * A header value a dispatcher handed over as text (a mock's), as fetch shows it: its UTF-8 bytes one character
+ * per byte. Headers refuses characters past U+00FF, so a UTF-8 value would otherwise fail the whole call.
  */
 function byteString(value: string): string {
   return /[^\x00-\x7f]/.test(value) ? Buffer.from(value, "utf8").toString("latin1") : value;
 }
 
-function responseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  // undici already shows Content-Disposition one character per byte when Content-Length is also present.
-  const byteView = "content-length" in raw && "content-disposition" in raw ? "content-disposition" : undefined;
-  for (const name in raw) {
-    const value = raw[name];
-    if (value === undefined) continue;
-    const view = name === byteView ? (v: string) => v : byteString;
-    if (typeof value === "string") headers.append(name, view(value));
-    else for (const v of value) headers.append(name, view(v));
+/**
+ * The answer's headers, one character per byte as fetch shows them (values as sent, whatever their bytes),
+ * for the Response made from them: by lower-case name in an object without prototype (the init a Response
+ * reads fastest), or, when a name repeats, as name-value pairs the Response appends one by one as fetch
+ * does (joined with ", ", each value trimmed on its own).
+ */
+function responseHeaders(raw: RawHeaders): Record<string, string> | [string, string][] {
+  const byName: Record<string, string> = Object.create(null);
+  for (let i = 0; i < raw.length; i += 2) {
+    const part = raw[i]!;
+    const name = (typeof part === "string" ? part : part.toString("latin1")).toLowerCase();
+    // A `__proto__` header would not survive the Response's own copy of an object: pairs carry it.
+    if (name in byName || name === "__proto__") return headerPairs(raw);
+    const value = raw[i + 1]!;
+    byName[name] = typeof value === "string" ? byteString(value) : value.toString("latin1");
   }
-  return headers;
+  return byName;
+}
+
+function headerPairs(raw: RawHeaders): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    pairs.push([typeof name === "string" ? name : name.toString("latin1"), typeof value === "string" ? byteString(value) : value.toString("latin1")]);
+  }
+  return pairs;
 }
 
 /** A network failure, shaped as fetch reports one (`TypeError` with the cause), so retry rules read it alike. */
@@ -118,7 +153,7 @@ function networkError(error: unknown, signal: HttpSignal | null | undefined): un
 /** One hop's answer, its body read whole (none for HEAD, nor for a redirect that is followed). */
 interface Answer {
   readonly statusCode: number;
-  readonly headers: Record<string, string | string[] | undefined>;
+  readonly raw: RawHeaders;
   readonly bytes: Buffer | null;
 }
 
@@ -132,7 +167,7 @@ function onAbortOf(signal: HttpSignal, listener: () => void): () => void {
   return () => signal.removeListener("abort", listener);
 }
 
-type Follows = (statusCode: number, headers: Answer["headers"], mode: RequestRedirect) => boolean;
+type Follows = (statusCode: number, raw: RawHeaders, mode: RequestRedirect) => boolean;
 
 /**
  * The handler of one request on undici's dispatcher, and the promise of its
@@ -144,14 +179,13 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
   abort: ((error?: Error) => void) | undefined = undefined;
   done = false;
   statusCode = 0;
-  headers: Answer["headers"] = {};
+  raw: RawHeaders = [];
   redirect = false;
   size = 0;
   readonly chunks: Buffer[] = [];
   unfollow: (() => void) | undefined = undefined;
 
   constructor(
-    readonly undici: Undici,
     readonly url: string,
     readonly method: string,
     readonly call: HttpCall,
@@ -181,15 +215,13 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
     if (this.done) abortRequest(new Error("exchange already ended"));
   }
 
-  onHeaders(status: number, raw: Buffer[]): boolean {
+  onHeaders(status: number, raw: Buffer[] | string[]): boolean {
     if (this.done || status < 200) return true; // informational answers are skipped, as undici's request skips them
     this.statusCode = status;
-    const headers = this.undici.parseHeaders(raw);
-    this.headers = headers;
-    this.redirect = this.follows(status, headers, this.mode);
-    const declared = Number(headers["content-length"]);
+    this.raw = raw;
+    this.redirect = this.follows(status, raw, this.mode);
     const call = this.call;
-    if (!this.redirect && call.maxBytes !== undefined && declared > call.maxBytes) {
+    if (!this.redirect && call.maxBytes !== undefined && Number(singleHeader(raw, "content-length")) > call.maxBytes) {
       const error = responseTooLargeError(call.method, this.url, call.maxBytes);
       this.fail(error);
       this.stop(error);
@@ -204,7 +236,7 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
       // A redirect's body is dropped; one too long to read is cut off, and the redirect followed all the same.
       if (this.size > REDIRECT_BODY_LIMIT) {
         this.finish();
-        this.resolve({ statusCode: this.statusCode, headers: this.headers, bytes: null });
+        this.resolve({ statusCode: this.statusCode, raw: this.raw, bytes: null });
         this.stop(new Error("redirect body dropped"));
       }
       return true;
@@ -227,7 +259,7 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
     this.finish();
     const chunks = this.chunks;
     const bytes = this.redirect || this.method === "HEAD" ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    this.resolve({ statusCode: this.statusCode, headers: this.headers, bytes });
+    this.resolve({ statusCode: this.statusCode, raw: this.raw, bytes });
   }
 
   onError(error: Error): void {
@@ -242,7 +274,6 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
  * an answer is a redirect to follow (its body is then dropped).
  */
 function exchange(
-  undici: Undici,
   dispatcher: Dispatcher,
   url: string,
   options: { method: string; headers: Record<string, string>; body: Uint8Array | string | null },
@@ -251,7 +282,7 @@ function exchange(
   mode: RequestRedirect,
 ): Promise<Answer> {
   const signal = call.signal ?? undefined;
-  const handler = new AnswerHandler(undici, url, options.method, call, call.maxBytes ?? Number.POSITIVE_INFINITY, follows, mode);
+  const handler = new AnswerHandler(url, options.method, call, call.maxBytes ?? Number.POSITIVE_INFINITY, follows, mode);
   const answer = new Promise<Answer>((resolve, reject) => {
     handler.resolve = resolve;
     handler.reject = reject;
@@ -277,17 +308,17 @@ function exchange(
 }
 
 /** Whether an answer is a redirect to follow. */
-function followsRedirect(status: number, answered: Answer["headers"], mode: RequestRedirect): boolean {
-  return mode !== "manual" && REDIRECT_STATUSES.has(status) && typeof answered.location === "string";
+function followsRedirect(status: number, raw: RawHeaders, mode: RequestRedirect): boolean {
+  return mode !== "manual" && REDIRECT_STATUSES.has(status) && singleHeader(raw, "location") !== undefined;
 }
 
-function finalResponse(status: number, headers: Headers, bytes: Buffer | null, url: string, redirected: boolean, method: string): Response {
+function finalResponse(status: number, headers: Record<string, string> | [string, string][], bytes: Buffer | null, url: string, redirected: boolean, method: string): Response {
   if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}, outside 200-599`);
   return bufferedResponse(bytes, { status, headers }, url, redirected, method);
 }
 
-async function sendWithUndici(undici: Undici, call: HttpCall): Promise<Response> {
-  const dispatcher = call.dispatcher ?? undici.getGlobalDispatcher();
+async function sendWithUndici(call: HttpCall): Promise<Response> {
+  const dispatcher = call.dispatcher ?? getGlobalDispatcher!();
   const signal = call.signal ?? undefined;
   let url = call.url;
   let method = call.method.toUpperCase();
@@ -298,9 +329,9 @@ async function sendWithUndici(undici: Undici, call: HttpCall): Promise<Response>
     let answer: Answer;
     try {
       if (signal?.aborted) throw signal.reason;
-      answer = await exchange(undici, dispatcher, url, { method, headers, body }, call, followsRedirect, mode);
-      const location = answer.headers.location;
-      if (followsRedirect(answer.statusCode, answer.headers, mode) && typeof location === "string") {
+      answer = await exchange(dispatcher, url, { method, headers, body }, call, followsRedirect, mode);
+      const location = followsRedirect(answer.statusCode, answer.raw, mode) ? singleHeader(answer.raw, "location") : undefined;
+      if (location !== undefined) {
         if (mode === "error") throw new Error(`redirect to ${new URL(location, url).origin} refused (redirect: "error")`);
         // Final, not a network failure to retry: the same loop would be followed again.
         if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);
@@ -321,19 +352,19 @@ async function sendWithUndici(undici: Undici, call: HttpCall): Promise<Response>
     } catch (error) {
       throw networkError(error, signal);
     }
-    return finalResponse(answer.statusCode, responseHeaders(answer.headers), answer.bytes, url, hop > 0, call.method);
+    return finalResponse(answer.statusCode, responseHeaders(answer.raw), answer.bytes, url, hop > 0, call.method);
   }
 }
 
 /** Loads undici once; `undefined` when it is loaded (so callers skip a wait). Its load is not part of any call's time limit. */
 export function loadHttp(): Promise<unknown> | undefined {
-  return loaded === undefined ? loadUndici() : undefined;
+  return getGlobalDispatcher === undefined ? loadUndici() : undefined;
 }
 
 /** Sends one exchange through undici and reads its whole answer. */
 export function sendHttp(call: HttpCall): Promise<Response> {
-  if (loaded !== undefined) return sendWithUndici(loaded, call);
-  return loadUndici().then((undici) => sendWithUndici(undici, call));
+  if (getGlobalDispatcher !== undefined) return sendWithUndici(call);
+  return loadUndici().then(() => sendWithUndici(call));
 }
 
 /**
