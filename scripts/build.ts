@@ -17,6 +17,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { build, transform, type TransformOptions } from "esbuild";
+import { stripDeclarationComments } from "./lib/declaration-comments.js";
 import { cjsDir, esmDir, distDir, exportsMap, packageEntries, repoRoot, sourceDirs } from "./package-layout.js";
 
 function listSources(dir: string): string[] {
@@ -133,6 +134,8 @@ async function bundleEsmEntries(): Promise<void> {
 function emitDeclarations(): void {
   const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: repoRoot, stdio: "inherit" });
+  // The generated types' comments are the documents' prose: every program importing the root would scan it all.
+  stripDeclarationComments(join(repoRoot, cjsDir, "generated/types"));
   for (const { source } of packageEntries()) {
     const target = join(repoRoot, esmDir, `${source}.d.ts`);
     const specifier = relative(dirname(target), join(repoRoot, cjsDir, `${source}.js`)).split(sep).join("/");

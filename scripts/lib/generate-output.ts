@@ -78,7 +78,8 @@ export async function typesOf(document: OpenApiDocument): Promise<string> {
   const { markReferencedReadWrite } = await import("./referenced-read-write.js");
   const { guardObjectBodies } = await import("./object-bodies.js");
   const { shareRepeatedTypes } = await import("./shared-types.js");
-  return astToString(shareRepeatedTypes(guardObjectBodies(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite }))));
+  const { shortenComponentRefs } = await import("./component-refs.js");
+  return astToString(shortenComponentRefs(shareRepeatedTypes(guardObjectBodies(await openapiTS(document as never, { ...TYPE_OPTIONS, transformProperty: markReferencedReadWrite })))));
 }
 
 async function readPinnedDocument(specsDir: string, key: string, pin: string): Promise<OpenApiDocument> {
