@@ -11,23 +11,23 @@
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 const LONGEST_FIRST: readonly (readonly [file: string, seconds: number])[] = [
-  ["test/faults/demo.test.ts", 23],
-  ["test/faults/fleet.test.ts", 22],
   ["test/cli/glp-mocks.test.ts", 21],
-  ["test/contract/docs-examples.test.ts", 12],
-  ["test/contract/cli-scenarios.test.ts", 11],
-  ["test/contract/stateful/onboarding.test.ts", 10],
-  ["test/contract/stateful/lifecycles.test.ts", 9],
-  ["test/pipeline/fetch.test.ts", 9],
-  ["test/unit/cli-terminal.test.ts", 7],
+  ["test/faults/demo.test.ts", 20],
+  ["test/faults/fleet.test.ts", 18],
+  ["test/contract/cli-scenarios.test.ts", 16],
   ["test/faults/sdk-under-faults.test.ts", 7],
-  ["test/contract/operations.test.ts", 6.5],
-  ["test/contract/stateful/consistency.property.test.ts", 6.5],
-  ["test/unit/object-bodies.test.ts", 6],
-  ["test/cli/hostile-server.test.ts", 5],
+  ["test/contract/stateful/consistency.property.test.ts", 6],
+  ["test/unit/cli-run.test.ts", 6],
+  ["test/contract/operations.test.ts", 6],
   ["test/faults/pacing.test.ts", 5],
-  ["test/unit/cli-run.test.ts", 5],
-  ["test/cli/terminal.test.ts", 5],
+  ["test/unit/object-bodies.test.ts", 4.5],
+  ["test/cli/terminal.test.ts", 4.5],
+  ["test/contract/stateful/lifecycles.test.ts", 4],
+  ["test/contract/harness.test.ts", 4],
+  ["test/unit/cli-terminal.test.ts", 4],
+  ["test/contract/docs-examples.test.ts", 4],
+  ["test/unit/token-timeout.test.ts", 3.5],
+  ["test/faults/mocks-under-faults.test.ts", 3],
 ];
 
 export class LongestFirstSequencer extends BaseSequencer {
