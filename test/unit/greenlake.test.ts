@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import { serviceKeys, serviceNames } from "../../generated/services/index.js";
 import { GreenLake } from "../../src/greenlake.js";
-import { GreenLakeConfigurationError, type ServiceClient } from "../../src/index.js";
+import { GreenLakeConfigurationError, type GreenLakeOptions, type ServiceClient } from "../../src/index.js";
 import { json, SECRET, startTokenServer, stubFetch, uniqueClientId, WORKSPACE, type TokenServer } from "./support/fixtures.js";
 
 let issuer: TokenServer;
@@ -62,19 +62,18 @@ describe("GreenLake", () => {
     ).rejects.toThrow(/valid regions: us-west/);
   });
 
-  it("gives a tenant client whose token comes from a token exchange", async () => {
-    const tenant = "fedcba9876543210fedcba9876543210";
+  /** An MSP's client whose token requests and exchanges go to the test issuer, each token named after its grant. */
+  function mspClient(options: GreenLakeOptions) {
     issuer.respond((form, i) => ({ status: 200, body: { access_token: `${form.get("grant_type")?.slice(-8)}-${i}`, expires_in: 900 } }));
     const { fetch, requests } = stubFetch(() => json({ items: [] }));
-    const gl = new GreenLake({
-      clientId: uniqueClientId(),
-      clientSecret: SECRET,
-      workspaceId: WORKSPACE,
-      tokenUrl: `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`,
-      fetch,
-      tenantAcid: "acid-1",
-      env: {},
-    });
+    const tokenUrl = `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`;
+    const gl = new GreenLake({ clientId: uniqueClientId(), clientSecret: SECRET, workspaceId: WORKSPACE, tokenUrl, fetch, env: {}, ...options });
+    return { gl, requests };
+  }
+
+  it("gives a tenant client whose token comes from a token exchange", async () => {
+    const tenant = "fedcba9876543210fedcba9876543210";
+    const { gl, requests } = mspClient({ tenantAcid: "acid-1" });
     const asTenant = gl.forTenant(tenant);
     expect(gl.forTenant(tenant.toUpperCase())).toBe(asTenant);
     await asTenant.identity.GET("/identity/v1/users");
@@ -91,17 +90,9 @@ describe("GreenLake", () => {
 
   it("paces a tenant client on its own workspace's budgets, not on the MSP's", async () => {
     const tenant = "00112233445566778899aabbccddeeff";
-    issuer.respond((form, i) => ({ status: 200, body: { access_token: `${form.get("grant_type")?.slice(-8)}-${i}`, expires_in: 900 } }));
-    const { fetch, requests } = stubFetch(() => json({ items: [] }));
     // Any pacing wait aborts the call waiting: a tenant call held back by the MSP's call fails instead of waiting half an hour.
     const waiting = new AbortController();
-    const gl = new GreenLake({
-      clientId: uniqueClientId(),
-      clientSecret: SECRET,
-      workspaceId: WORKSPACE,
-      tokenUrl: `${issuer.url}/authorization/v2/oauth2/${WORKSPACE}/token`,
-      fetch,
-      env: {},
+    const { gl, requests } = mspClient({
       pacing: { margin: 0, limits: { "GET /identity/v1/users": { requests: 2, windowSeconds: 3600, scope: "workspace" } } },
       logLevel: "debug",
       logger: { debug: (line: string) => (line.startsWith("Pacing:") ? waiting.abort(new Error(line)) : undefined) },

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { createLog } from "../../src/logging.js";
 import { Pacer } from "../../src/internal/pacing.js";
+import { busiestWindow } from "./support/windows.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -30,18 +31,6 @@ function service(perWorkspace: number, perClient: number): ServiceMetadata {
     servers: { global: HOST },
     operations: [op("get", "/identity/v1/users", perWorkspace, "workspace"), op("get", "/identity/v1/user-groups", perClient, "api-client")],
   };
-}
-
-/** Most starts inside any window of `windowMs` (half-open, as a server's counter sees it). */
-function busiestWindow(starts: readonly number[], windowMs: number): number {
-  const sorted = [...starts].sort((a, b) => a - b);
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last++) {
-    while (sorted[last]! - sorted[first]! >= windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
 }
 
 let run = 0;

@@ -5,6 +5,7 @@ import { Budget, readServerRateLimit } from "../../src/internal/pacing.js";
 import { GreenLake } from "../../src/greenlake.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { json, stubFetch, type FixturePaths } from "./support/fixtures.js";
+import { busiestWindow } from "./support/windows.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -28,18 +29,6 @@ function limitedService(requests: number, windowSeconds: number): ServiceMetadat
       { method: "post", path: "/identity/v1/users", operationId: "addUser", deprecated: false, document: "identity" },
     ],
   };
-}
-
-/** Most starts inside any window of `windowMs` (half-open, as a server's counter sees it). */
-function busiestWindow(starts: readonly number[], windowMs: number): number {
-  const sorted = [...starts].sort((a, b) => a - b);
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last++) {
-    while (sorted[last]! - sorted[first]! >= windowMs) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
 }
 
 const serverSays = fc.record(

@@ -3,23 +3,16 @@
  * or `__proto__`), repeated or not, with empty values or bytes that are not UTF-8: the call answers and shows
  * the headers as fetch does.
  */
-import net from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpFetch } from "../../src/internal/http.js";
+import { startRawServer, type RawServer } from "./support/raw-server.js";
 
-let answer: Buffer = Buffer.alloc(0);
-let server: net.Server;
-let url = "";
+let server: RawServer;
 beforeAll(async () => {
-  server = net.createServer((socket) => {
-    socket.once("data", () => socket.end(answer));
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+  server = await startRawServer();
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 // Names the framing or fetch treat apart: not what this property is about.
 const FRAMING = /^(content-length|transfer-encoding|connection|keep-alive|upgrade|proxy-connection|set-cookie|te|trailer)$/i;
@@ -47,9 +40,9 @@ describe("response header names", () => {
   it("whatever names and values a server sends, the call answers with the headers fetch shows", async () => {
     await fc.assert(
       fc.asyncProperty(headerLines, async (lines) => {
-        answer = rawAnswer(lines);
-        const expected = await fetch(url);
-        const response = await httpFetch(new Request(url));
+        server.answer = rawAnswer(lines);
+        const expected = await fetch(server.url);
+        const response = await httpFetch(new Request(server.url));
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ ok: true });
         expect(entriesOf(response.headers)).toEqual(entriesOf(expected.headers));
@@ -61,31 +54,31 @@ describe("response header names", () => {
   });
 
   it("a header named constructor, __proto__ or toString is a header like any other", async () => {
-    answer = rawAnswer([
+    server.answer = rawAnswer([
       ["constructor", "a"],
       ["__proto__", "b"],
       ["toString", "c"],
       ["constructor", "d"],
     ]);
-    const response = await httpFetch(new Request(url));
+    const response = await httpFetch(new Request(server.url));
     expect(response.headers.get("constructor")).toBe("a, d");
     expect(response.headers.get("__proto__")).toBe("b");
     expect(response.headers.get("tostring")).toBe("c");
   });
 
   it("a repeated header with an empty value first keeps both, as fetch does", async () => {
-    answer = rawAnswer([
+    server.answer = rawAnswer([
       ["X-Note", ""],
       ["X-Note", "v"],
     ]);
-    expect((await httpFetch(new Request(url))).headers.get("x-note")).toBe(", v");
+    expect((await httpFetch(new Request(server.url))).headers.get("x-note")).toBe(", v");
   });
 
   it("a repeated Content-Disposition beside Content-Length keeps both values", async () => {
-    answer = rawAnswer([
+    server.answer = rawAnswer([
       ["Content-Disposition", "attachment"],
       ["Content-Disposition", "inline"],
     ]);
-    expect((await httpFetch(new Request(url))).headers.get("content-disposition")).toBe("attachment, inline");
+    expect((await httpFetch(new Request(server.url))).headers.get("content-disposition")).toBe("attachment, inline");
   });
 });
