@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 /** The `glp` executable: wires the process (streams, environment, Ctrl-C) to run(). */
+import { setFlagsFromString } from "node:v8";
 import { readPackageVersion } from "./version.js";
+
+// A command makes a few requests and exits. After the first answer V8 starts compiling undici's HTTP parser
+// (WebAssembly) with its optimising compiler, and the process cannot exit before that compile ends: about
+// 170 ms of every command. A larger tiering budget keeps a short command on the baseline code; a long
+// listing still gets the optimised parser once it has parsed enough.
+setFlagsFromString("--wasm-tiering-budget=20000000");
 
 const controller = new AbortController();
 let interrupts = 0;
