@@ -4,7 +4,7 @@
  * or never answers) is no part of it, so a tenant's calls neither wait on it nor ask it again.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServiceMetadata } from "../../src/metadata.js";
 import { createLog } from "../../src/logging.js";
 import { Pacer, pacingIdentity } from "../../src/internal/pacing.js";
@@ -28,6 +28,16 @@ const metadata: ServiceMetadata = {
 };
 
 let run = 0;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** One operation GreenLake limits to one call a second per API client. */
+const perClient: ServiceMetadata = {
+  ...metadata,
+  operations: [{ ...metadata.operations[0]!, rateLimits: [{ requests: 1, windowSeconds: 1, scope: "api-client", source: "description of GET /identity/v1/users" }] }],
+};
 
 describe("a tenant's pacing identity", () => {
   it("never asks the MSP's workspace setting, whatever it does (property)", async () => {
@@ -59,5 +69,27 @@ describe("a tenant's pacing identity", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("follows the API client setting once a provider that failed answers: its budgets become the API client's", async () => {
+    vi.useFakeTimers({ now: 70_000_000 });
+    run++;
+    const client = `late-client-${run}`;
+    let answers = 0;
+    const apiClient = () => (++answers === 1 ? Promise.reject(new Error("vault down")) : Promise.resolve(client));
+    const msp = new Pacer({ identity: pacingIdentity(apiClient, () => "msp-ws"), options: { margin: 0 }, log: createLog({}) });
+    const tenant = msp.forWorkspace("ABCDEF01-2345-6789-ABCD-EF012345678" + (run % 10)).forService(perClient)!;
+    const url = `${HOST}/identity/v1/users`;
+    // The first call's budget is the client's own (its API client unknown yet); the second's is the API client's.
+    tenant.release(await tenant.acquire("GET", url, undefined));
+    tenant.release(await tenant.acquire("GET", url, undefined));
+    const direct = new Pacer({ identity: { apiClient: client, workspace: "other-ws" }, options: { margin: 0 }, log: createLog({}) }).forService(perClient)!;
+    const times: number[] = [];
+    const third = Promise.resolve(direct.acquire("GET", url, undefined)).then(() => times.push(Date.now()));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(times).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    await third;
+    expect(times).toEqual([70_001_000]);
   });
 });
