@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { UPSTREAM_ORIGIN_VARIABLE, type FetchOptions } from "../../src/specs/fetch-documents.js";
 import { loadManifest } from "../../src/specs/manifest.js";
+import { jsonText } from "../../src/cli/terminal-text.js";
 import { defaultManifestPath, defaultSpecsDir } from "./paths.js";
 
 /** Longest first wait `--retry-delay-ms` accepts: the waits double, and a fetch should fail within minutes. */
@@ -39,7 +40,7 @@ export async function fetchOptionsFromArgs(argv: readonly string[], env = proces
 function retryDelayFrom(value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!(ms <= MAX_RETRY_DELAY_MS)) {
-    throw new Error(`--retry-delay-ms must be a whole number of milliseconds from 0 to ${MAX_RETRY_DELAY_MS}, not ${JSON.stringify(value)}`);
+    throw new Error(`--retry-delay-ms must be a whole number of milliseconds from 0 to ${MAX_RETRY_DELAY_MS}, not ${jsonText(value)}`);
   }
   return ms;
 }

@@ -271,6 +271,8 @@ function digest(text: string): string {
 export interface IdentitySource {
   /** The identity, and whether it is final (a provider that failed is asked again at the next call). */
   resolve(): Promise<{ identity: PacingIdentity; final: boolean }>;
+  /** The same API client acting in `workspace` (an MSP tenant's): its resolution asks nothing of this workspace setting. */
+  inWorkspace(workspace: string): PacingIdentity | IdentitySource;
 }
 
 /**
@@ -285,20 +287,24 @@ export function pacingIdentity(apiClient: unknown, workspace: unknown): PacingId
     const c = client ?? (own ??= `client-${nodeCrypto().randomUUID()}`);
     return { apiClient: c, workspace: ws ?? `of-${c}` };
   };
-  if (typeof apiClient !== "function" && typeof workspace !== "function") return settle(normalizeIdentity(apiClient), normalizeIdentity(workspace));
-  // Concurrent first calls share one resolution.
-  let pending: Promise<{ identity: PacingIdentity; final: boolean }> | undefined;
-  return {
-    resolve() {
-      pending ??= (async () => {
-        const [client, ws] = await Promise.all([resolveIdentity(apiClient as Provider<string>), workspace === undefined ? undefined : resolveIdentity(workspace as Provider<string>)]);
-        const final = client !== undefined && (workspace === undefined || ws !== undefined);
-        if (!final) pending = undefined;
-        return { identity: settle(client, ws), final };
-      })();
-      return pending;
-    },
+  const identityIn = (workspace: unknown): PacingIdentity | IdentitySource => {
+    if (typeof apiClient !== "function" && typeof workspace !== "function") return settle(normalizeIdentity(apiClient), normalizeIdentity(workspace));
+    // Concurrent first calls share one resolution.
+    let pending: Promise<{ identity: PacingIdentity; final: boolean }> | undefined;
+    return {
+      resolve() {
+        pending ??= (async () => {
+          const [client, ws] = await Promise.all([resolveIdentity(apiClient as Provider<string>), workspace === undefined ? undefined : resolveIdentity(workspace as Provider<string>)]);
+          const final = client !== undefined && (workspace === undefined || ws !== undefined);
+          if (!final) pending = undefined;
+          return { identity: settle(client, ws), final };
+        })();
+        return pending;
+      },
+      inWorkspace: identityIn,
+    };
   };
+  return identityIn(workspace);
 }
 
 interface Stated {
@@ -347,15 +353,8 @@ export class Pacer {
   forWorkspace(workspaceId: string): Pacer {
     const workspace = normalizeIdentity(workspaceId) ?? workspaceId;
     const resolving = this.#resolving;
-    const identity: PacingIdentity | IdentitySource =
-      resolving === undefined
-        ? { apiClient: this.#identity.apiClient, workspace }
-        : {
-            async resolve() {
-              const { identity, final } = await resolving.resolve();
-              return { identity: { apiClient: identity.apiClient, workspace }, final };
-            },
-          };
+    // A provider-based identity resolves the tenant's own way: the API client's setting, not this workspace's.
+    const identity = resolving === undefined ? { apiClient: this.#identity.apiClient, workspace } : resolving.inWorkspace(workspace);
     return new Pacer({ ...this.#config, identity }, this.#clientWide);
   }
 

@@ -178,8 +178,10 @@ const MAX_TIMER_MS = 2_147_483_647;
  * a negative one or NaN means the fallback interval.
  */
 export function pollDelay(suggestedMs: number | undefined, intervals: PollIntervals = {}): number {
-  const min = intervals.minMs ?? MIN_POLL_INTERVAL_MS;
-  const max = Math.min(MAX_TIMER_MS, Math.max(min, intervals.maxMs ?? 60_000));
-  const wanted = suggestedMs !== undefined && suggestedMs > 0 ? suggestedMs : (intervals.fallbackMs ?? 5000);
+  // A bound of NaN (`Number(process.env.X)` of an unset variable) is no bound: a timer takes NaN as no wait at all.
+  const given = (value: number | undefined, otherwise: number) => (value === undefined || Number.isNaN(value) ? otherwise : value);
+  const min = given(intervals.minMs, MIN_POLL_INTERVAL_MS);
+  const max = Math.min(MAX_TIMER_MS, Math.max(min, given(intervals.maxMs, 60_000)));
+  const wanted = suggestedMs !== undefined && suggestedMs > 0 ? suggestedMs : given(intervals.fallbackMs, 5000);
   return Math.min(max, Math.max(min, wanted));
 }

@@ -21,13 +21,18 @@ describe("--retry-delay-ms", () => {
     await expect(read(value)).rejects.toThrow(`--retry-delay-ms must be a whole number of milliseconds from 0 to ${MAX_RETRY_DELAY_MS}, not ${JSON.stringify(value)}`);
   });
 
+  it("shows DEL and C1 controls escaped, not raw (an 8-bit CSI moves a terminal's cursor as ESC [ does)", async () => {
+    await expect(read("\u009b2J\u007f")).rejects.toThrow('not "\\u009b2J\\u007f"');
+  });
+
   it("accepts exactly the whole numbers up to the cap, and never echoes a control character", async () => {
     const value = fc.oneof(
       fc.integer({ min: 0, max: 2 * MAX_RETRY_DELAY_MS }).map(String),
       fc.integer({ min: -1000, max: -1 }).map(String),
       fc.double().map(String),
       fc.string({ maxLength: 12 }),
-      fc.string({ unit: fc.constantFrom("0", "1", "9", "\u001b", "\n", "\r", "\u0007", " ", "-", ".", "[", "e"), maxLength: 12 }),
+      fc.string({ unit: fc.constantFrom("0", "1", "9", "\u001b", "\n", "\r", "\u0007", "\u007f", "\u009b", "\u0085", " ", "-", ".", "[", "e"), maxLength: 12 }),
+      fc.string({ unit: fc.integer({ min: 0, max: 0x2fff }).map((c) => String.fromCharCode(c)), maxLength: 12 }),
     );
     await fc.assert(
       fc.asyncProperty(value, async (v) => {
@@ -39,7 +44,7 @@ describe("--retry-delay-ms", () => {
         if (whole) expect(outcome).toEqual({ ok: true, ms: Number(v) });
         else {
           expect(outcome.ok).toBe(false);
-          if (!outcome.ok) expect(outcome.message).not.toMatch(/[\u0000-\u001f\u007f]/);
+          if (!outcome.ok) expect(outcome.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
         }
       }),
       { numRuns: 300 },
