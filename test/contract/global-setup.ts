@@ -95,8 +95,8 @@ export default function setup(project: TestProject): () => Promise<void> {
   project.provide("greenlakeSharedMocksFile", mocksFile);
   project.provide("contractTallyDir", tallyDir);
   return async () => {
-    const started = await starting;
     try {
+      const started = await starting;
       if (started) await stopShared(started);
       if (existsSync(tallyDir)) printAllServicesCoverage(tallyDir);
     } finally {
