@@ -50,6 +50,8 @@ afterAll(async () => {
 });
 
 function home(): { env: Record<string, string>; root: string } {
+  // The secret below shares no 8-character piece with these paths: redaction hides any such piece in output,
+  // and "files-secret" would hide the path of any folder whose random name starts "se".
   const root = mkdtempSync(join(tmpdir(), "glp-files-"));
   dirs.push(root);
   return {
@@ -113,7 +115,7 @@ describe("glp's files (property-based)", () => {
     await fc.assert(
       fc.asyncProperty(defect, async (d) => {
         const { env, root } = home();
-        Object.assign(env, { GREENLAKE_CLIENT_ID: "files-client", GREENLAKE_CLIENT_SECRET: "files-secret", GREENLAKE_WORKSPACE_ID: WORKSPACE, GREENLAKE_TOKEN_URL: `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token` });
+        Object.assign(env, { GREENLAKE_CLIENT_ID: "files-client", GREENLAKE_CLIENT_SECRET: "S3cretOfTheFilesTest", GREENLAKE_WORKSPACE_ID: WORKSPACE, GREENLAKE_TOKEN_URL: `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token` });
         const file = tokenCacheFile(env, { clientId: "files-client", workspaceId: WORKSPACE, tokenUrl: env.GREENLAKE_TOKEN_URL });
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         chmodSync(dirname(dirname(file)), 0o700);
@@ -137,7 +139,7 @@ describe("glp's files (property-based)", () => {
     await fc.assert(
       fc.asyncProperty(defect, fc.constantFrom("glp", "tokens"), async (d, which) => {
         const { env, root } = home();
-        Object.assign(env, { GREENLAKE_CLIENT_ID: "files-client", GREENLAKE_CLIENT_SECRET: "files-secret", GREENLAKE_WORKSPACE_ID: WORKSPACE, GREENLAKE_TOKEN_URL: `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token` });
+        Object.assign(env, { GREENLAKE_CLIENT_ID: "files-client", GREENLAKE_CLIENT_SECRET: "S3cretOfTheFilesTest", GREENLAKE_WORKSPACE_ID: WORKSPACE, GREENLAKE_TOKEN_URL: `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token` });
         const glpDir = join(env.XDG_CACHE_HOME!, "glp");
         const dir = which === "glp" ? glpDir : join(glpDir, "tokens");
         if (which === "tokens") mkdirSync(glpDir, { recursive: true, mode: 0o700 });
@@ -165,7 +167,7 @@ describe("glp's files (property-based)", () => {
 describe("glp's files: the cases that showed it", () => {
   it("a symlinked token-cache entry is refused, and its planted token never sent", async () => {
     const { env, root } = home();
-    Object.assign(env, { GREENLAKE_CLIENT_ID: "files-client", GREENLAKE_CLIENT_SECRET: "files-secret", GREENLAKE_WORKSPACE_ID: WORKSPACE, GREENLAKE_TOKEN_URL: `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token` });
+    Object.assign(env, { GREENLAKE_CLIENT_ID: "files-client", GREENLAKE_CLIENT_SECRET: "S3cretOfTheFilesTest", GREENLAKE_WORKSPACE_ID: WORKSPACE, GREENLAKE_TOKEN_URL: `${baseUrl}/authorization/v2/oauth2/${WORKSPACE}/token` });
     const file = tokenCacheFile(env, { clientId: "files-client", workspaceId: WORKSPACE, tokenUrl: env.GREENLAKE_TOKEN_URL });
     plant(root, file, { link: true, foreign: false, mode: 0 }, JSON.stringify({ accessToken: "planted", expiresAt: Date.now() + 600_000, tokenUrl: "x", clientId: "files-client" }));
     seen.bearers = [];
