@@ -123,24 +123,28 @@ function byteString(value: string): string {
 function responseHeaders(raw: RawHeaders): Record<string, string> | [string, string][] {
   const byName: Record<string, string> = Object.create(null);
   for (let i = 0; i < raw.length; i += 2) {
-    const part = raw[i]!;
-    const name = (typeof part === "string" ? part : part.toString("latin1")).toLowerCase();
+    const name = nameText(raw[i]!).toLowerCase();
     // A `__proto__` header would not survive the Response's own copy of an object: pairs carry it.
     if (name in byName || name === "__proto__") return headerPairs(raw);
-    const value = raw[i + 1]!;
-    byName[name] = typeof value === "string" ? byteString(value) : value.toString("latin1");
+    byName[name] = valueText(raw[i + 1]!);
   }
   return byName;
 }
 
 function headerPairs(raw: RawHeaders): [string, string][] {
   const pairs: [string, string][] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const value = raw[i + 1]!;
-    pairs.push([typeof name === "string" ? name : name.toString("latin1"), typeof value === "string" ? byteString(value) : value.toString("latin1")]);
-  }
+  for (let i = 0; i < raw.length; i += 2) pairs.push([nameText(raw[i]!), valueText(raw[i + 1]!)]);
   return pairs;
+}
+
+/** A raw header name as fetch shows it: one character per byte. */
+function nameText(name: Buffer | string): string {
+  return typeof name === "string" ? name : name.toString("latin1");
+}
+
+/** A raw header value as fetch shows it: one character per byte (a dispatcher's text as its UTF-8 bytes). */
+function valueText(value: Buffer | string): string {
+  return typeof value === "string" ? byteString(value) : value.toString("latin1");
 }
 
 /** A network failure, shaped as fetch reports one (`TypeError` with the cause), so retry rules read it alike. */
