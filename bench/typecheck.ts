@@ -3,14 +3,17 @@
  * skipLibCheck): one service through the root `GreenLake` against the same
  * call through the per-service entry, and one call to every service through
  * the root against bare openapi-fetch over the same generated paths (the
- * one-service pair alternates three times per run, each side the median). Each
+ * one-service pair alternates three times per run, each side the median).
+ * Beside the pair, its floor: the entry's call with every other service's
+ * generated types in the program too, which the root cannot do without as
+ * it types every service (the floor alternates with the pair). Each
  * `tsc` is measured as its user pays it: CPU time and peak RSS of the whole
  * process (the target is judged on CPU time, which neighbours on a busy
  * machine disturb least), beside wall time and the compiler's heap figure.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { ServiceMetadata } from "../src/metadata.js";
 import { repoRoot } from "../scripts/package-layout.js";
 import { median, repeat, type Figure } from "./figure.js";
@@ -88,6 +91,18 @@ function oneServiceThroughEntry(call: Call): string {
     "}",
     "",
   ].join("\n");
+}
+
+/**
+ * The floor of the root's cost: the same call through the entry, with every
+ * other service's generated types in the program too (read directly from the
+ * built declarations), as the root must have them to type every service.
+ */
+function oneServiceWithEveryServiceTypes(call: Call): string {
+  const typesDir = join(repoRoot, "dist/cjs/generated/types");
+  const others = readdirSync(typesDir).filter((f) => f.endsWith(".d.ts") && !f.startsWith("compute-ops-mgmt"));
+  const imports = others.map((f, i) => `import type * as Types${i} from ${JSON.stringify(relative(workDir, join(typesDir, f.replace(/\.d\.ts$/, ".js"))))};`);
+  return [...imports, "", oneServiceThroughEntry(call)].join("\n");
 }
 
 function writeProject(name: string, source: string): string {
@@ -192,11 +207,13 @@ function chooseCalls(services: ReadonlyMap<string, ServiceMetadata>): Map<string
   }
 }
 
-const CONSUMERS = ["empty", "one-service-root", "one-service-entry", "all-root", "all-openapi-fetch"] as const;
+const CONSUMERS = ["empty", "one-service-root", "one-service-entry", "one-service-entry-every-types", "all-root", "all-openapi-fetch"] as const;
 type Consumer = (typeof CONSUMERS)[number];
 
 /** The target figure: CPU time of `tsc` (user + system), which load from other processes disturbs least. */
 const ONE_SERVICE_CPU = "typecheck one service: root / entry, CPU";
+/** The floor of the target: what every service's generated types cost the entry's call, with nothing of the root. */
+const FLOOR_CPU = "typecheck one service: (entry + every service's types) / entry, CPU";
 /** Samples of each side of the target's pair per run. */
 const PAIR_SAMPLES = 3;
 
@@ -223,6 +240,7 @@ export const typecheck: Figure = {
       empty: writeProject("empty", "export {};\n"),
       "one-service-root": writeProject("one-service-root", oneServiceThroughRoot(com)),
       "one-service-entry": writeProject("one-service-entry", oneServiceThroughEntry(com)),
+      "one-service-entry-every-types": writeProject("one-service-entry-every-types", oneServiceWithEveryServiceTypes(com)),
       "all-root": writeProject("all-root", rootConsumer(calls)),
       "all-openapi-fetch": writeProject("all-openapi-fetch", openapiFetchConsumer(calls)),
     };
@@ -231,9 +249,10 @@ export const typecheck: Figure = {
       progress(`typecheck, run ${run + 1} of ${runs}`);
       const samples = new Map<Consumer, TscRun[]>(CONSUMERS.map((c) => [c, []]));
       // Rotating order, so load drifting during a run does not always fall on the same consumer;
-      // the target's pair alternates PAIR_SAMPLES times and each side is the median of its samples.
+      // the target's pair and its floor alternate PAIR_SAMPLES times and each side is the median of its samples.
       const order = CONSUMERS.map((_, i) => CONSUMERS[(i + run) % CONSUMERS.length]!);
-      for (let i = 1; i < PAIR_SAMPLES; i++) order.push(...(i % 2 ? (["one-service-entry", "one-service-root"] as const) : (["one-service-root", "one-service-entry"] as const)));
+      const trio = ["one-service-entry", "one-service-root", "one-service-entry-every-types"] as const;
+      for (let i = 1; i < PAIR_SAMPLES; i++) order.push(...trio.map((_, k) => trio[(i + k) % trio.length]!));
       for (const c of order) {
         const result = runTsc(configs[c]);
         if (result.errorLines.size > 0) throw new Error(`typecheck bench: ${c} does not compile:\n${result.output}`);
@@ -248,6 +267,8 @@ export const typecheck: Figure = {
         "typecheck one service: root / entry, peak RSS": root.rssMb / entry.rssMb,
         "typecheck one service: root / entry, compiler heap": root.memoryMb / entry.memoryMb,
         "typecheck one service: root / entry, wall": root.seconds / entry.seconds,
+        [FLOOR_CPU]: r["one-service-entry-every-types"].cpuSeconds / entry.cpuSeconds,
+        "typecheck one service: root / (entry + every service's types), CPU": root.cpuSeconds / r["one-service-entry-every-types"].cpuSeconds,
         "typecheck all services: root / openapi-fetch, CPU": r["all-root"].cpuSeconds / r["all-openapi-fetch"].cpuSeconds,
         "typecheck all services: root / openapi-fetch, peak RSS": r["all-root"].rssMb / r["all-openapi-fetch"].rssMb,
       };
