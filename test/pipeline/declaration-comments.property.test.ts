@@ -1,10 +1,11 @@
-// The built declarations of the generated types carry no comments (scripts/lib/declaration-comments.ts),
-// and nothing else of them changes: property names and string literal types that look like comments
-// survive, and the declarations parse to the same tree.
+// The built declarations of the generated types carry no comments and no indentation
+// (scripts/lib/declaration-comments.ts), and nothing else of them changes: property names and string
+// literal types that look like comments survive, a template literal type spanning lines keeps its
+// blanks, and the declarations parse to the same tree.
 import fc from "fast-check";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { withoutComments } from "../../scripts/lib/declaration-comments.js";
+import { withoutComments, withoutIndentation } from "../../scripts/lib/declaration-comments.js";
 
 /** Every comment in `text`, found by TypeScript's own scanner. */
 function comments(text: string): string[] {
@@ -51,5 +52,45 @@ describe("withoutComments", () => {
   it("keeps names and literal types that look like comments", () => {
     const stripped = withoutComments("x.d.ts", '/** Docs. */\nexport interface paths {\n    /** Prose. */\n    "/* a */": "// b"; // note\n}\n');
     expect(stripped).toBe('export interface paths {\n    "/* a */": "// b";\n}\n');
+  });
+});
+
+// Nested type literals, indented as the printer writes them, with literal types whose text holds line
+// breaks and blanks: string literals (escaped) and template literal types (raw, with or without a hole).
+const literalText = fc.stringMatching(/^[a-z \n]{0,12}$/);
+const leaf = fc.oneof(
+  fc.constant("string"),
+  literalText.map((t) => JSON.stringify(t)),
+  literalText.map((t) => `\`${t}\``),
+  fc.tuple(literalText, literalText).map(([a, b]) => `\`${a}\${string}${b}\``),
+);
+type Shape = string | Shape[];
+const shape: fc.Arbitrary<Shape> = fc.letrec<{ node: Shape }>((tie) => ({
+  node: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, fc.array(tie("node"), { minLength: 1, maxLength: 3 })),
+})).node;
+function render(node: Shape, depth: number): string {
+  if (typeof node === "string") return node;
+  const pad = "    ".repeat(depth + 1);
+  return `{\n${node.map((child, i) => `${pad}m${i}: ${render(child, depth + 1)};`).join("\n")}\n${"    ".repeat(depth)}}`;
+}
+const indented = shape.map((node) => `export type T = ${render(node, 0)};\nexport interface paths {\n    "/a": T;\n}\n`);
+
+describe("withoutIndentation", () => {
+  it("parses to the same declarations, and drops every indentation unless a template literal type spans lines", () => {
+    fc.assert(
+      fc.property(indented, (text) => {
+        const flat = withoutIndentation("x.d.ts", text);
+        expect(tree(flat)).toBe(tree(text));
+        const multiLineTemplate = /`[^`]*\n[^`]*`/.test(text);
+        if (!multiLineTemplate) expect(flat).not.toMatch(/^[ \t]/m);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps a template literal type's blanks on its later lines", () => {
+    const text = "export type A = `a${string}\n    b`;\nexport interface X {\n    a: string;\n}\n";
+    expect(withoutIndentation("x.d.ts", text)).toBe(text);
+    expect(withoutIndentation("x.d.ts", "export interface X {\n    a: {\n        b: `x`;\n    };\n}\n")).toBe("export interface X {\na: {\nb: `x`;\n};\n}\n");
   });
 });
