@@ -17,7 +17,7 @@
  */
 import type { EventEmitter } from "node:events";
 import type { Dispatcher } from "undici";
-import { GreenLakeError, responseTooLargeError, tooManyRedirectsError } from "../errors.js";
+import { GreenLakeError, refusedRedirectError, responseTooLargeError, tooManyRedirectsError, undefinedStatusError } from "../errors.js";
 import { bufferedResponse } from "./responses.js";
 
 /**
@@ -316,8 +316,21 @@ function followsRedirect(status: number, raw: RawHeaders, mode: RequestRedirect)
   return mode !== "manual" && REDIRECT_STATUSES.has(status) && singleHeader(raw, "location") !== undefined;
 }
 
+/** Where a redirect leads, when the SDK follows it there: an http or https URL. */
+function redirectTarget(location: string, base: string, method: string, callUrl: string, status: number): URL {
+  let next: URL;
+  try {
+    next = new URL(location, base);
+  } catch {
+    throw refusedRedirectError(method, callUrl, status, "to a Location that is not a URL");
+  }
+  // The scheme is letters, digits and "+-." only: safe to name.
+  if (next.protocol !== "http:" && next.protocol !== "https:") throw refusedRedirectError(method, callUrl, status, `to a ${next.protocol} URL, which is neither http nor https`);
+  return next;
+}
+
 function finalResponse(status: number, headers: Record<string, string> | [string, string][], bytes: Buffer | null, url: string, redirected: boolean, method: string): Response {
-  if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}, outside 200-599`);
+  if (status < 200 || status > 599) throw undefinedStatusError(method, url, status);
   return bufferedResponse(bytes, { status, headers }, url, redirected, method);
 }
 
@@ -336,11 +349,10 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
       answer = await exchange(dispatcher, url, { method, headers, body }, call, followsRedirect, mode);
       const location = followsRedirect(answer.statusCode, answer.raw, mode) ? singleHeader(answer.raw, "location") : undefined;
       if (location !== undefined) {
-        if (mode === "error") throw new Error(`redirect to ${new URL(location, url).origin} refused (redirect: "error")`);
-        // Final, not a network failure to retry: the same loop would be followed again.
+        // Each refusal is final, not a network failure to retry: the server would send the same redirect again.
+        if (mode === "error") throw refusedRedirectError(call.method, call.url, answer.statusCode, 'and the call was made with redirect: "error"');
         if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);
-        const next = new URL(location, url);
-        if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL refused`);
+        const next = redirectTarget(location, url, call.method, call.url, answer.statusCode);
         if (next.origin !== new URL(url).origin) {
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())));
         }
