@@ -6,7 +6,7 @@
 import { responseTooLargeError } from "../../errors.js";
 import { sendHttp } from "../http.js";
 import { bufferedResponse, isBufferedResponse } from "../responses.js";
-import { readBody } from "../timeouts.js";
+import { readBody, type AttemptDeadline } from "../timeouts.js";
 import type { Exchange } from "./exchange.js";
 
 export type FetchFunction = (request: Request, init?: RequestInit) => Promise<Response>;
@@ -47,6 +47,37 @@ async function viaHttp(exchange: Exchange, maxBytes: number): Promise<Response> 
   return answer;
 }
 
+/**
+ * The user's fetch's answer, or the end of the attempt, whichever comes first: a fetch that ignores its
+ * Request's signal cannot hold the call past its time limit or the caller's abort. An answer that comes
+ * later is dropped, its body cancelled.
+ */
+function untilEnded(answer: Promise<Response>, deadline: AttemptDeadline | undefined): Promise<Response> {
+  if (deadline === undefined || !deadline.canAbort) return answer;
+  const dropLate = (): void => void answer.then((late) => late.body?.cancel().catch(() => {}), () => {});
+  if (deadline.aborted) {
+    dropLate();
+    return Promise.reject(deadline.reason);
+  }
+  return new Promise<Response>((resolve, reject) => {
+    const onEnd = (): void => {
+      dropLate();
+      reject(deadline.reason);
+    };
+    deadline.once("abort", onEnd);
+    answer.then(
+      (response) => {
+        deadline.off("abort", onEnd);
+        resolve(response);
+      },
+      (error: unknown) => {
+        deadline.off("abort", onEnd);
+        reject(error);
+      },
+    );
+  });
+}
+
 async function viaUserFetch(fetch: FetchFunction, exchange: Exchange, maxBytes: number): Promise<Response> {
   const { request, method, url, body } = exchange;
   const deadline = exchange.deadline;
@@ -68,7 +99,7 @@ async function viaUserFetch(fetch: FetchFunction, exchange: Exchange, maxBytes: 
   });
   let init = exchange.call.extensions;
   if (exchange.dispatcher !== undefined && init?.dispatcher !== exchange.dispatcher) init = { ...init, dispatcher: exchange.dispatcher };
-  return whole(await (init === undefined ? fetch(attempt) : fetch(attempt, init as RequestInit)), exchange, maxBytes);
+  return whole(await untilEnded(init === undefined ? fetch(attempt) : fetch(attempt, init as RequestInit), deadline), exchange, maxBytes);
 }
 
 export function sendStep(fetch: FetchFunction | undefined, maxBytes: number): (exchange: Exchange) => Promise<Response> {
