@@ -18,7 +18,7 @@
 import type { EventEmitter } from "node:events";
 import type { Dispatcher } from "undici";
 import { GreenLakeError, refusedRedirectError, responseTooLargeError, tooManyRedirectsError, undefinedStatusError } from "../errors.js";
-import { bufferedResponse } from "./responses.js";
+import { bufferedResponse, declaresTooLong } from "./responses.js";
 
 /**
  * What ends an exchange early: an AbortSignal, or (as undici's `request` also
@@ -225,7 +225,7 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
     this.raw = raw;
     this.redirect = this.follows(status, raw, this.mode);
     const call = this.call;
-    if (!this.redirect && call.maxBytes !== undefined && Number(singleHeader(raw, "content-length")) > call.maxBytes) {
+    if (!this.redirect && call.maxBytes !== undefined && declaresTooLong(this.method, status, singleHeader(raw, "content-length"), call.maxBytes)) {
       const error = responseTooLargeError(call.method, this.url, call.maxBytes);
       this.fail(error);
       this.stop(error);

@@ -10,6 +10,15 @@
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 const BOM = [0xef, 0xbb, 0xbf];
 
+/**
+ * Whether an answer's declared `Content-Length` is past `maxBytes`. Only an answer that carries a body has one
+ * to refuse: HEAD's is the size a GET would get, and a 204, 205 or 304 has none whatever it declares.
+ */
+export function declaresTooLong(method: string, status: number, contentLength: string | null | undefined, maxBytes: number): boolean {
+  if (contentLength == null || method === "HEAD" || NULL_BODY_STATUSES.has(status)) return false;
+  return Number(contentLength) > maxBytes;
+}
+
 function decode(bytes: Uint8Array): string {
   // As Response.text(): UTF-8, a leading byte order mark dropped.
   const bom = bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];

@@ -5,7 +5,7 @@
  */
 import { responseTooLargeError } from "../../errors.js";
 import { sendHttp } from "../http.js";
-import { bufferedResponse, isBufferedResponse } from "../responses.js";
+import { bufferedResponse, declaresTooLong, isBufferedResponse } from "../responses.js";
 import { readBody, type AttemptDeadline } from "../timeouts.js";
 import type { Exchange } from "./exchange.js";
 
@@ -17,8 +17,7 @@ async function whole(answer: Response, exchange: Exchange, maxBytes: number): Pr
   exchange.receiving = true;
   deadline?.progress();
   if (isBufferedResponse(answer)) return answer; // read whole already, under the deadline
-  const declared = Number(answer.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) {
+  if (declaresTooLong(exchange.method, answer.status, answer.headers.get("content-length"), maxBytes)) {
     void answer.body?.cancel().catch(() => {});
     throw responseTooLargeError(exchange.method, exchange.url, maxBytes);
   }
