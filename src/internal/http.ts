@@ -329,9 +329,9 @@ function redirectTarget(location: string, base: string, method: string, callUrl:
   return next;
 }
 
-function finalResponse(status: number, headers: Record<string, string> | [string, string][], bytes: Buffer | null, url: string, redirected: boolean, method: string): Response {
+function finalResponse(status: number, headers: Record<string, string> | [string, string][], bytes: Buffer | null, url: string, redirected: boolean, method: string, dropped: boolean): Response {
   if (status < 200 || status > 599) throw undefinedStatusError(method, url, status);
-  return bufferedResponse(bytes, { status, headers }, url, redirected, method);
+  return bufferedResponse(bytes, { status, headers }, url, redirected, method, dropped);
 }
 
 async function sendWithUndici(call: HttpCall): Promise<Response> {
@@ -342,6 +342,8 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
   let body = call.body;
   let headers = headerRecord(call.headers);
   const mode = call.redirect ?? "follow";
+  // Whether a hop went to another origin: the origin-bound headers are then gone for good.
+  let dropped = false;
   for (let hop = 0; ; hop++) {
     let answer: Answer;
     try {
@@ -354,6 +356,7 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
         if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);
         const next = redirectTarget(location, url, call.method, call.url, answer.statusCode);
         if (next.origin !== new URL(url).origin) {
+          dropped = true;
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())));
         }
         // As fetch: 303 turns every method but HEAD into GET, 301/302 turn POST into GET; both drop the body.
@@ -368,7 +371,7 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
     } catch (error) {
       throw networkError(error, signal);
     }
-    return finalResponse(answer.statusCode, responseHeaders(answer.raw), answer.bytes, url, hop > 0, call.method);
+    return finalResponse(answer.statusCode, responseHeaders(answer.raw), answer.bytes, url, hop > 0, call.method, dropped);
   }
 }
 
