@@ -226,7 +226,8 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
     this.redirect = this.follows(status, raw, this.mode);
     const call = this.call;
     if (!this.redirect && call.maxBytes !== undefined && declaresTooLong(this.method, status, singleHeader(raw, "content-length"), call.maxBytes)) {
-      const error = responseTooLargeError(call.method, this.url, call.maxBytes);
+      // Named for the call that was made, as the refusal while reading is.
+      const error = responseTooLargeError(call.method, call.url, call.maxBytes);
       this.fail(error);
       this.stop(error);
     }
