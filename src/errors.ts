@@ -365,6 +365,24 @@ export function tooManyRedirectsError(method: string, url: string, max: number):
   );
 }
 
+/** A redirect the SDK does not follow (`why` says which): the server's answer, the same on every try. */
+export function refusedRedirectError(method: string, url: string, status: number, why: string): GreenLakeError {
+  const path = pathOf(url);
+  return new GreenLakeError(
+    `${method} ${path} was redirected (${status}) ${why}; the call was not retried, since the server would answer the same. Check baseUrl and any proxy in between, or pass redirect: "manual" to read the redirect itself.`,
+    { method, path, status },
+  );
+}
+
+/** An answer whose status HTTP does not define: the server (or something in between) answered, unusably. */
+export function undefinedStatusError(method: string, url: string, status: number): GreenLakeServerError {
+  const path = pathOf(url);
+  return new GreenLakeServerError(
+    `${method} ${path} was answered with status ${status}, which HTTP does not define (100-599); the call was not retried. Check baseUrl and any proxy in between.`,
+    { method, path, status },
+  );
+}
+
 /** The caller's signal ended the call. */
 export function abortedError(method: string, path: string, reason: unknown): GreenLakeAbortedError {
   return new GreenLakeAbortedError(`${method} ${path} was aborted by its signal.`, { method, path, cause: reason });

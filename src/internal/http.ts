@@ -17,8 +17,8 @@
  */
 import type { EventEmitter } from "node:events";
 import type { Dispatcher } from "undici";
-import { GreenLakeError, responseTooLargeError, tooManyRedirectsError } from "../errors.js";
-import { bufferedResponse } from "./responses.js";
+import { GreenLakeError, refusedRedirectError, responseTooLargeError, tooManyRedirectsError, undefinedStatusError } from "../errors.js";
+import { bufferedResponse, declaresTooLong } from "./responses.js";
 
 /**
  * What ends an exchange early: an AbortSignal, or (as undici's `request` also
@@ -225,8 +225,9 @@ class AnswerHandler implements Dispatcher.DispatchHandlers {
     this.raw = raw;
     this.redirect = this.follows(status, raw, this.mode);
     const call = this.call;
-    if (!this.redirect && call.maxBytes !== undefined && Number(singleHeader(raw, "content-length")) > call.maxBytes) {
-      const error = responseTooLargeError(call.method, this.url, call.maxBytes);
+    if (!this.redirect && call.maxBytes !== undefined && declaresTooLong(this.method, status, singleHeader(raw, "content-length"), call.maxBytes)) {
+      // Named for the call that was made, as the refusal while reading is.
+      const error = responseTooLargeError(call.method, call.url, call.maxBytes);
       this.fail(error);
       this.stop(error);
     }
@@ -316,9 +317,22 @@ function followsRedirect(status: number, raw: RawHeaders, mode: RequestRedirect)
   return mode !== "manual" && REDIRECT_STATUSES.has(status) && singleHeader(raw, "location") !== undefined;
 }
 
-function finalResponse(status: number, headers: Record<string, string> | [string, string][], bytes: Buffer | null, url: string, redirected: boolean, method: string): Response {
-  if (status < 200 || status > 599) throw new TypeError(`fetch failed: the server answered with status ${status}, outside 200-599`);
-  return bufferedResponse(bytes, { status, headers }, url, redirected, method);
+/** Where a redirect leads, when the SDK follows it there: an http or https URL. */
+function redirectTarget(location: string, base: string, method: string, callUrl: string, status: number): URL {
+  let next: URL;
+  try {
+    next = new URL(location, base);
+  } catch {
+    throw refusedRedirectError(method, callUrl, status, "to a Location that is not a URL");
+  }
+  // The scheme is letters, digits and "+-." only: safe to name.
+  if (next.protocol !== "http:" && next.protocol !== "https:") throw refusedRedirectError(method, callUrl, status, `to a ${next.protocol} URL, which is neither http nor https`);
+  return next;
+}
+
+function finalResponse(status: number, headers: Record<string, string> | [string, string][], bytes: Buffer | null, url: string, redirected: boolean, method: string, dropped: boolean): Response {
+  if (status < 200 || status > 599) throw undefinedStatusError(method, url, status);
+  return bufferedResponse(bytes, { status, headers }, url, redirected, method, dropped);
 }
 
 async function sendWithUndici(call: HttpCall): Promise<Response> {
@@ -329,6 +343,8 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
   let body = call.body;
   let headers = headerRecord(call.headers);
   const mode = call.redirect ?? "follow";
+  // Whether a hop went to another origin: the origin-bound headers are then gone for good.
+  let dropped = false;
   for (let hop = 0; ; hop++) {
     let answer: Answer;
     try {
@@ -336,12 +352,12 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
       answer = await exchange(dispatcher, url, { method, headers, body }, call, followsRedirect, mode);
       const location = followsRedirect(answer.statusCode, answer.raw, mode) ? singleHeader(answer.raw, "location") : undefined;
       if (location !== undefined) {
-        if (mode === "error") throw new Error(`redirect to ${new URL(location, url).origin} refused (redirect: "error")`);
-        // Final, not a network failure to retry: the same loop would be followed again.
+        // Each refusal is final, not a network failure to retry: the server would send the same redirect again.
+        if (mode === "error") throw refusedRedirectError(call.method, call.url, answer.statusCode, 'and the call was made with redirect: "error"');
         if (hop >= MAX_REDIRECTS) throw tooManyRedirectsError(call.method, call.url, MAX_REDIRECTS);
-        const next = new URL(location, url);
-        if (next.protocol !== "http:" && next.protocol !== "https:") throw new Error(`redirect to a ${next.protocol} URL refused`);
+        const next = redirectTarget(location, url, call.method, call.url, answer.statusCode);
         if (next.origin !== new URL(url).origin) {
+          dropped = true;
           headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.includes(name.toLowerCase())));
         }
         // As fetch: 303 turns every method but HEAD into GET, 301/302 turn POST into GET; both drop the body.
@@ -356,7 +372,7 @@ async function sendWithUndici(call: HttpCall): Promise<Response> {
     } catch (error) {
       throw networkError(error, signal);
     }
-    return finalResponse(answer.statusCode, responseHeaders(answer.raw), answer.bytes, url, hop > 0, call.method);
+    return finalResponse(answer.statusCode, responseHeaders(answer.raw), answer.bytes, url, hop > 0, call.method, dropped);
   }
 }
 

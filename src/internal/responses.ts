@@ -10,6 +10,15 @@
 const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
 const BOM = [0xef, 0xbb, 0xbf];
 
+/**
+ * Whether an answer's declared `Content-Length` is past `maxBytes`. Only an answer that carries a body has one
+ * to refuse: HEAD's is the size a GET would get, and a 204, 205 or 304 has none whatever it declares.
+ */
+export function declaresTooLong(method: string, status: number, contentLength: string | null | undefined, maxBytes: number): boolean {
+  if (contentLength == null || method === "HEAD" || NULL_BODY_STATUSES.has(status)) return false;
+  return Number(contentLength) > maxBytes;
+}
+
 function decode(bytes: Uint8Array): string {
   // As Response.text(): UTF-8, a leading byte order mark dropped.
   const bom = bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
@@ -26,11 +35,14 @@ function defineBufferedResponse() {
     readonly #init: ResponseInit;
     readonly #url: string;
     readonly #redirected: boolean;
+    /** A redirect on the way here went to another origin, so the credentials stayed behind (as fetch leaves them). */
+    readonly credentialsDropped: boolean;
     #used = false;
     #plain: Response | undefined;
 
-    constructor(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string) {
+    constructor(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string, credentialsDropped = false) {
       super(null, init);
+      this.credentialsDropped = credentialsDropped;
       this.#bytes = bytes;
       this.#init = init;
       this.#url = url;
@@ -114,7 +126,7 @@ function defineBufferedResponse() {
     override clone(): Response {
       if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
       if (this.#plain !== undefined) return this.#plain.clone();
-      return new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected, this.method);
+      return new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected, this.method, this.credentialsDropped);
     }
   };
 }
@@ -124,9 +136,17 @@ type BufferedResponseClass = ReturnType<typeof defineBufferedResponse>;
 let BufferedResponse: BufferedResponseClass | undefined;
 
 /** A response over bytes already read; `null` for none (HEAD, 204, ...). */
-export function bufferedResponse(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string): Response {
+export function bufferedResponse(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string, credentialsDropped = false): Response {
   BufferedResponse ??= defineBufferedResponse();
-  return new BufferedResponse(bytes, init, url, redirected, method);
+  return new BufferedResponse(bytes, init, url, redirected, method, credentialsDropped);
+}
+
+/**
+ * Whether the SDK's HTTP layer left the credentials behind on a redirect to another origin on the way to
+ * `response` (they are not sent again, even when a later redirect comes back); false when it cannot tell.
+ */
+export function credentialsDropped(response: Response): boolean {
+  return BufferedResponse !== undefined && response instanceof BufferedResponse && response.credentialsDropped;
 }
 
 /** Whether the SDK made `response` from bytes it read whole (as `requestOf`, without making an object). */

@@ -311,10 +311,18 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    let left = ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (): void => {
       unfollow?.();
       resolve();
-    }, ms);
+    };
+    // A timer fires at once past MAX_TIMER_MS: a longer wait (a long Retry-After) is made of several.
+    const wait = (): void => {
+      const step = Math.min(left, MAX_TIMER_MS);
+      left -= step;
+      timer = setTimeout(left > 0 ? wait : done, step);
+    };
     const unfollow =
       signal &&
       followAbort(signal, () => {
@@ -322,6 +330,7 @@ export function sleep(ms: number, signal?: AbortSignal | null): Promise<void> {
         unfollow?.();
         reject(signal.reason);
       });
+    wait();
   });
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { Agent, getGlobalDispatcher, MockAgent, setGlobalDispatcher } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { GreenLakeError } from "../../src/errors.js";
 import { httpFetch } from "../../src/internal/http.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService as metadata } from "./support/fixtures.js";
@@ -157,7 +158,8 @@ describe("httpFetch", () => {
     server.handle((_req, res) => res.writeHead(302, { location: "/elsewhere" }).end());
     const manual = await httpFetch(new Request(`${server.url}/r`, { redirect: "manual" }));
     expect(manual.status).toBe(302);
-    await expect(httpFetch(new Request(`${server.url}/r`, { redirect: "error" }))).rejects.toBeInstanceOf(TypeError);
+    // The server would redirect again on every try: a final GreenLakeError, not a network failure to retry.
+    await expect(httpFetch(new Request(`${server.url}/r`, { redirect: "error" }))).rejects.toBeInstanceOf(GreenLakeError);
   });
 
   it("sends through the dispatcher given per call (a proxy agent, for instance)", async () => {

@@ -5,6 +5,7 @@
 import { abortedError } from "../../errors.js";
 import type { Log } from "../../logging.js";
 import type { TokenSource } from "../auth.js";
+import { credentialsDropped } from "../responses.js";
 import type { RetryPolicy } from "../retry.js";
 import type { Exchange, Step } from "./exchange.js";
 
@@ -26,9 +27,10 @@ function tokenFor(auth: TokenSource, exchange: Exchange): string | Promise<strin
   });
 }
 
-/** Whether the answer came from the origin the token was sent to (a redirect to another origin drops it). */
+/** Whether the token reached the server that answered (a redirect to another origin drops it for the rest of the chain). */
 function answeredByTokenOrigin(response: Response, exchange: Exchange): boolean {
   if (!response.redirected || response.url === "") return true;
+  if (credentialsDropped(response)) return false;
   try {
     return new URL(response.url).origin === new URL(exchange.url).origin;
   } catch {

@@ -5,8 +5,8 @@
  */
 import { responseTooLargeError } from "../../errors.js";
 import { sendHttp } from "../http.js";
-import { bufferedResponse, isBufferedResponse } from "../responses.js";
-import { readBody } from "../timeouts.js";
+import { bufferedResponse, declaresTooLong, isBufferedResponse } from "../responses.js";
+import { readBody, type AttemptDeadline } from "../timeouts.js";
 import type { Exchange } from "./exchange.js";
 
 export type FetchFunction = (request: Request, init?: RequestInit) => Promise<Response>;
@@ -17,8 +17,7 @@ async function whole(answer: Response, exchange: Exchange, maxBytes: number): Pr
   exchange.receiving = true;
   deadline?.progress();
   if (isBufferedResponse(answer)) return answer; // read whole already, under the deadline
-  const declared = Number(answer.headers.get("content-length") ?? 0);
-  if (declared > maxBytes) {
+  if (declaresTooLong(exchange.method, answer.status, answer.headers.get("content-length"), maxBytes)) {
     void answer.body?.cancel().catch(() => {});
     throw responseTooLargeError(exchange.method, exchange.url, maxBytes);
   }
@@ -47,6 +46,37 @@ async function viaHttp(exchange: Exchange, maxBytes: number): Promise<Response> 
   return answer;
 }
 
+/**
+ * The user's fetch's answer, or the end of the attempt, whichever comes first: a fetch that ignores its
+ * Request's signal cannot hold the call past its time limit or the caller's abort. An answer that comes
+ * later is dropped, its body cancelled.
+ */
+function untilEnded(answer: Promise<Response>, deadline: AttemptDeadline | undefined): Promise<Response> {
+  if (deadline === undefined || !deadline.canAbort) return answer;
+  const dropLate = (): void => void answer.then((late) => late.body?.cancel().catch(() => {}), () => {});
+  if (deadline.aborted) {
+    dropLate();
+    return Promise.reject(deadline.reason);
+  }
+  return new Promise<Response>((resolve, reject) => {
+    const onEnd = (): void => {
+      dropLate();
+      reject(deadline.reason);
+    };
+    deadline.once("abort", onEnd);
+    answer.then(
+      (response) => {
+        deadline.off("abort", onEnd);
+        resolve(response);
+      },
+      (error: unknown) => {
+        deadline.off("abort", onEnd);
+        reject(error);
+      },
+    );
+  });
+}
+
 async function viaUserFetch(fetch: FetchFunction, exchange: Exchange, maxBytes: number): Promise<Response> {
   const { request, method, url, body } = exchange;
   const deadline = exchange.deadline;
@@ -68,7 +98,7 @@ async function viaUserFetch(fetch: FetchFunction, exchange: Exchange, maxBytes: 
   });
   let init = exchange.call.extensions;
   if (exchange.dispatcher !== undefined && init?.dispatcher !== exchange.dispatcher) init = { ...init, dispatcher: exchange.dispatcher };
-  return whole(await (init === undefined ? fetch(attempt) : fetch(attempt, init as RequestInit)), exchange, maxBytes);
+  return whole(await untilEnded(init === undefined ? fetch(attempt) : fetch(attempt, init as RequestInit), deadline), exchange, maxBytes);
 }
 
 export function sendStep(fetch: FetchFunction | undefined, maxBytes: number): (exchange: Exchange) => Promise<Response> {
