@@ -131,6 +131,10 @@ const FACTORIES: Record<string, fc.Arbitrary<() => unknown>> = {
   unknownServiceError: fc.tuple(word, fc.array(word, { minLength: 1, maxLength: 4 })).map(([k, known]) => () => errors.unknownServiceError(k, known)),
   pathWithoutSlashError: fc.constantFrom("GET", "POST").map((m) => () => errors.pathWithoutSlashError(m)),
   tooManyRedirectsError: fc.integer({ min: 1, max: 50 }).map((n) => () => errors.tooManyRedirectsError("GET", "http://h/x", n)),
+  refusedRedirectError: fc
+    .tuple(fc.constantFrom(301, 302, 303, 307, 308), fc.constantFrom("to a Location that is not a URL", "to a ftp: URL, which is neither http nor https", 'and the call was made with redirect: "error"'))
+    .map(([status, why]) => () => errors.refusedRedirectError("GET", "http://h/x", status, why)),
+  undefinedStatusError: fc.integer({ min: 600, max: 999 }).map((n) => () => errors.undefinedStatusError("GET", "http://h/x", n)),
   unusableLocationError: fc.constant(() => errors.unusableLocationError()),
 };
 

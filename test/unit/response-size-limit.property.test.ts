@@ -68,7 +68,10 @@ describe("maxResponseBytes", () => {
             expect(outcome).toBeInstanceOf(GreenLakeResponseTooLargeError);
           } else {
             expect(outcome).not.toBeInstanceOf(Error);
-            expect(Buffer.from((outcome as { data: ArrayBuffer }).data).equals(plan.body)).toBe(true);
+            const { data } = outcome as { data: ArrayBuffer | undefined };
+            // openapi-fetch reads no body from an answer declaring Content-Length: 0.
+            if (length === 0 && framing === "content-length") expect(data).toBeUndefined();
+            else expect(Buffer.from(data!).equals(plan.body)).toBe(true);
           }
           expect(requests - before).toBe(1);
         },
