@@ -410,6 +410,8 @@ export interface TokenRequestFailure {
   readonly path: string;
   readonly timeoutMs: number;
   readonly timedOut: boolean;
+  /** The issuer's error status, when it answered with one (whatever its body). */
+  readonly status?: number | undefined;
 }
 
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError; the secret and subject token are registered with redaction. */
@@ -420,7 +422,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
     return new GreenLakeTimeoutError(`${f.what} at ${f.where} got no answer within ${f.timeoutMs} ms (timeoutMs). Check the issuer URL and the network.`, init);
   }
   // wreck marks the issuer's own error answers; its other failures carry a status of its choosing.
-  const status = boom?.isBoom && boom.data?.isResponseError === true ? boom.output?.statusCode : undefined;
+  const status = f.status ?? (boom?.isBoom && boom.data?.isResponseError === true ? boom.output?.statusCode : undefined);
   if (status !== undefined) {
     const body = boom.data?.payload;
     let detail = "";

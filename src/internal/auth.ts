@@ -237,15 +237,22 @@ interface TokenResponse {
   expires_in?: unknown;
 }
 
-/** Status and `Retry-After` of simple-oauth2's (Boom) failure, when the issuer answered. */
+/**
+ * Status and `Retry-After` of simple-oauth2's (Boom) failure, when the issuer answered. wreck keeps the
+ * answer on the failure both when its status was an error and when its body could not be read as JSON
+ * (an overloaded issuer's HTML page or empty body is still its 429 or 503).
+ */
 function issuerAnswer(error: unknown): { status: number | undefined; retryAfterMs: number | undefined } {
-  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { headers?: Record<string, unknown> } } | null };
-  const answered = boom?.isBoom === true && boom.data?.isResponseError === true;
-  const header = answered ? boom.data?.res?.headers?.["retry-after"] : undefined;
-  // wreck's 406: the issuer answered, but not with JSON; asking again will not change that.
-  const notJson = boom?.isBoom === true && boom.output?.statusCode === 406;
+  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { statusCode?: unknown; headers?: Record<string, unknown> } } | null };
+  if (boom?.isBoom !== true) return { status: undefined, retryAfterMs: undefined };
+  const res = boom.data?.res;
+  const answered = typeof res?.statusCode === "number" && res.statusCode >= 400 ? res.statusCode : undefined;
+  const header = answered === undefined ? undefined : res?.headers?.["retry-after"];
+  // wreck's 406 (not a JSON type) or 502 (not parseable) for a success that is not JSON: asking again will not change that.
+  const unreadable = boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && (boom.data as { payload?: unknown } | null)?.payload !== undefined);
+  const notJson = unreadable ? 406 : undefined;
   return {
-    status: answered || notJson ? boom.output?.statusCode : undefined,
+    status: answered ?? (boom.data?.isResponseError === true ? boom.output?.statusCode : notJson),
     retryAfterMs: typeof header === "string" ? parseRetryAfter(header) : undefined,
   };
 }
@@ -287,7 +294,7 @@ async function requestToken(
       const { status, retryAfterMs } = issuerAnswer(error);
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
       const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);
-      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut });
+      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut, status: status === 406 ? undefined : status });
       if (log.infoEnabled) log.info(`${what} at ${where} ${status === undefined ? (timedOut ? "timed out" : "failed") : `got ${status}`}; retry ${attempt} in ${delay} ms`);
       await sleep(delay);
     }
