@@ -325,6 +325,14 @@ export function attemptTimeoutError(method: string, path: string, timeoutMs: num
   );
 }
 
+/** A call whose time limit passed while it waited for an access token (the token request goes on for later calls). */
+export function tokenWaitTimeoutError(method: string, path: string, timeoutMs: number): GreenLakeTimeoutError {
+  return new GreenLakeTimeoutError(
+    `${method} ${path} timed out: no access token within ${timeoutMs} ms (timeoutMs); nothing was sent. The issuer is slow or unreachable: check tokenUrl and the network, or raise timeoutMs.`,
+    { method, path },
+  );
+}
+
 // Mistakes in the calling code (a wrong argument), thrown as TypeError as the platform does.
 
 /** A service key that names no service. */
