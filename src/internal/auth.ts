@@ -291,6 +291,11 @@ async function requestToken(
       if ((error as { isBoom?: boolean; output?: { statusCode?: number } })?.isBoom === true && (error as { output: { statusCode?: number } }).output.statusCode === 413 && !(error as { data?: unknown }).data) {
         throw responseTooLargeError("POST", issuer.url.href, maxBytes);
       }
+      // Not wreck's (which wraps every failure to connect or read): simple-oauth2 found no token object in the
+      // JSON the issuer answered (null, a number, a string). The same answer would come again.
+      if ((error as { isBoom?: boolean })?.isBoom !== true && (error as { name?: string })?.name !== "TimeoutError") {
+        throw noAccessTokenError(what, where, issuer.url.pathname);
+      }
       const { status, retryAfterMs } = issuerAnswer(error);
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
       const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);

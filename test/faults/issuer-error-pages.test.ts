@@ -127,3 +127,24 @@ describe("a success that is not JSON", () => {
     );
   });
 });
+
+describe("a JSON success that carries no token", () => {
+  it("is refused after one request as an answer without access_token, whatever JSON it is", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom(null, true, 0, -1, "", "abc", []),
+          fc.jsonValue().filter((v) => v === null || typeof v !== "object" || Array.isArray(v)),
+          fc.record({ access_token: fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.constant("")), expires_in: fc.jsonValue() }, { requiredKeys: [] }),
+        ),
+        async (json) => {
+          const { requests, error } = await tokenRequestsFor({ status: 200, contentType: "application/json", body: JSON.stringify(json), retryAfter: undefined });
+          expect(requests).toBe(1);
+          expect(error).toBeInstanceOf(GreenLakeAuthError);
+          expect((error as Error).message).toMatch(/returned no access_token/);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
