@@ -257,6 +257,12 @@ function issuerAnswer(error: unknown): { status: number | undefined; retryAfterM
   };
 }
 
+/** The HTTP Basic credential simple-oauth2 sends (its "strict" encoding): the secret in a spelling anyone can decode. */
+function basicCredential(id: string, secret: string): string {
+  const encode = (v: string) => encodeURIComponent(v).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return Buffer.from(`${encode(id)}:${encode(secret)}`).toString("base64");
+}
+
 async function requestToken(
   issuer: Issuer,
   client: { id: string; secret: string },
@@ -266,6 +272,8 @@ async function requestToken(
 ): Promise<IssuedToken> {
   const ClientCredentials = await oauthGrant();
   const { timeoutMs, retry, log } = context;
+  // An issuer or gateway that echoes the Basic credential would otherwise show the secret, base64-encoded.
+  if (issuer.method === "header" && client.secret !== "") registerSecret(basicCredential(client.id, client.secret));
   const maxBytes = context.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agent = context.proxy === undefined ? undefined : await context.proxy.agentFor(issuer.url);
   const oauth = new ClientCredentials({
