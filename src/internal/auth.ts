@@ -5,7 +5,7 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
+import { configurationError, malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
 import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
@@ -215,10 +215,22 @@ function issuerFor(tokenUrl: string | undefined, workspaceId: string | undefined
   return { url, method: /\/as\/token\.oauth2$/.test(url.pathname) ? "header" : "body" };
 }
 
-/** The tenant's issuer: the parent's workspace issuer with the tenant's workspace id in place. */
+// The workspace id in a workspace issuer's URL, as 32 hex digits or a hyphenated UUID.
+const ISSUER_WORKSPACE = /\/oauth2\/(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/token(\?|$)/i;
+
+/**
+ * The tenant's issuer: the parent's workspace issuer with the tenant's workspace id in place. A tokenUrl
+ * that names no workspace is refused: exchanging there would not make the token the tenant's.
+ */
 function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: string): string {
   if (parentTokenUrl === undefined) return WORKSPACE_ISSUER.replace("{workspaceId}", tenantWorkspaceId);
-  return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
+  if (!ISSUER_WORKSPACE.test(parentTokenUrl)) {
+    throw configurationError(
+      "forTenant needs a workspace issuer as tokenUrl (.../oauth2/<workspace id>/token) to put the tenant's workspace id in; " +
+        "this client's tokenUrl names no workspace, so an exchange there would not give a token for the tenant. Set workspaceId instead of tokenUrl, or a workspace issuer's URL.",
+    );
+  }
+  return parentTokenUrl.replace(ISSUER_WORKSPACE, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
 /**
@@ -371,9 +383,11 @@ export function tokenExchangeSource(
 ): CachedTokenSource {
   const tenant = normalizeWorkspaceId(tenantWorkspaceId, "tenant workspace id");
   const parentUrl = credentials.kind === "client-credentials" ? credentials.tokenUrl : undefined;
+  // Checked here, so forTenant refuses a tokenUrl it cannot point at the tenant before any call.
+  const tenantUrl = tenantIssuerUrl(parentUrl, tenant);
   const issue = async (): Promise<IssuedToken> => {
     const subject = await parent.token();
-    const issuer = issuerFor(tenantIssuerUrl(parentUrl, tenant), tenant);
+    const issuer = issuerFor(tenantUrl, tenant);
     const client =
       credentials.kind === "client-credentials"
         ? { id: checkClientId(await resolveProvider(credentials.clientId)), secret: checkClientSecret(await revealSecret(credentials.clientSecret)) }
