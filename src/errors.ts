@@ -422,6 +422,11 @@ export interface TokenRequestFailure {
   readonly status?: number | undefined;
 }
 
+/** An issuer's own words as one line of text: its control characters (terminal escapes, line breaks) become spaces. */
+function issuerText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+}
+
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError; the secret and subject token are registered with redaction. */
 export function tokenRequestError(error: unknown, f: TokenRequestFailure): GreenLakeError {
   const init = { method: "POST", path: f.path };
@@ -438,7 +443,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
       const b = body as Record<string, unknown>;
       const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
       const text = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : "";
-      detail = [code, text].filter(Boolean).join(": ");
+      detail = issuerText([code, text].filter(Boolean).join(": "));
     }
     const hint =
       status === 400 || status === 401
@@ -451,7 +456,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
   // wreck's JSON checks: the issuer answered, but not with JSON.
   if (boom?.isBoom && (boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && boom.data?.payload !== undefined))) {
     return new GreenLakeAuthError(
-      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${boom.message})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
+      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${issuerText(boom.message)})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
       init,
     );
   }

@@ -148,3 +148,23 @@ describe("a JSON success that carries no token", () => {
     );
   });
 });
+
+describe("what an issuer's answer puts in an error", () => {
+  const controls = fc.string({ unit: fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.integer({ min: 0x20, max: 0x7e })).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 60 });
+  it("carries no control character (no terminal escape, no line break), however the issuer words it", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(200, 400, 401, 429, 503),
+        controls,
+        controls,
+        async (status, code, text) => {
+          const body = status === 200 ? `\u001b[2J${code}` : JSON.stringify({ error: code, error_description: text });
+          const { error } = await tokenRequestsFor({ status, contentType: "application/json", body, retryAfter: undefined });
+          expect(error).toBeInstanceOf(GreenLakeAuthError);
+          expect((error as Error).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
