@@ -5,7 +5,7 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { configurationError, malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
+import { configurationError, GreenLakeAuthError, malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
 import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
@@ -385,8 +385,7 @@ export function tokenExchangeSource(
   const parentUrl = credentials.kind === "client-credentials" ? credentials.tokenUrl : undefined;
   // Checked here, so forTenant refuses a tokenUrl it cannot point at the tenant before any call.
   const tenantUrl = tenantIssuerUrl(parentUrl, tenant);
-  const issue = async (): Promise<IssuedToken> => {
-    const subject = await parent.token();
+  const exchange = async (subject: string): Promise<IssuedToken> => {
     const issuer = issuerFor(tenantUrl, tenant);
     const client =
       credentials.kind === "client-credentials"
@@ -399,6 +398,20 @@ export function tokenExchangeSource(
       "Token exchange for tenant workspace",
       context,
     );
+  };
+  const issue = async (): Promise<IssuedToken> => {
+    const subject = await parent.token();
+    try {
+      return await exchange(subject);
+    } catch (error) {
+      // The issuer refused the MSP token (revoked, secret rotated): once, with a new one rather than the cached one until it expires.
+      const status = error instanceof GreenLakeAuthError ? error.status : undefined;
+      if ((status !== 400 && status !== 401) || !parent.renewable || !context.retry.replaysUnauthorized) throw error;
+      parent.invalidate(subject);
+      const renewed = await parent.token();
+      if (renewed === subject) throw error;
+      return exchange(renewed);
+    }
   };
   return new CachedTokenSource(issue, context.log);
 }
