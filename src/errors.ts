@@ -325,6 +325,14 @@ export function attemptTimeoutError(method: string, path: string, timeoutMs: num
   );
 }
 
+/** A call whose time limit passed while it waited for an access token (the token request goes on for later calls). */
+export function tokenWaitTimeoutError(method: string, path: string, timeoutMs: number): GreenLakeTimeoutError {
+  return new GreenLakeTimeoutError(
+    `${method} ${path} timed out: no access token within ${timeoutMs} ms (timeoutMs); nothing was sent. The issuer is slow or unreachable: check tokenUrl and the network, or raise timeoutMs.`,
+    { method, path },
+  );
+}
+
 // Mistakes in the calling code (a wrong argument), thrown as TypeError as the platform does.
 
 /** A service key that names no service. */
@@ -428,6 +436,13 @@ export interface TokenRequestFailure {
   readonly path: string;
   readonly timeoutMs: number;
   readonly timedOut: boolean;
+  /** The issuer's error status, when it answered with one (whatever its body). */
+  readonly status?: number | undefined;
+}
+
+/** An issuer's own words as one line of text: its control characters (terminal escapes, line breaks) become spaces. */
+function issuerText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
 }
 
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError; the secret and subject token are registered with redaction. */
@@ -438,7 +453,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
     return new GreenLakeTimeoutError(`${f.what} at ${f.where} got no answer within ${f.timeoutMs} ms (timeoutMs). Check the issuer URL and the network.`, init);
   }
   // wreck marks the issuer's own error answers; its other failures carry a status of its choosing.
-  const status = boom?.isBoom && boom.data?.isResponseError === true ? boom.output?.statusCode : undefined;
+  const status = f.status ?? (boom?.isBoom && boom.data?.isResponseError === true ? boom.output?.statusCode : undefined);
   if (status !== undefined) {
     const body = boom.data?.payload;
     let detail = "";
@@ -446,7 +461,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
       const b = body as Record<string, unknown>;
       const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
       const text = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : "";
-      detail = [code, text].filter(Boolean).join(": ");
+      detail = issuerText([code, text].filter(Boolean).join(": "));
     }
     const hint =
       status === 400 || status === 401
@@ -459,7 +474,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
   // wreck's JSON checks: the issuer answered, but not with JSON.
   if (boom?.isBoom && (boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && boom.data?.payload !== undefined))) {
     return new GreenLakeAuthError(
-      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${boom.message})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
+      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${issuerText(boom.message)})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
       init,
     );
   }

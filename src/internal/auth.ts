@@ -5,7 +5,7 @@
  * expiry, fetched once however many calls wait for it. Token requests follow
  * the client's time limit, retry policy and logger, like any other call.
  */
-import { malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
+import { configurationError, GreenLakeAuthError, malformedTokenError, noAccessTokenError, providerTokenError, responseTooLargeError, tokenRequestError } from "../errors.js";
 import type { Log } from "../logging.js";
 import { loadClientCredentials } from "./oauth-client.js";
 import {
@@ -215,10 +215,22 @@ function issuerFor(tokenUrl: string | undefined, workspaceId: string | undefined
   return { url, method: /\/as\/token\.oauth2$/.test(url.pathname) ? "header" : "body" };
 }
 
-/** The tenant's issuer: the parent's workspace issuer with the tenant's workspace id in place. */
+// The workspace id in a workspace issuer's URL, as 32 hex digits or a hyphenated UUID.
+const ISSUER_WORKSPACE = /\/oauth2\/(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/token(\?|$)/i;
+
+/**
+ * The tenant's issuer: the parent's workspace issuer with the tenant's workspace id in place. A tokenUrl
+ * that names no workspace is refused: exchanging there would not make the token the tenant's.
+ */
 function tenantIssuerUrl(parentTokenUrl: string | undefined, tenantWorkspaceId: string): string {
   if (parentTokenUrl === undefined) return WORKSPACE_ISSUER.replace("{workspaceId}", tenantWorkspaceId);
-  return parentTokenUrl.replace(/\/oauth2\/[0-9a-f]{32}\/token(\?|$)/i, `/oauth2/${tenantWorkspaceId}/token$1`);
+  if (!ISSUER_WORKSPACE.test(parentTokenUrl)) {
+    throw configurationError(
+      "forTenant needs a workspace issuer as tokenUrl (.../oauth2/<workspace id>/token) to put the tenant's workspace id in; " +
+        "this client's tokenUrl names no workspace, so an exchange there would not give a token for the tenant. Set workspaceId instead of tokenUrl, or a workspace issuer's URL.",
+    );
+  }
+  return parentTokenUrl.replace(ISSUER_WORKSPACE, `/oauth2/${tenantWorkspaceId}/token$1`);
 }
 
 /**
@@ -237,17 +249,30 @@ interface TokenResponse {
   expires_in?: unknown;
 }
 
-/** Status and `Retry-After` of simple-oauth2's (Boom) failure, when the issuer answered. */
+/**
+ * Status and `Retry-After` of simple-oauth2's (Boom) failure, when the issuer answered. wreck keeps the
+ * answer on the failure both when its status was an error and when its body could not be read as JSON
+ * (an overloaded issuer's HTML page or empty body is still its 429 or 503).
+ */
 function issuerAnswer(error: unknown): { status: number | undefined; retryAfterMs: number | undefined } {
-  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { headers?: Record<string, unknown> } } | null };
-  const answered = boom?.isBoom === true && boom.data?.isResponseError === true;
-  const header = answered ? boom.data?.res?.headers?.["retry-after"] : undefined;
-  // wreck's 406: the issuer answered, but not with JSON; asking again will not change that.
-  const notJson = boom?.isBoom === true && boom.output?.statusCode === 406;
+  const boom = error as { isBoom?: boolean; output?: { statusCode?: number }; data?: { isResponseError?: boolean; res?: { statusCode?: unknown; headers?: Record<string, unknown> } } | null };
+  if (boom?.isBoom !== true) return { status: undefined, retryAfterMs: undefined };
+  const res = boom.data?.res;
+  const answered = typeof res?.statusCode === "number" && res.statusCode >= 400 ? res.statusCode : undefined;
+  const header = answered === undefined ? undefined : res?.headers?.["retry-after"];
+  // wreck's 406 (not a JSON type) or 502 (not parseable) for a success that is not JSON: asking again will not change that.
+  const unreadable = boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && (boom.data as { payload?: unknown } | null)?.payload !== undefined);
+  const notJson = unreadable ? 406 : undefined;
   return {
-    status: answered || notJson ? boom.output?.statusCode : undefined,
+    status: answered ?? (boom.data?.isResponseError === true ? boom.output?.statusCode : notJson),
     retryAfterMs: typeof header === "string" ? parseRetryAfter(header) : undefined,
   };
+}
+
+/** The HTTP Basic credential simple-oauth2 sends (its "strict" encoding): the secret in a spelling anyone can decode. */
+function basicCredential(id: string, secret: string): string {
+  const encode = (v: string) => encodeURIComponent(v).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return Buffer.from(`${encode(id)}:${encode(secret)}`).toString("base64");
 }
 
 async function requestToken(
@@ -259,6 +284,8 @@ async function requestToken(
 ): Promise<IssuedToken> {
   const ClientCredentials = await oauthGrant();
   const { timeoutMs, retry, log } = context;
+  // An issuer or gateway that echoes the Basic credential would otherwise show the secret, base64-encoded.
+  if (issuer.method === "header" && client.secret !== "") registerSecret(basicCredential(client.id, client.secret));
   const maxBytes = context.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agent = context.proxy === undefined ? undefined : await context.proxy.agentFor(issuer.url);
   const oauth = new ClientCredentials({
@@ -284,10 +311,15 @@ async function requestToken(
       if ((error as { isBoom?: boolean; output?: { statusCode?: number } })?.isBoom === true && (error as { output: { statusCode?: number } }).output.statusCode === 413 && !(error as { data?: unknown }).data) {
         throw responseTooLargeError("POST", issuer.url.href, maxBytes);
       }
+      // Not wreck's (which wraps every failure to connect or read): simple-oauth2 found no token object in the
+      // JSON the issuer answered (null, a number, a string). The same answer would come again.
+      if ((error as { isBoom?: boolean })?.isBoom !== true && (error as { name?: string })?.name !== "TimeoutError") {
+        throw noAccessTokenError(what, where, issuer.url.pathname);
+      }
       const { status, retryAfterMs } = issuerAnswer(error);
       const timedOut = (error as { name?: string })?.name === "TimeoutError";
       const delay = retry.afterTokenFailure(status, attempt, retryAfterMs);
-      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut });
+      if (delay === undefined) throw tokenRequestError(error, { what, where, path: issuer.url.pathname, timeoutMs, timedOut, status: status === 406 ? undefined : status });
       if (log.infoEnabled) log.info(`${what} at ${where} ${status === undefined ? (timedOut ? "timed out" : "failed") : `got ${status}`}; retry ${attempt} in ${delay} ms`);
       await sleep(delay);
     }
@@ -351,9 +383,10 @@ export function tokenExchangeSource(
 ): CachedTokenSource {
   const tenant = normalizeWorkspaceId(tenantWorkspaceId, "tenant workspace id");
   const parentUrl = credentials.kind === "client-credentials" ? credentials.tokenUrl : undefined;
-  const issue = async (): Promise<IssuedToken> => {
-    const subject = await parent.token();
-    const issuer = issuerFor(tenantIssuerUrl(parentUrl, tenant), tenant);
+  // Checked here, so forTenant refuses a tokenUrl it cannot point at the tenant before any call.
+  const tenantUrl = tenantIssuerUrl(parentUrl, tenant);
+  const exchange = async (subject: string): Promise<IssuedToken> => {
+    const issuer = issuerFor(tenantUrl, tenant);
     const client =
       credentials.kind === "client-credentials"
         ? { id: checkClientId(await resolveProvider(credentials.clientId)), secret: checkClientSecret(await revealSecret(credentials.clientSecret)) }
@@ -365,6 +398,20 @@ export function tokenExchangeSource(
       "Token exchange for tenant workspace",
       context,
     );
+  };
+  const issue = async (): Promise<IssuedToken> => {
+    const subject = await parent.token();
+    try {
+      return await exchange(subject);
+    } catch (error) {
+      // The issuer refused the MSP token (revoked, secret rotated): once, with a new one rather than the cached one until it expires.
+      const status = error instanceof GreenLakeAuthError ? error.status : undefined;
+      if ((status !== 400 && status !== 401) || !parent.renewable || !context.retry.replaysUnauthorized) throw error;
+      parent.invalidate(subject);
+      const renewed = await parent.token();
+      if (renewed === subject) throw error;
+      return exchange(renewed);
+    }
   };
   return new CachedTokenSource(issue, context.log);
 }

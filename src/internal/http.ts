@@ -64,9 +64,15 @@ const REDIRECT_BODY_LIMIT = 131_072;
 let getGlobalDispatcher: typeof import("undici").getGlobalDispatcher | undefined;
 let loading: Promise<unknown> | undefined;
 
-/** undici, loaded with the first call (a process that makes none never pays for it). */
+/** undici, loaded with the first call (a process that makes none never pays for it); a failed load is tried again by the next call. */
 function loadUndici(): Promise<unknown> {
-  loading ??= import("undici").then((undici) => (getGlobalDispatcher = undici.getGlobalDispatcher));
+  loading ??= import("undici").then(
+    (undici) => (getGlobalDispatcher = undici.getGlobalDispatcher),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
   return loading;
 }
 

@@ -46,8 +46,13 @@ async function loadDirect(): Promise<ClientCredentialsConstructor> {
 
 let loading: Promise<ClientCredentialsConstructor> | undefined;
 
-/** The ClientCredentials class, loaded once per process. */
+/** The ClientCredentials class, loaded once per process; a failed load (both ways) is tried again by the next token request. */
 export function loadClientCredentials(): Promise<ClientCredentialsConstructor> {
-  loading ??= loadDirect().catch(async () => (await import("simple-oauth2")).ClientCredentials as unknown as ClientCredentialsConstructor);
+  loading ??= loadDirect()
+    .catch(async () => (await import("simple-oauth2")).ClientCredentials as unknown as ClientCredentialsConstructor)
+    .catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
   return loading;
 }

@@ -1,20 +1,25 @@
 /**
  * The bearer token on every attempt, and one replay with a fresh token after
  * a 401. A caller who sets `Authorization` on a call keeps it: no token, no replay.
+ * A call waits for a token being fetched no longer than its own time limit.
  */
-import { abortedError } from "../../errors.js";
+import { abortedError, tokenWaitTimeoutError } from "../../errors.js";
 import type { Log } from "../../logging.js";
 import type { TokenSource } from "../auth.js";
 import { credentialsDropped } from "../responses.js";
 import type { RetryPolicy } from "../retry.js";
+import { withinDeadline } from "../timeouts.js";
 import type { Exchange, Step } from "./exchange.js";
 
-function failedToken(error: unknown, exchange: Exchange): unknown {
-  return exchange.signal?.aborted ? abortedError(exchange.method, exchange.path, exchange.signal.reason) : error;
+function failedToken(error: unknown, exchange: Exchange, timeoutMs = 0): unknown {
+  if (exchange.signal?.aborted) return abortedError(exchange.method, exchange.path, exchange.signal.reason);
+  // withinDeadline's own TimeoutError: this call's limit passed while the token request goes on for others.
+  if (timeoutMs > 0 && error instanceof DOMException && error.name === "TimeoutError") return tokenWaitTimeoutError(exchange.method, exchange.path, timeoutMs);
+  return error;
 }
 
 /** The token, as a plain string while the cached one is fresh (no promise on the common path). */
-function tokenFor(auth: TokenSource, exchange: Exchange): string | Promise<string> {
+function tokenFor(auth: TokenSource, exchange: Exchange, clientTimeoutMs: number): string | Promise<string> {
   let pending: string | Promise<string>;
   try {
     pending = auth.token(exchange.signal);
@@ -22,8 +27,9 @@ function tokenFor(auth: TokenSource, exchange: Exchange): string | Promise<strin
     throw failedToken(error, exchange);
   }
   if (typeof pending === "string") return pending;
-  return pending.catch((error: unknown) => {
-    throw failedToken(error, exchange);
+  const timeoutMs = exchange.call.timeoutMs ?? clientTimeoutMs;
+  return withinDeadline(pending, timeoutMs, exchange.signal).catch((error: unknown) => {
+    throw failedToken(error, exchange, timeoutMs);
   });
 }
 
@@ -38,7 +44,7 @@ function answeredByTokenOrigin(response: Response, exchange: Exchange): boolean 
   }
 }
 
-export function authStep(auth: TokenSource, retry: RetryPolicy, log: Log): Step {
+export function authStep(auth: TokenSource, retry: RetryPolicy, log: Log, timeoutMs = 0): Step {
   const replays = auth.renewable && retry.replaysUnauthorized;
   // The header value of the last token sent, made once per token rather than once per call.
   let lastToken: string | undefined;
@@ -48,7 +54,7 @@ export function authStep(auth: TokenSource, retry: RetryPolicy, log: Log): Step 
     if (exchange.callerAuthorization) return next(exchange);
     for (;;) {
       // Awaited even when it is a string: the call yields here as it always has, before anything is sent.
-      const token = await tokenFor(auth, exchange);
+      const token = await tokenFor(auth, exchange, timeoutMs);
       if (token !== lastToken) {
         lastValue = `Bearer ${token}`;
         lastToken = token;

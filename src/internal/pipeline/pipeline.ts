@@ -63,7 +63,7 @@ export function createPipeline(o: PipelineOptions): Pipeline {
     bodyStep,
     o.proxy && proxyStep(o.proxy),
     retryStep(o.retry, o.log),
-    authStep(o.auth, o.retry, o.log),
+    authStep(o.auth, o.retry, o.log, o.timeoutMs),
     o.log.debugEnabled && logStep(o.log),
     o.pacing && pacingStep(o.pacing, o.timeoutMs),
     deadlineStep(o.timeoutMs),
