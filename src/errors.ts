@@ -211,8 +211,13 @@ function classFor(status: number): typeof GreenLakeError {
   return GreenLakeError;
 }
 
+/** A server's own words as one line of text: its control characters (terminal escapes, line breaks) become spaces. */
+function serverText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+}
+
 function str(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
+  return typeof value === "string" && value !== "" ? serverText(value) : undefined;
 }
 
 /** Builds the error for a non-2xx response from its (already parsed) body. */
@@ -226,7 +231,7 @@ export function errorFromResponse(
   const fields = body !== null && typeof body === "object" ? (body as Record<string, unknown>) : {};
   const errorCode = str(fields.errorCode);
   const debugId = str(fields.debugId);
-  const serverMessage = str(fields.message) ?? (typeof body === "string" ? body.slice(0, 200) : undefined);
+  const serverMessage = str(fields.message) ?? (typeof body === "string" ? str(body.slice(0, 200)) : undefined);
   const details = Array.isArray(fields.errorDetails) ? (fields.errorDetails as GreenLakeErrorDetail[]) : [];
   const path = pathOf(url) || "(unknown path)";
   let message = `${method} ${path} failed with ${status}`;
@@ -440,10 +445,6 @@ export interface TokenRequestFailure {
   readonly status?: number | undefined;
 }
 
-/** An issuer's own words as one line of text: its control characters (terminal escapes, line breaks) become spaces. */
-function issuerText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
-}
 
 /** Turns simple-oauth2's (Boom) failure into a GreenLakeError; the secret and subject token are registered with redaction. */
 export function tokenRequestError(error: unknown, f: TokenRequestFailure): GreenLakeError {
@@ -461,7 +462,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
       const b = body as Record<string, unknown>;
       const code = typeof b.error === "string" ? b.error : typeof b.errorCode === "string" ? b.errorCode : "";
       const text = typeof b.error_description === "string" ? b.error_description : typeof b.message === "string" ? b.message : "";
-      detail = issuerText([code, text].filter(Boolean).join(": "));
+      detail = serverText([code, text].filter(Boolean).join(": "));
     }
     const hint =
       status === 400 || status === 401
@@ -474,7 +475,7 @@ export function tokenRequestError(error: unknown, f: TokenRequestFailure): Green
   // wreck's JSON checks: the issuer answered, but not with JSON.
   if (boom?.isBoom && (boom.output?.statusCode === 406 || (boom.output?.statusCode === 502 && boom.data?.payload !== undefined))) {
     return new GreenLakeAuthError(
-      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${issuerText(boom.message)})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
+      `${f.what} at ${f.where} answered with a body that is not JSON${boom.message ? ` (${serverText(boom.message)})` : ""}; check that tokenUrl names an OAuth2 token endpoint.`,
       init,
     );
   }

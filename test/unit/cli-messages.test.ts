@@ -134,6 +134,7 @@ const FACTORIES: Record<string, fc.Arbitrary<() => unknown>> = {
   refusedRedirectError: fc
     .tuple(fc.constantFrom(301, 302, 303, 307, 308), fc.constantFrom("to a Location that is not a URL", "to a ftp: URL, which is neither http nor https", 'and the call was made with redirect: "error"'))
     .map(([status, why]) => () => errors.refusedRedirectError("GET", "http://h/x", status, why)),
+  tokenWaitTimeoutError: fc.integer({ min: 1, max: 600_000 }).map((n) => () => errors.tokenWaitTimeoutError("GET", "/x", n)),
   undefinedStatusError: fc.integer({ min: 600, max: 999 }).map((n) => () => errors.undefinedStatusError("GET", "http://h/x", n)),
   unusableLocationError: fc.constant(() => errors.unusableLocationError()),
 };
