@@ -211,9 +211,12 @@ function classFor(status: number): typeof GreenLakeError {
   return GreenLakeError;
 }
 
-/** A server's own words as one line of text: its control characters (terminal escapes, line breaks) become spaces. */
+/**
+ * A server's own words as one line of printable text: tabs and line breaks become spaces, and every other
+ * control character (the start of a terminal escape) is shown as `\xHH`, so the text says what was sent.
+ */
 function serverText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\t" || c === "\n" || c === "\r" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }
 
 function str(value: unknown): string | undefined {
