@@ -214,9 +214,10 @@ function classFor(status: number): typeof GreenLakeError {
 /**
  * A server's own words as one line of printable text: tabs and line breaks become spaces, and every other
  * control character (the start of a terminal escape) is shown as `\xHH`, so the text says what was sent.
+ * Credentials are hidden first, while they still read as they were registered.
  */
 function serverText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\t" || c === "\n" || c === "\r" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  return redact(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\t" || c === "\n" || c === "\r" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }
 
 function str(value: unknown): string | undefined {
