@@ -1,18 +1,36 @@
 /**
- * A server's own words in an error: a credential the server echoes is hidden even when it holds a
- * control character (it is hidden before the control character is shown escaped).
+ * A server's own words in an error stay one line of text that shows what was sent, whatever the server
+ * puts there: Unicode's own line breaks (U+2028, U+2029) are line breaks too, bidirectional controls
+ * (which make a terminal show text in another order than it was sent) are shown escaped, a credential
+ * the server echoes is hidden even when it holds a control character.
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { errorFromResponse } from "../../src/errors.js";
 import { forgetSecrets, MIN_SECRET_PIECE, registerSecret } from "../../src/internal/redaction.js";
 
+// C0, DEL, C1, Unicode line and paragraph separators, and the bidirectional controls.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const unsafeChar = fc.constantFrom(..."\u0000\u0007\t\n\r\u001b\u007f\u0085\u009b\u2028\u2029\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069");
+const hostile = fc.array(fc.oneof(fc.string({ maxLength: 6 }), unsafeChar), { maxLength: 12 }).map((parts) => parts.join(""));
 const alnum = fc.stringMatching(/^[A-Za-z0-9]+$/);
 
 afterEach(() => forgetSecrets());
 
 describe("the server's words in errors", () => {
+  it("property: an API error's message holds no line break, control or bidirectional control from the answer", () => {
+    fc.assert(
+      fc.property(fc.record({ message: hostile, errorCode: hostile, debugId: hostile }, { requiredKeys: [] }), fc.boolean(), (fields, asText) => {
+        const body = asText ? (fields.message ?? "") : fields;
+        const error = errorFromResponse("GET", "https://h.example/x", new Response(null, { status: 400 }), body);
+        expect(error.message).not.toMatch(UNSAFE);
+        expect(error.errorCode ?? "").not.toMatch(UNSAFE);
+        expect(error.debugId ?? "").not.toMatch(UNSAFE);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("property: a registered credential holding a control character stays hidden when the server echoes it", () => {
     fc.assert(
       fc.property(
@@ -32,5 +50,10 @@ describe("the server's words in errors", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("shows a right-to-left override escaped and a line separator as a space", () => {
+    const error = errorFromResponse("GET", "https://h.example/x", new Response(null, { status: 403 }), { message: "denied\u2028for \u202eresu" });
+    expect(error.message).toContain("denied for \\u202eresu");
   });
 });
