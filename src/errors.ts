@@ -498,12 +498,12 @@ export function configurationError(message: string): GreenLakeConfigurationError
 
 /** An async operation or job reached a failed terminal state. */
 export function operationFailedError(summary: string, resource: unknown, path: string): GreenLakeOperationError {
-  return new GreenLakeOperationError(endSentence(`${summary} ended in a failed state`), resource, { method: "GET", path });
+  return new GreenLakeOperationError(endSentence(`${serverText(summary)} ended in a failed state`), resource, { method: "GET", path });
 }
 
 /** An async operation or job did not finish within the wait's own limit. */
 export function operationTimeoutError(summary: string, timeoutMs: number, path: string): GreenLakeTimeoutError {
-  return new GreenLakeTimeoutError(`${summary} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path });
+  return new GreenLakeTimeoutError(`${serverText(summary)} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path });
 }
 
 /** An answer that should point to an async operation does not. */

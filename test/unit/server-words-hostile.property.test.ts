@@ -2,11 +2,12 @@
  * A server's own words in an error stay one line of text that shows what was sent, whatever the server
  * puts there: Unicode's own line breaks (U+2028, U+2029) are line breaks too, bidirectional controls
  * (which make a terminal show text in another order than it was sent) are shown escaped, a credential
- * the server echoes is hidden even when it holds a control character.
+ * the server echoes is hidden even when it holds a control character, and an async operation's failure
+ * follows the same rule as an API error.
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { errorFromResponse } from "../../src/errors.js";
+import { errorFromResponse, operationFailedError, operationTimeoutError } from "../../src/errors.js";
 import { forgetSecrets, MIN_SECRET_PIECE, registerSecret } from "../../src/internal/redaction.js";
 
 // C0, DEL, C1, Unicode line and paragraph separators, and the bidirectional controls.
@@ -50,6 +51,15 @@ describe("the server's words in errors", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("an async operation's failure or time-out shows the server's words as one line of printable text", () => {
+    const summary = "Async operation op\u001b[2J1 (state FAILED: E\u2028\u202eX bad\r\nthing)";
+    for (const error of [operationFailedError(summary, {}, "/ops/1"), operationTimeoutError(summary, 1000, "/ops/1")]) {
+      expect(error.message).not.toMatch(UNSAFE);
+      expect(error.message).toContain("op\\x1b[2J1");
+      expect(error.message).toContain("\\u202eX bad  thing");
+    }
   });
 
   it("shows a right-to-left override escaped and a line separator as a space", () => {
