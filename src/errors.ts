@@ -212,11 +212,17 @@ function classFor(status: number): typeof GreenLakeError {
 }
 
 /**
- * A server's own words as one line of printable text: tabs and line breaks become spaces, and every other
- * control character (the start of a terminal escape) is shown as `\xHH`, so the text says what was sent.
+ * A server's own words as one line of printable text: tabs and line breaks (U+2028 and U+2029 too) become spaces,
+ * every other control character (the start of a terminal escape) is shown as `\xHH`, and a bidirectional control
+ * (which makes a terminal show the text in another order than it was sent) as `\uHHHH`, so the text says what
+ * was sent. Credentials are hidden first, while they still read as they were registered.
  */
 function serverText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === "\t" || c === "\n" || c === "\r" ? " " : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+  return redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === "\t" || c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") return " ";
+    const code = c.charCodeAt(0).toString(16);
+    return code.length <= 2 ? `\\x${code.padStart(2, "0")}` : `\\u${code}`;
+  });
 }
 
 function str(value: unknown): string | undefined {
@@ -492,12 +498,12 @@ export function configurationError(message: string): GreenLakeConfigurationError
 
 /** An async operation or job reached a failed terminal state. */
 export function operationFailedError(summary: string, resource: unknown, path: string): GreenLakeOperationError {
-  return new GreenLakeOperationError(endSentence(`${summary} ended in a failed state`), resource, { method: "GET", path });
+  return new GreenLakeOperationError(endSentence(`${serverText(summary)} ended in a failed state`), resource, { method: "GET", path });
 }
 
 /** An async operation or job did not finish within the wait's own limit. */
 export function operationTimeoutError(summary: string, timeoutMs: number, path: string): GreenLakeTimeoutError {
-  return new GreenLakeTimeoutError(`${summary} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path });
+  return new GreenLakeTimeoutError(`${serverText(summary)} did not finish within ${timeoutMs} ms (timeoutMs).`, { method: "GET", path });
 }
 
 /** An answer that should point to an async operation does not. */
