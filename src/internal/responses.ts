@@ -27,6 +27,12 @@ function decode(bytes: Uint8Array): string {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Answers on whose way a redirect went to another origin, so the credentials stayed behind (as fetch leaves
+ * them): rare, so kept aside rather than as a field every answer would carry and show.
+ */
+const dropped = new WeakSet<Response>();
+
 function defineBufferedResponse() {
   return class BufferedResponse extends Response {
     /** Method of the request this answers, for error messages (a plain Response knows none). */
@@ -35,14 +41,11 @@ function defineBufferedResponse() {
     readonly #init: ResponseInit;
     readonly #url: string;
     readonly #redirected: boolean;
-    /** A redirect on the way here went to another origin, so the credentials stayed behind (as fetch leaves them). */
-    readonly credentialsDropped: boolean;
     #used = false;
     #plain: Response | undefined;
 
-    constructor(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string, credentialsDropped = false) {
+    constructor(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string) {
       super(null, init);
-      this.credentialsDropped = credentialsDropped;
       this.#bytes = bytes;
       this.#init = init;
       this.#url = url;
@@ -126,7 +129,9 @@ function defineBufferedResponse() {
     override clone(): Response {
       if (this.bodyUsed) throw new TypeError("Response.clone: Body has already been consumed.");
       if (this.#plain !== undefined) return this.#plain.clone();
-      return new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected, this.method, this.credentialsDropped);
+      const copy = new BufferedResponse(this.#bytes, { ...this.#init, headers: new Headers(this.headers) }, this.#url, this.#redirected, this.method);
+      if (dropped.has(this)) dropped.add(copy);
+      return copy;
     }
   };
 }
@@ -138,7 +143,9 @@ let BufferedResponse: BufferedResponseClass | undefined;
 /** A response over bytes already read; `null` for none (HEAD, 204, ...). */
 export function bufferedResponse(bytes: Uint8Array | null, init: ResponseInit, url: string, redirected: boolean, method: string, credentialsDropped = false): Response {
   BufferedResponse ??= defineBufferedResponse();
-  return new BufferedResponse(bytes, init, url, redirected, method, credentialsDropped);
+  const response = new BufferedResponse(bytes, init, url, redirected, method);
+  if (credentialsDropped) dropped.add(response);
+  return response;
 }
 
 /**
@@ -146,7 +153,7 @@ export function bufferedResponse(bytes: Uint8Array | null, init: ResponseInit, u
  * `response` (they are not sent again, even when a later redirect comes back); false when it cannot tell.
  */
 export function credentialsDropped(response: Response): boolean {
-  return BufferedResponse !== undefined && response instanceof BufferedResponse && response.credentialsDropped;
+  return dropped.has(response);
 }
 
 /** Whether the SDK made `response` from bytes it read whole (as `requestOf`, without making an object). */

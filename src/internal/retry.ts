@@ -6,6 +6,8 @@
  * idempotent methods are. `retry: false` means one attempt everywhere.
  */
 import { causeCode } from "./causes.js";
+// setTimeout fires at once past this, which would turn an absurd wait into a tight loop.
+import { MAX_TIMER_MS } from "./timeouts.js";
 
 export interface RetryOptions {
   /** Total attempts including the first; default 4. */
@@ -168,9 +170,6 @@ export interface PollIntervals {
   /** Lower bound on any interval; default 1 s. */
   readonly minMs?: number | undefined;
 }
-
-// setTimeout fires at once for a longer delay, which would turn an absurd wait into a tight loop.
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * How long to wait before polling an async operation or job again, from what the server asked for (its

@@ -44,8 +44,8 @@ export interface TimerClock {
   clear(handle: unknown): void;
 }
 
-// setTimeout's longest delay; a later deadline is re-checked when this one passes.
-const MAX_TIMER_MS = 2_147_483_647;
+/** setTimeout's longest delay: it fires at once for a longer one. A later deadline is re-checked when this one passes. */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** What a DeadlineTimer watches: when it is due (it may move later on progress) and what to do then. */
 export interface Due {
