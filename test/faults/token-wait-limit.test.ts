@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GreenLakeTimeoutError } from "../../src/errors.js";
 import { createServiceClient } from "../../src/service-client.js";
 import { globalService, WORKSPACE, type FixturePaths } from "../unit/support/fixtures.js";
-import { startLoopback, type Loopback } from "../unit/support/loopback.js";
+import { startIssuerBesideApi, type Loopback } from "../unit/support/loopback.js";
 
 type Stall = "no answer" | "headers only" | "half a body";
 let stall: Stall = "no answer";
@@ -17,12 +17,7 @@ const open: ServerResponse[] = [];
 let server: Loopback;
 
 beforeAll(async () => {
-  server = await startLoopback((req, res) => {
-    if (!req.url?.includes("/token")) {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end('{"items":[]}');
-      return;
-    }
+  server = await startIssuerBesideApi((_req, res) => {
     open.push(res);
     if (stall === "headers only") res.writeHead(200, { "content-type": "application/json" }).flushHeaders();
     if (stall === "half a body") {

@@ -36,3 +36,12 @@ export async function startLoopback(handler: (req: IncomingMessage, res: ServerR
       }),
   };
 }
+
+/** A workspace issuer and an API on one loopback server: API paths answer an empty listing, token requests `onToken`. */
+export function startIssuerBesideApi(onToken: (req: IncomingMessage, res: ServerResponse) => void): Promise<Loopback> {
+  return startLoopback((req, res) => {
+    if (req.url?.includes("/token")) return onToken(req, res);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end('{"items":[]}');
+  });
+}
